@@ -1,0 +1,21 @@
+"""Demonstrations: trajectory and transition types, batching, and file formats."""
+
+from apprentice.data.batching import iterate_minibatches, minibatch_indices, n_batches
+from apprentice.data.minari_io import export_minari, import_minari
+from apprentice.data.npz_io import load_trajectories, save_trajectories
+from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episodes
+
+__all__ = [
+    "Trajectory",
+    "Transitions",
+    "concatenate",
+    "export_minari",
+    "flatten",
+    "import_minari",
+    "iterate_minibatches",
+    "load_trajectories",
+    "minibatch_indices",
+    "n_batches",
+    "save_trajectories",
+    "split_episodes",
+]

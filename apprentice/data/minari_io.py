@@ -1,0 +1,128 @@
+"""Export trajectories to, and import them from, Minari datasets: local and offline only.
+
+Minari keeps datasets under ``$MINARI_DATASETS_PATH`` (default ``~/.minari/datasets``); both
+functions respect it and never download. An export is built in a temporary folder beside the
+target and renamed into place, so a failed export leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from apprentice.data.trajectory import Trajectory
+
+
+def datasets_root() -> Path:
+    """The Minari datasets folder in force: ``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``."""
+    root = os.environ.get("MINARI_DATASETS_PATH")
+    return Path(root) if root else Path.home() / ".minari" / "datasets"
+
+
+def export_minari(
+    dataset_id: str,
+    trajectories: Sequence[Trajectory],
+    env_id: str,
+    algorithm_name: str = "apprentice",
+    overwrite: bool = False,
+) -> Path:
+    """Write ``trajectories`` as the local Minari dataset ``dataset_id`` (e.g. ``"apprentice/cartpole-expert-v0"``).
+
+    Returns the dataset's folder. Refuses to replace an existing dataset unless ``overwrite``.
+    """
+    import minari
+    from minari.data_collector import EpisodeBuffer
+
+    trajectories = list(trajectories)
+    if not trajectories:
+        raise ValueError("export_minari: expected at least one trajectory, got an empty list")
+    root = datasets_root()
+    target = root / dataset_id
+    if target.exists() and not overwrite:
+        raise ValueError(f"Minari dataset {dataset_id!r} already exists at {target}; pass overwrite=True to replace it")
+    buffers = [
+        EpisodeBuffer(
+            id=i,
+            observations=list(t.observations),
+            actions=list(t.actions),
+            rewards=list(t.rewards.astype(np.float64)),
+            terminations=[False] * (len(t) - 1) + [t.terminated],
+            truncations=[False] * (len(t) - 1) + [t.truncated],
+        )
+        for i, t in enumerate(trajectories)
+    ]
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".apprentice-export-", dir=root))
+    try:
+        with _datasets_path(staging), warnings.catch_warnings():
+            # Minari warns about every optional provenance field left empty (author, permalink...).
+            warnings.filterwarnings("ignore", message=".*is set to None", category=UserWarning)
+            minari.create_dataset_from_buffers(
+                dataset_id=dataset_id,
+                buffer=buffers,
+                env=env_id,
+                eval_env=env_id,
+                algorithm_name=algorithm_name,
+                author="apprentice",
+                description=f"{len(trajectories)} episodes of {env_id} exported by apprentice",
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging / dataset_id, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def import_minari(dataset_id: str) -> tuple[list[Trajectory], dict[str, str]]:
+    """Read the local Minari dataset ``dataset_id``: ``(trajectories, metadata)`` with ``env_id``.
+
+    Raises ``ValueError`` when the dataset is not on disk (nothing is downloaded).
+    """
+    import minari
+
+    if not (datasets_root() / dataset_id / "data").exists():
+        raise ValueError(
+            f"Minari dataset {dataset_id!r}: expected it under {datasets_root()} "
+            "(set MINARI_DATASETS_PATH to its root); it is not there and nothing is downloaded"
+        )
+    dataset = minari.load_dataset(dataset_id, download=False)
+    trajectories = []
+    for episode in dataset.iterate_episodes():
+        if not isinstance(episode.observations, np.ndarray):
+            raise ValueError(
+                f"Minari dataset {dataset_id!r}: expected array observations, got {type(episode.observations).__name__} "
+                "(dict and tuple observation spaces are not supported)"
+            )
+        trajectories.append(
+            Trajectory(
+                observations=episode.observations,
+                actions=episode.actions,
+                rewards=episode.rewards,
+                terminated=bool(episode.terminations[-1]),
+                truncated=bool(episode.truncations[-1]),
+            )
+        )
+    env_spec = dataset.spec.env_spec
+    return trajectories, {"env_id": env_spec.id if env_spec is not None else ""}
+
+
+@contextlib.contextmanager
+def _datasets_path(path: Path) -> Iterator[None]:
+    previous = os.environ.get("MINARI_DATASETS_PATH")
+    os.environ["MINARI_DATASETS_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["MINARI_DATASETS_PATH"]
+        else:
+            os.environ["MINARI_DATASETS_PATH"] = previous

@@ -1,0 +1,112 @@
+"""Save and load trajectories as one ``.npz`` file (atomic writes, validated loads)."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from apprentice.data.trajectory import Trajectory
+from apprentice.io_utils import atomic_open
+
+FORMAT_VERSION = 1
+_REQUIRED = ("observations", "actions", "rewards", "episode_lengths", "terminated", "truncated", "metadata")
+_INFO_PREFIX = "infos__"
+
+
+def save_trajectories(
+    path: str | os.PathLike, trajectories: Sequence[Trajectory], metadata: dict[str, Any] | None = None
+) -> Path:
+    """Write ``trajectories`` (and JSON-able ``metadata`` such as ``env_id``) to ``path``.
+
+    The file is written to a temporary name and renamed, so ``path`` is never half-written.
+
+    Example:
+        >>> save_trajectories("demos.npz", trajs, {"env_id": "CartPole-v1"})
+    """
+    trajectories = list(trajectories)
+    if not trajectories:
+        raise ValueError("save_trajectories: expected at least one trajectory, got an empty list")
+    info_keys = sorted(trajectories[0].infos)
+    for i, traj in enumerate(trajectories):
+        if sorted(traj.infos) != info_keys:
+            raise ValueError(f"trajectory {i} infos: expected keys {info_keys} (as trajectory 0), got {sorted(traj.infos)}")
+    arrays = {
+        "observations": np.concatenate([t.observations for t in trajectories]),
+        "actions": np.concatenate([t.actions for t in trajectories]),
+        "rewards": np.concatenate([t.rewards for t in trajectories]),
+        "episode_lengths": np.array([len(t) for t in trajectories], np.int64),
+        "terminated": np.array([t.terminated for t in trajectories]),
+        "truncated": np.array([t.truncated for t in trajectories]),
+        "metadata": np.array(json.dumps({"format_version": FORMAT_VERSION, **(metadata or {})})),
+    }
+    for key in info_keys:
+        arrays[_INFO_PREFIX + key] = np.concatenate([t.infos[key] for t in trajectories])
+    path = Path(path)
+    with atomic_open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    return path
+
+
+def load_trajectories(path: str | os.PathLike) -> tuple[list[Trajectory], dict[str, Any]]:
+    """Read a file written by :func:`save_trajectories`: ``(trajectories, metadata)``.
+
+    Raises ``ValueError`` naming the problem for a missing, truncated or corrupt file, a
+    missing field, or lengths that do not add up.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: expected a demonstrations .npz file, but no such file exists")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [k for k in _REQUIRED if k not in archive.files]
+            if missing:
+                raise ValueError(f"{path}: expected fields {list(_REQUIRED)}, missing {missing}")
+            arrays = {k: archive[k] for k in archive.files}
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+        raise ValueError(f"{path}: expected a valid .npz archive, but it is truncated or corrupt ({error})") from None
+    metadata = json.loads(str(arrays["metadata"]))
+    if metadata.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path}: expected format_version {FORMAT_VERSION}, got {metadata.get('format_version')}")
+    return _split_episodes(path, arrays), metadata
+
+
+def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajectory]:
+    lengths = arrays["episode_lengths"]
+    n_episodes, n_steps = len(lengths), int(lengths.sum())
+    if n_episodes == 0:
+        raise ValueError(f"{path}: expected at least one episode, got an empty dataset")
+    expected = {
+        "actions": n_steps,
+        "rewards": n_steps,
+        "observations": n_steps + n_episodes,
+        "terminated": n_episodes,
+        "truncated": n_episodes,
+    }
+    infos = {k[len(_INFO_PREFIX):]: v for k, v in arrays.items() if k.startswith(_INFO_PREFIX)}
+    expected.update({_INFO_PREFIX + k: n_steps for k in infos})
+    for name, length in expected.items():
+        if arrays[name].shape[0] != length:
+            raise ValueError(
+                f"{path}: field {name!r} expected length {length} from episode_lengths, got {arrays[name].shape[0]}"
+            )
+    step_ends = np.cumsum(lengths)
+    step_starts = step_ends - lengths
+    trajectories = []
+    for i, (start, end) in enumerate(zip(step_starts, step_ends)):
+        obs_start = start + i
+        trajectories.append(
+            Trajectory(
+                observations=arrays["observations"][obs_start : obs_start + lengths[i] + 1],
+                actions=arrays["actions"][start:end],
+                rewards=arrays["rewards"][start:end],
+                terminated=bool(arrays["terminated"][i]),
+                truncated=bool(arrays["truncated"][i]),
+                infos={k: v[start:end] for k, v in infos.items()},
+            )
+        )
+    return trajectories

@@ -1,0 +1,183 @@
+"""Demonstrations: ``Trajectory`` (one episode) and ``Transitions`` (flattened samples)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from apprentice.data.validation import require_finite, require_shape
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One episode: ``T + 1`` observations, ``T`` actions and rewards.
+
+    Actions are integers for discrete action spaces, floats for continuous ones, or float
+    probability vectors ``(T, n_actions)`` for a soft (stochastic) discrete expert.
+
+    Example:
+        >>> traj = Trajectory(np.zeros((3, 4)), np.array([0, 1]), np.ones(2), terminated=True)
+        >>> len(traj), traj.episode_return
+        (2, 2.0)
+    """
+
+    observations: np.ndarray
+    """``(T + 1, *obs_shape)``: the first observation through the final one."""
+    actions: np.ndarray
+    """``(T, *action_shape)``: the action taken after each of the first ``T`` observations."""
+    rewards: np.ndarray
+    """``(T,)``: the reward of each step."""
+    terminated: bool = False
+    """The episode ended in a terminal state (no bootstrapping past it)."""
+    truncated: bool = False
+    """The episode was cut by a time limit or a budget."""
+    infos: dict[str, np.ndarray] = field(default_factory=dict)
+    """Optional per-step arrays of length ``T`` (e.g. ``expert_labeled``)."""
+
+    def __post_init__(self) -> None:
+        obs = np.asarray(self.observations)
+        acts = np.asarray(self.actions)
+        rews = np.asarray(self.rewards, dtype=np.float32)
+        object.__setattr__(self, "observations", obs)
+        object.__setattr__(self, "actions", acts)
+        object.__setattr__(self, "rewards", rews)
+        object.__setattr__(self, "terminated", bool(self.terminated))
+        object.__setattr__(self, "truncated", bool(self.truncated))
+        where = "Trajectory."
+        if acts.ndim == 0 or acts.shape[0] == 0:
+            raise ValueError(f"{where}actions: expected at least one step, got shape {acts.shape}")
+        steps = acts.shape[0]
+        require_shape("observations", obs, (steps + 1, *obs.shape[1:]), where)
+        require_shape("rewards", rews, (steps,), where)
+        for name, value in (("observations", obs), ("actions", acts), ("rewards", rews)):
+            require_finite(name, value, where)
+        infos = {key: np.asarray(value) for key, value in self.infos.items()}
+        for key, value in infos.items():
+            if value.ndim == 0 or value.shape[0] != steps:
+                raise ValueError(f"{where}infos[{key!r}]: expected length {steps}, got shape {value.shape}")
+        object.__setattr__(self, "infos", infos)
+
+    def __len__(self) -> int:
+        return int(self.actions.shape[0])
+
+    @property
+    def episode_return(self) -> float:
+        """Undiscounted sum of rewards."""
+        return float(self.rewards.sum())
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Flattened ``(obs, act, next_obs, done)`` samples with a per-sample weight.
+
+    Built from trajectories with :func:`flatten`; the unit of a training batch.
+    """
+
+    obs: np.ndarray
+    """``(N, *obs_shape)``."""
+    acts: np.ndarray
+    """``(N, *action_shape)``; integers, floats, or ``(N, n_actions)`` probabilities."""
+    next_obs: np.ndarray
+    """``(N, *obs_shape)``."""
+    dones: np.ndarray
+    """``(N,)``: true where the next observation is terminal."""
+    weights: np.ndarray
+    """``(N,)``: per-sample loss weights (1 by default; reward-weighted regression sets them)."""
+
+    def __post_init__(self) -> None:
+        where = "Transitions."
+        n = np.asarray(self.obs).shape[0] if np.asarray(self.obs).ndim else 0
+        if n == 0:
+            raise ValueError(f"{where}obs: expected at least one sample, got an empty dataset")
+        for name in ("obs", "acts", "next_obs", "dones", "weights"):
+            value = np.asarray(getattr(self, name))
+            object.__setattr__(self, name, value)
+            if value.ndim == 0 or value.shape[0] != n:
+                raise ValueError(f"{where}{name}: expected length {n} (as obs), got shape {value.shape}")
+            require_finite(name, value, where)
+        require_shape("next_obs", self.next_obs, self.obs.shape, where)
+        if (self.weights < 0).any():
+            raise ValueError(f"{where}weights: expected non-negative values, got min {self.weights.min()}")
+
+    def __len__(self) -> int:
+        return int(self.obs.shape[0])
+
+    def with_weights(self, weights: np.ndarray) -> Transitions:
+        """The same samples with new per-sample weights."""
+        return dataclasses.replace(self, weights=np.asarray(weights, np.float32))
+
+
+def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None = None) -> Transitions:
+    """All steps of ``trajectories`` as one ``Transitions``.
+
+    Args:
+        trajectories: at least one episode.
+        weights: optional weight per trajectory, given to each of its steps.
+    """
+    trajectories = list(trajectories)
+    if not trajectories:
+        raise ValueError("flatten: expected at least one trajectory, got an empty list")
+    if weights is not None and len(weights) != len(trajectories):
+        raise ValueError(f"flatten: expected {len(trajectories)} weights (one per trajectory), got {len(weights)}")
+    _require_consistent(trajectories)
+    dones = [np.zeros(len(t), bool) for t in trajectories]
+    for done, traj in zip(dones, trajectories):
+        done[-1] = traj.terminated
+    per_traj = np.ones(len(trajectories)) if weights is None else np.asarray(weights, np.float64)
+    return Transitions(
+        obs=np.concatenate([t.observations[:-1] for t in trajectories]),
+        acts=np.concatenate([t.actions for t in trajectories]),
+        next_obs=np.concatenate([t.observations[1:] for t in trajectories]),
+        dones=np.concatenate(dones),
+        weights=np.repeat(per_traj, [len(t) for t in trajectories]).astype(np.float32),
+    )
+
+
+def concatenate(datasets: Sequence[Transitions]) -> Transitions:
+    """Join several ``Transitions`` (for example DAgger's aggregated rounds)."""
+    datasets = list(datasets)
+    if not datasets:
+        raise ValueError("concatenate: expected at least one Transitions, got an empty list")
+    fields = [f.name for f in dataclasses.fields(Transitions)]
+    return Transitions(**{name: np.concatenate([getattr(d, name) for d in datasets]) for name in fields})
+
+
+def split_episodes(
+    trajectories: Sequence[Trajectory], validation_fraction: float, seed: int
+) -> tuple[list[Trajectory], list[Trajectory]]:
+    """Split by whole episodes into (train, validation), so no episode straddles both.
+
+    At least one episode goes to training; validation gets ``round(fraction * n)`` episodes,
+    at least one when ``fraction > 0`` and there are two or more episodes.
+    """
+    if not 0.0 <= validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction: expected a value in [0, 1), got {validation_fraction}")
+    trajectories = list(trajectories)
+    n = len(trajectories)
+    if n == 0:
+        raise ValueError("split_episodes: expected at least one trajectory, got an empty list")
+    n_val = int(round(validation_fraction * n))
+    if validation_fraction > 0 and n >= 2:
+        n_val = max(n_val, 1)
+    n_val = min(n_val, n - 1)
+    order = np.random.default_rng(seed).permutation(n)
+    val_ids = set(order[:n_val].tolist())
+    train = [t for i, t in enumerate(trajectories) if i not in val_ids]
+    val = [t for i, t in enumerate(trajectories) if i in val_ids]
+    return train, val
+
+
+def _require_consistent(trajectories: list[Trajectory]) -> None:
+    first = trajectories[0]
+    for i, traj in enumerate(trajectories[1:], start=1):
+        for name in ("observations", "actions"):
+            a, b = getattr(first, name), getattr(traj, name)
+            if a.shape[1:] != b.shape[1:]:
+                raise ValueError(
+                    f"trajectory {i} {name}: expected per-step shape {a.shape[1:]} (as trajectory 0), got {b.shape[1:]}"
+                )
+            if np.issubdtype(a.dtype, np.integer) != np.issubdtype(b.dtype, np.integer):
+                raise ValueError(f"trajectory {i} {name}: expected dtype kind of {a.dtype} (as trajectory 0), got {b.dtype}")

@@ -1,0 +1,48 @@
+"""Create Gymnasium envs (single or vectorized) by id, with one clear error for unknown ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+from apprentice.envs.spec import EnvSpec
+
+
+def make_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """``gymnasium.make(env_id, **kwargs)`` with an error that lists close ids on a typo.
+
+    Example:
+        >>> env = make_env("CartPole-v1")
+    """
+    if env_id not in gym.registry:
+        import difflib
+
+        close = difflib.get_close_matches(env_id, list(gym.registry), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"env id {env_id!r}: expected a registered Gymnasium id{hint}")
+    return gym.make(env_id, **kwargs)
+
+
+def make_vector_env(env_id: str, n_envs: int, **kwargs: Any) -> SyncVectorEnv:
+    """``n_envs`` copies of ``env_id`` stepping together; a finished copy resets in the same step.
+
+    Same-step autoreset: when a copy's episode ends, ``step`` returns the new episode's first
+    observation and puts the final one in ``info["final_obs"]``.
+    """
+    if n_envs < 1:
+        raise ValueError(f"n_envs: expected a positive integer, got {n_envs}")
+    make_env(env_id, **kwargs).close()  # validates the id once, with the clear error
+    return SyncVectorEnv(
+        [lambda: gym.make(env_id, **kwargs) for _ in range(n_envs)], autoreset_mode=AutoresetMode.SAME_STEP
+    )
+
+
+def env_spec(env_id: str, **kwargs: Any) -> EnvSpec:
+    """The :class:`EnvSpec` of ``env_id``."""
+    env = make_env(env_id, **kwargs)
+    try:
+        return EnvSpec.from_env(env, env_id)
+    finally:
+        env.close()

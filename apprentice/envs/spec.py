@@ -1,0 +1,121 @@
+"""``EnvSpec``: what a dataset, a policy and an env must agree on, and the checks that they do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import gymnasium as gym
+import numpy as np
+
+from apprentice.data.trajectory import Transitions
+
+ActionKind = Literal["discrete", "continuous"]
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """Observation and action spaces reduced to what imitation needs.
+
+    Example:
+        >>> spec = EnvSpec.from_env(gym.make("Pendulum-v1"))
+        >>> spec.action_kind, spec.action_shape, spec.action_low
+        ('continuous', (1,), (-2.0,))
+    """
+
+    obs_shape: tuple[int, ...]
+    """Shape of one observation."""
+    obs_dtype: str
+    """NumPy dtype name of observations."""
+    action_kind: ActionKind
+    """``"discrete"`` (integer actions) or ``"continuous"`` (real vectors)."""
+    n_actions: int | None = None
+    """Number of discrete actions (``None`` for continuous)."""
+    action_shape: tuple[int, ...] = ()
+    """Shape of one continuous action (``()`` for discrete)."""
+    action_low: tuple[float, ...] | None = None
+    """Lower bounds of a continuous action, flattened."""
+    action_high: tuple[float, ...] | None = None
+    """Upper bounds of a continuous action, flattened."""
+    env_id: str | None = None
+    """The Gymnasium id the spec was read from, when known."""
+
+    @staticmethod
+    def from_env(env: gym.Env, env_id: str | None = None) -> EnvSpec:
+        """Read the spec of a single (not vectorized) Gymnasium env."""
+        obs_space, act_space = env.observation_space, env.action_space
+        if not isinstance(obs_space, gym.spaces.Box):
+            raise ValueError(f"observation space: expected a Box, got {obs_space}")
+        common = dict(obs_shape=tuple(obs_space.shape), obs_dtype=np.dtype(obs_space.dtype).name)
+        env_id = env_id or (env.spec.id if env.spec is not None else None)
+        if isinstance(act_space, gym.spaces.Discrete):
+            if int(act_space.start) != 0:
+                raise ValueError(f"action space: expected Discrete starting at 0, got start={act_space.start}")
+            return EnvSpec(**common, action_kind="discrete", n_actions=int(act_space.n), env_id=env_id)
+        if isinstance(act_space, gym.spaces.Box):
+            return EnvSpec(
+                **common,
+                action_kind="continuous",
+                action_shape=tuple(act_space.shape),
+                action_low=tuple(float(x) for x in np.ravel(act_space.low)),
+                action_high=tuple(float(x) for x in np.ravel(act_space.high)),
+                env_id=env_id,
+            )
+        raise ValueError(f"action space: expected Discrete or Box, got {act_space}")
+
+    @property
+    def obs_dim(self) -> int:
+        """Number of observation features (the flattened observation)."""
+        return int(np.prod(self.obs_shape))
+
+    @property
+    def action_dim(self) -> int:
+        """Number of discrete actions, or the flattened size of a continuous action."""
+        return int(self.n_actions) if self.action_kind == "discrete" else int(np.prod(self.action_shape))
+
+    def to_dict(self) -> dict:
+        """JSON-able form (round-trips through :meth:`from_dict`)."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+    @staticmethod
+    def from_dict(fields: dict) -> EnvSpec:
+        """Inverse of :meth:`to_dict`."""
+        tuples = ("obs_shape", "action_shape", "action_low", "action_high")
+        return EnvSpec(**{k: (tuple(v) if k in tuples and v is not None else v) for k, v in fields.items()})
+
+    def require_same_spaces(self, other: EnvSpec, what: str, other_what: str) -> None:
+        """Raise ``ValueError`` unless ``other`` has the same observation and action spaces."""
+        for name in ("obs_shape", "action_kind", "n_actions", "action_shape"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine != theirs:
+                raise ValueError(f"{other_what} has {name}={theirs}, but {what} expects {name}={mine}")
+
+
+def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dataset") -> None:
+    """Raise ``ValueError`` unless ``data``'s observations and actions fit ``spec``."""
+    obs_shape = tuple(data.obs.shape[1:])
+    where = spec.env_id or "the env"
+    if obs_shape != spec.obs_shape:
+        raise ValueError(f"{data_name} observations have shape {obs_shape}, but {where} expects {spec.obs_shape}")
+    acts = data.acts
+    if spec.action_kind == "discrete":
+        soft = np.issubdtype(acts.dtype, np.floating) and acts.ndim == 2 and acts.shape[1] == spec.n_actions
+        if soft:
+            return
+        if not np.issubdtype(acts.dtype, np.integer) or acts.ndim != 1:
+            raise ValueError(
+                f"{data_name} actions are {acts.dtype} with per-step shape {acts.shape[1:]}, but {where} expects "
+                f"discrete integer actions in [0, {spec.n_actions}) (or probability vectors of length {spec.n_actions})"
+            )
+        if acts.min() < 0 or acts.max() >= spec.n_actions:
+            raise ValueError(
+                f"{data_name} actions range over [{acts.min()}, {acts.max()}], but {where} expects [0, {spec.n_actions})"
+            )
+        return
+    if not np.issubdtype(acts.dtype, np.floating):
+        raise ValueError(
+            f"{data_name} actions are {acts.dtype} (discrete), but {where} expects continuous float actions "
+            f"of shape {spec.action_shape}"
+        )
+    if tuple(acts.shape[1:]) != spec.action_shape:
+        raise ValueError(f"{data_name} actions have shape {tuple(acts.shape[1:])}, but {where} expects {spec.action_shape}")

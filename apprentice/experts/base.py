@@ -1,0 +1,64 @@
+"""What an expert is: a batched callable from observations to actions, plus its measured returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+ActFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ExpertStats:
+    """Returns measured for an expert and for a uniformly random policy on the same env.
+
+    These are the two anchors of the expert-normalized score
+    ``(score - random_mean_return) / (mean_return - random_mean_return)``.
+    """
+
+    mean_return: float
+    """Mean undiscounted episode return of the expert."""
+    std_return: float
+    """Standard deviation of the expert's episode returns."""
+    random_mean_return: float
+    """Mean episode return of a uniformly random policy."""
+    n_episodes: int
+    """Episodes behind each mean."""
+    seed: int
+    """Seed of the measuring run (``apprentice experts measure`` reproduces it)."""
+
+
+@dataclass(frozen=True)
+class Expert:
+    """An expert for one env id: ``expert(obs_batch) -> action_batch``.
+
+    ``act`` takes observations of shape ``(n, *obs_shape)`` and returns ``(n,)`` integer
+    actions for discrete envs or ``(n, *action_shape)`` floats for continuous ones. It may be
+    slow (a planner, a person); algorithms call it only to act or to label.
+
+    Example:
+        >>> from apprentice import experts
+        >>> expert = experts.load("CartPole-v1")
+        >>> expert(np.zeros((2, 4), np.float32)).shape
+        (2,)
+    """
+
+    env_id: str
+    act: ActFn
+    description: str
+    stats: ExpertStats | None = None
+
+    def __call__(self, observations: np.ndarray) -> np.ndarray:
+        return self.act(np.asarray(observations))
+
+    def normalized_score(self, score: float) -> float:
+        """``(score - random) / (expert - random)``; 1 is the expert, 0 the random policy."""
+        if self.stats is None:
+            raise ValueError(
+                f"expert for {self.env_id!r} has no measured returns; "
+                f"run `apprentice experts measure --env {self.env_id}` first"
+            )
+        span = self.stats.mean_return - self.stats.random_mean_return
+        return float((score - self.stats.random_mean_return) / span)
