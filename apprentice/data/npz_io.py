@@ -63,12 +63,12 @@ def load_trajectories(path: str | os.PathLike) -> tuple[list[Trajectory], dict[s
         raise ValueError(f"{path}: expected a demonstrations .npz file, but no such file exists")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            missing = [k for k in _REQUIRED if k not in archive.files]
-            if missing:
-                raise ValueError(f"{path}: expected fields {list(_REQUIRED)}, missing {missing}")
             arrays = {k: archive[k] for k in archive.files}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as error:
         raise ValueError(f"{path}: expected a valid .npz archive, but it is truncated or corrupt ({error})") from None
+    missing = [k for k in _REQUIRED if k not in arrays]
+    if missing:
+        raise ValueError(f"{path}: expected fields {list(_REQUIRED)}, missing {missing}")
     metadata = json.loads(str(arrays["metadata"]))
     if metadata.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path}: expected format_version {FORMAT_VERSION}, got {metadata.get('format_version')}")

@@ -104,9 +104,13 @@ class DeterministicPolicy(Policy):
     net: MLP
     squash: Optional[Squash]
 
-    def act(self, key: PRNGKeyArray, obs: Array, deterministic: bool = False) -> Float[Array, " act"]:
+    def action(self, obs: Array) -> Float[Array, " act"]:
+        """``pi(obs)``: the one action this policy takes."""
         u = self.net(self.normalizer(obs))
         return u if self.squash is None else self.squash(u)
+
+    def act(self, key: PRNGKeyArray, obs: Array, deterministic: bool = False) -> Float[Array, " act"]:
+        return self.action(obs)
 
     def log_prob(self, obs: Array, action: Array) -> Float[Array, ""]:
         raise ValueError("DeterministicPolicy has no density: use the 'mse' loss, not a likelihood")

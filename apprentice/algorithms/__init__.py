@@ -1,0 +1,1 @@
+"""Imitation-learning algorithms; each is a frozen Config plus train(key, config, ...)."""

@@ -1,0 +1,232 @@
+"""Behavior cloning: config, the jitted epoch, early stopping on a validation split."""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss
+from apprentice.algorithms.bc.weights import Weighting, return_weights
+from apprentice.data.batching import minibatch_indices
+from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episodes
+from apprentice.envs.spec import EnvSpec, require_data_matches
+from apprentice.policies.base import Policy
+from apprentice.policies.build import PolicyArchitecture, make_policy, observation_stats
+from apprentice.policies.mlp import Activation
+from apprentice.progress import progress_bar
+
+
+@dataclass(frozen=True)
+class BCConfig:
+    """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
+
+    loss: Literal["auto", "cross_entropy", "gaussian_nll", "mse"] = "auto"
+    """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """Widths of the policy MLP's hidden layers."""
+    activation: Activation = "relu"
+    """Hidden-layer nonlinearity."""
+    squash: bool = False
+    """Squash continuous actions by tanh into the env's bounds."""
+    learning_rate: float = 1e-3
+    """Adam step size."""
+    batch_size: int = 256
+    """Samples per gradient step."""
+    n_epochs: int = 200
+    """Maximum number of passes over the training data."""
+    patience: int = 20
+    """Stop after this many epochs without a better validation loss (0: never stop early)."""
+    validation_fraction: float = 0.1
+    """Fraction of episodes held out for validation and early stopping (0: none)."""
+    l2_coef: float = 0.0
+    """Coefficient of the L2 penalty on weight matrices."""
+    entropy_coef: float = 0.0
+    """Coefficient of the entropy bonus (stochastic heads only)."""
+    weighting: Weighting = "none"
+    """Per-trajectory weights: ``none``, ``return`` (R - min R) or ``exp_return`` (RWR)."""
+    rwr_temperature: float = 1.0
+    """Temperature of ``exp_return`` weights, in units of return."""
+    normalize_obs: bool = True
+    """Standardize observations by the training data's mean and std (frozen in the policy)."""
+
+    def loss_for(self, spec: EnvSpec) -> LossName:
+        """The loss actually used for ``spec``."""
+        if self.loss != "auto":
+            return self.loss
+        return "cross_entropy" if spec.action_kind == "discrete" else "gaussian_nll"
+
+    def architecture_for(self, spec: EnvSpec) -> PolicyArchitecture:
+        """The policy architecture this config trains for ``spec``."""
+        return PolicyArchitecture(
+            head=HEAD_OF_LOSS[self.loss_for(spec)],
+            hidden_sizes=tuple(self.hidden_sizes),
+            activation=self.activation,
+            squash=self.squash,
+        )
+
+
+@dataclass(frozen=True)
+class BCResult:
+    """A trained policy with everything needed to save, evaluate and rerun it."""
+
+    policy: Policy
+    architecture: PolicyArchitecture
+    spec: EnvSpec
+    history: list[dict] = field(default_factory=list)
+    """One row per epoch: ``epoch``, ``train_loss``, ``val_loss``, ``gradient_steps``, ``seconds``."""
+    best_epoch: int = 0
+    """Epoch whose parameters were kept (lowest validation loss, or the last)."""
+
+
+@dataclass(frozen=True)
+class _EpochSettings:
+    loss: LossSettings
+    learning_rate: float
+    batch_size: int
+    n_samples: int
+
+
+def train(
+    key: PRNGKeyArray,
+    config: BCConfig,
+    demos: Sequence[Trajectory] | Transitions,
+    spec: EnvSpec,
+    *,
+    validation: Transitions | None = None,
+    progress: bool = True,
+) -> BCResult:
+    """Train a policy by behavior cloning on ``demos`` for the env described by ``spec``.
+
+    Trajectories are split by episode into train and validation (``config.validation_fraction``)
+    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given.
+    Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
+    parameters of the best validation epoch are returned.
+
+    Example:
+        >>> demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10)
+        >>> result = train(jax.random.key(0), BCConfig(), demos, env_spec("CartPole-v1"))
+    """
+    split_key, init_key, train_key = jax.random.split(key, 3)
+    train_data, validation = _prepare_data(split_key, config, demos, validation)
+    require_data_matches(spec, train_data, "training data")
+    loss_name = config.loss_for(spec)
+    _require_loss_fits(loss_name, spec, train_data)
+    mean, std = observation_stats(train_data.obs) if config.normalize_obs else (None, None)
+    architecture = config.architecture_for(spec)
+    policy = make_policy(init_key, spec, architecture, mean, std)
+    settings = _EpochSettings(
+        loss=LossSettings(loss_name, config.l2_coef, config.entropy_coef),
+        learning_rate=config.learning_rate,
+        batch_size=min(config.batch_size, len(train_data)),
+        n_samples=len(train_data),
+    )
+    params, static = eqx.partition(policy, eqx.is_array)
+    opt_state = optax.adam(config.learning_rate).init(params)
+    device_data = _device_arrays(train_data, spec)
+    device_val = None if validation is None else _device_arrays(validation, spec)
+    history, best = [], (np.inf, params, 0)
+    steps_per_epoch = -(-settings.n_samples // settings.batch_size)
+    start = time.perf_counter()
+    with progress_bar(config.n_epochs, "behavior cloning", enabled=progress) as bar:
+        for epoch in range(1, config.n_epochs + 1):
+            train_key, epoch_key = jax.random.split(train_key)
+            params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings)
+            row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}
+            if device_val is not None:
+                row["val_loss"] = float(validation_loss(params, device_val, static, settings.loss))
+            row["seconds"] = time.perf_counter() - start
+            history.append(row)
+            bar.advance(1, train=row["train_loss"], **({"val": row["val_loss"]} if "val_loss" in row else {}))
+            score = row.get("val_loss", -epoch)  # without validation the latest epoch is kept
+            if score < best[0]:
+                best = (score, params, epoch)
+            elif config.patience and epoch - best[2] >= config.patience:
+                break
+    policy = eqx.combine(best[1], static)
+    return BCResult(policy=policy, architecture=architecture, spec=spec, history=history, best_epoch=best[2])
+
+
+@functools.partial(jax.jit, static_argnames=("static", "settings"))
+def train_epoch(params, opt_state, key, data, static, settings: _EpochSettings):
+    """One pass over ``data`` in shuffled minibatches: ``(params, opt_state, mean_batch_loss)``.
+
+    ``data`` holds ``n_samples`` real rows plus one zero-weight sentinel row that pads the last
+    batch. Compiled once per (policy structure, settings, data size).
+    """
+    optimizer = optax.adam(settings.learning_rate)
+    plan = minibatch_indices(key, settings.n_samples, settings.batch_size)
+
+    def step(carry, indices):
+        params, opt_state = carry
+        batch = jax.tree.map(lambda x: x[indices], data)
+        loss_fn = lambda p: bc_loss(eqx.combine(p, static), batch, settings.loss)  # noqa: E731
+        (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), plan)
+    return params, opt_state, jnp.mean(losses)
+
+
+@functools.partial(jax.jit, static_argnames=("static", "settings"))
+def validation_loss(params, data, static, settings: LossSettings):
+    """The weighted data loss over all of ``data`` (no regularizers)."""
+    _, aux = bc_loss(eqx.combine(params, static), data, settings)
+    return aux["data_loss"]
+
+
+def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transitions | None]:
+    if isinstance(demos, Transitions):
+        return demos, validation
+    demos = list(demos)
+    if not demos:
+        raise ValueError("demos: expected at least one trajectory, got an empty dataset")
+    if validation is not None:
+        raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
+    seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
+    train_trajs, val_trajs = split_episodes(demos, config.validation_fraction, seed)
+    weights = return_weights(np.array([t.episode_return for t in train_trajs]), config.weighting, config.rwr_temperature)
+    train_data = flatten(train_trajs, weights)
+    if not val_trajs:
+        return train_data, None
+    val_weights = return_weights(np.array([t.episode_return for t in val_trajs]), config.weighting, config.rwr_temperature)
+    return train_data, flatten(val_trajs, val_weights)
+
+
+def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:
+    if loss == "cross_entropy" and spec.action_kind != "discrete":
+        raise ValueError(
+            f"loss 'cross_entropy' expects discrete actions, but {spec.env_id or 'the env'} has continuous actions; "
+            "use 'gaussian_nll' or 'mse'"
+        )
+    if loss in ("gaussian_nll", "mse") and spec.action_kind == "discrete":
+        head = HEAD_OF_LOSS[loss]
+        raise ValueError(
+            f"loss {loss!r} (a {head} head) expects continuous actions, but the data has discrete "
+            f"{data.acts.dtype} actions for {spec.env_id or 'a discrete env'}; use 'cross_entropy'"
+        )
+
+
+def _device_arrays(data: Transitions, spec: EnvSpec) -> dict[str, jax.Array]:
+    """Arrays for the jitted epoch, plus one zero-weight sentinel row at index ``len(data)``."""
+    n = len(data)
+    obs = data.obs.reshape(n, -1).astype(np.float32)
+    if spec.action_kind == "discrete" and data.acts.ndim == 1:
+        acts = data.acts.astype(np.int32)
+    else:
+        acts = data.acts.reshape(n, -1).astype(np.float32)
+    weights = data.weights.astype(np.float32)
+    if weights.sum() <= 0:
+        raise ValueError(f"weights: expected at least one positive per-sample weight, got all {n} zero")
+    weights = weights / weights.mean()
+    arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": np.ones(n, np.float32)}
+    return {k: jnp.asarray(np.concatenate([v, np.zeros((1, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}

@@ -1,0 +1,1 @@
+"""Benchmark suites and the demo, each runnable from the CLI."""

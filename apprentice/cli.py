@@ -1,0 +1,138 @@
+"""The ``apprentice`` command: parses arguments (tyro), calls the library, prints results.
+
+Every command takes ``--json`` (print one JSON object as the last line of output) and the
+global ``--debug`` (show the Python traceback on error instead of one line).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Annotated
+
+import tyro
+
+from apprentice import commands
+from apprentice.algorithms.bc import BCConfig
+
+
+@dataclass(frozen=True)
+class CollectArgs:
+    env: str
+    """Gymnasium env id whose registered expert acts."""
+    episodes: int = 10
+    """Number of episodes to record."""
+    out: str = ""
+    """Output .npz file (one of --out and --minari-id is required)."""
+    minari_id: str = ""
+    """Also (or instead) export as this local Minari dataset id, e.g. apprentice/cartpole-expert-v0."""
+    seed: int = 0
+    """Env copy i is seeded seed + i."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainBCArgs:
+    demos: str
+    """Demonstrations: an .npz file from `apprentice collect`, or minari:DATASET_ID."""
+    out: str
+    """Run directory to write (config.json, metrics.jsonl, result.json, policy)."""
+    config: Annotated[BCConfig, tyro.conf.OmitArgPrefixes] = BCConfig()
+    env: str = ""
+    """Env id, when the demonstrations do not name one."""
+    seed: int = 0
+    """Seed of the split, the initialization and the minibatch order."""
+    eval_episodes: int = 10
+    """Episodes to evaluate the trained policy on (seed 1000); 0 to skip."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class EvaluateArgs:
+    policy: str
+    """A run directory (or any folder with policy.json and policy.eqx)."""
+    episodes: int = 20
+    """Evaluation episodes."""
+    seed: int = 1000
+    """Env copy i is seeded seed + i."""
+    env: str = ""
+    """Evaluate on this env id instead of the one the policy was trained for (spaces must match)."""
+    stochastic: bool = False
+    """Sample actions instead of taking the mode."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class ExpertsArgs:
+    env: str = ""
+    """Measure only this env id's expert (default: all)."""
+    measure: bool = False
+    """Measure expert and random returns (50 episodes, seed 0) and record them in the package."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class DemoArgs:
+    out: str = "runs/demo"
+    """Folder for the table (results.json) and the plot."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+COMMANDS = {
+    "collect": (CollectArgs, commands.collect, "record expert demonstrations to .npz or Minari"),
+    "train bc": (TrainBCArgs, commands.train_bc, "behavior cloning (and reward-weighted regression)"),
+    "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
+    "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
+    "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    name, rest = _match_command(argv)
+    if name is None:
+        _print_usage()
+        return 0 if argv[:1] in (["-h"], ["--help"], []) else 2
+    args_type, run, summary = COMMANDS[name]
+    args = tyro.cli(args_type, args=rest, prog=f"apprentice {name}", description=summary)
+    try:
+        result = run(args)
+    except KeyboardInterrupt:
+        print("apprentice: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # one line for the user; --debug shows the traceback
+        if debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"apprentice {name}: error: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def _match_command(argv: list[str]) -> tuple[str | None, list[str]]:
+    for words in (2, 1):
+        name = " ".join(argv[:words])
+        if len(argv) >= words and name in COMMANDS:
+            return name, argv[words:]
+    return None, argv
+
+
+def _print_usage() -> None:
+    print("usage: apprentice COMMAND [OPTIONS]   (apprentice COMMAND --help for its options)\n")
+    for name, (_, _, summary) in COMMANDS.items():
+        print(f"  {name:<22} {summary}")
+    print("\n--debug (any command) shows the Python traceback of an error.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

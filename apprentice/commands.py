@@ -1,0 +1,156 @@
+"""What each CLI command does, on parsed arguments; each returns its JSON-able result."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def collect(args) -> dict[str, Any]:
+    """Roll out the env's registered expert and save the episodes."""
+    from apprentice import experts
+    from apprentice.data import export_minari, save_trajectories
+    from apprentice.envs import env_spec
+    from apprentice.rollout import rollout
+
+    if not args.out and not args.minari_id:
+        raise ValueError("collect: expected --out FILE.npz or --minari-id NAMESPACE/NAME-v0, got neither")
+    spec = env_spec(args.env)
+    expert = experts.load(args.env)
+    trajectories = rollout(expert, args.env, n_episodes=args.episodes, seed=args.seed, progress=True)
+    returns = np.array([t.episode_return for t in trajectories])
+    result = {
+        "env_id": args.env,
+        "n_episodes": len(trajectories),
+        "n_steps": int(sum(len(t) for t in trajectories)),
+        "mean_return": float(returns.mean()),
+        "std_return": float(returns.std()),
+    }
+    if args.out:
+        metadata = {"env_id": args.env, "source": f"expert:{args.env}", "seed": args.seed, "env_spec": spec.to_dict()}
+        result["out"] = str(save_trajectories(args.out, trajectories, metadata))
+    if args.minari_id:
+        result["minari_path"] = str(export_minari(args.minari_id, trajectories, args.env))
+    console.print(
+        f"collected {result['n_episodes']} episodes ({result['n_steps']} steps) of {args.env}: "
+        f"return {result['mean_return']:.1f} +- {result['std_return']:.1f}"
+    )
+    return result
+
+
+def load_demos(source: str, env: str = "") -> tuple[list, str]:
+    """Trajectories from ``file.npz`` or ``minari:DATASET_ID``, and the env id they are for."""
+    from apprentice.data import import_minari, load_trajectories
+
+    if source.startswith("minari:"):
+        trajectories, metadata = import_minari(source.removeprefix("minari:"))
+    else:
+        trajectories, metadata = load_trajectories(source)
+    recorded = metadata.get("env_id") or ""
+    if env and recorded and env != recorded:
+        raise ValueError(f"--env {env!r} differs from the env the demonstrations were recorded in ({recorded!r})")
+    env_id = env or recorded
+    if not env_id:
+        raise ValueError(f"{source}: the demonstrations name no env; expected --env ENV_ID")
+    return trajectories, env_id
+
+
+def train_bc(args) -> dict[str, Any]:
+    """Behavior cloning from a demonstrations file into a run directory."""
+    from apprentice.algorithms import bc
+    from apprentice.envs import env_spec
+    from apprentice.evaluation import evaluate
+    from apprentice.runs import write_run
+
+    trajectories, env_id = load_demos(args.demos, args.env)
+    spec = env_spec(env_id)
+    trained = bc.train(jax.random.key(args.seed), args.config, trajectories, spec, progress=True)
+    last = trained.history[trained.best_epoch - 1]
+    result = {
+        "algorithm": "bc",
+        "env_id": env_id,
+        "out": str(args.out),
+        "n_demo_episodes": len(trajectories),
+        "best_epoch": trained.best_epoch,
+        "epochs_run": len(trained.history),
+        "train_loss": last["train_loss"],
+        "val_loss": last.get("val_loss"),
+        "train_seconds": trained.history[-1]["seconds"],
+    }
+    if args.eval_episodes:
+        evaluation = evaluate(trained.policy, env_id, args.eval_episodes, seed=1000)
+        result.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
+                      normalized_score=evaluation.normalized_score)
+    config = {
+        "command": "train bc",
+        "algorithm": "bc",
+        "env_id": env_id,
+        "demos": args.demos,
+        "seed": args.seed,
+        "config": dataclasses.asdict(args.config),
+    }
+    write_run(args.out, config, trained.policy, spec, trained.architecture, trained.history, result)
+    _print_result(f"behavior cloning on {env_id} -> {args.out}", result)
+    return result
+
+
+def evaluate(args) -> dict[str, Any]:
+    """Evaluate a saved policy, on its own env or another with the same spaces."""
+    from apprentice.envs import env_spec
+    from apprentice.evaluation import evaluate as run_evaluation
+    from apprentice.policies import load_policy
+
+    policy, spec = load_policy(args.policy)
+    env_id = args.env or spec.env_id
+    if not env_id:
+        raise ValueError(f"{args.policy}: the policy names no env; expected --env ENV_ID")
+    if args.env:
+        env_spec(args.env).require_same_spaces(spec, f"env {args.env}", f"policy {args.policy}")
+    evaluation = run_evaluation(policy, env_id, args.episodes, args.seed, deterministic=not args.stochastic, progress=True)
+    result = evaluation.to_dict()
+    _print_result(f"evaluation of {args.policy} on {env_id}", {k: v for k, v in result.items() if k not in ("returns", "lengths")})
+    return result
+
+
+def experts(args) -> dict[str, Any]:
+    """List experts with their measured returns, or measure and record them."""
+    from apprentice import experts as registry
+    from apprentice.evaluation import measure_expert
+
+    env_ids = [args.env] if args.env else registry.available()
+    if args.measure:
+        for env_id in env_ids:
+            registry.write_stats(env_id, measure_expert(env_id, progress=True))
+    table = Table("env id", "expert return", "random return", "episodes", "description")
+    result = {}
+    for env_id in env_ids:
+        expert = registry.load(env_id)
+        stats = expert.stats
+        result[env_id] = None if stats is None else dataclasses.asdict(stats)
+        shown = ("-", "-", "-") if stats is None else (
+            f"{stats.mean_return:.1f} +- {stats.std_return:.1f}", f"{stats.random_mean_return:.1f}", str(stats.n_episodes))
+        table.add_row(env_id, *shown, expert.description)
+    console.print(table)
+    return result
+
+
+def demo(args) -> dict[str, Any]:
+    """The main job (see :mod:`apprentice.bench.demo`)."""
+    from apprentice.bench.demo import run_demo
+
+    return run_demo(Path(args.out))
+
+
+def _print_result(title: str, result: dict[str, Any]) -> None:
+    table = Table(title=title, show_header=False)
+    for key, value in result.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    console.print(table)

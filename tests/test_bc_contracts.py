@@ -1,0 +1,136 @@
+"""Tier 2 for behavior cloning: compile once, save/load, determinism, frozen normalizer, bad inputs."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from apprentice.algorithms.bc import BCConfig, train, train_epoch
+from apprentice.algorithms.bc.losses import LossSettings
+from apprentice.algorithms.bc.train import _device_arrays, _EpochSettings
+from apprentice.data import Trajectory, flatten
+from apprentice.envs import EnvSpec, env_spec
+from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, observation_stats, save_policy
+from tests.conftest import make_trajectories
+
+SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)
+CARTPOLE_LIKE = EnvSpec(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
+PENDULUM_LIKE = EnvSpec(obs_shape=(4,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
+                        action_low=(-2.0,), action_high=(2.0,), env_id="toy-continuous")
+
+
+def test_epoch_compiles_once():
+    policy = make_policy(jax.random.key(0), CARTPOLE_LIKE, PolicyArchitecture(hidden_sizes=(16,)))
+    params, static = eqx.partition(policy, eqx.is_array)
+    data = flatten(make_trajectories(4, length=10))
+    settings = _EpochSettings(LossSettings("cross_entropy"), 1e-3, 8, len(data))
+    arrays = _device_arrays(data, CARTPOLE_LIKE)
+    import optax
+
+    opt_state = optax.adam(1e-3).init(params)
+    before = train_epoch._cache_size()
+    params, opt_state, _ = train_epoch(params, opt_state, jax.random.key(1), arrays, static, settings)
+    after_first = train_epoch._cache_size()
+    params, opt_state, _ = train_epoch(params, opt_state, jax.random.key(2), arrays, static, settings)
+    assert after_first == before + 1
+    assert train_epoch._cache_size() == after_first
+
+
+def test_same_seed_same_parameters_different_seed_different():
+    demos = make_trajectories(6, length=10)
+    a = train(jax.random.key(7), SMALL, demos, CARTPOLE_LIKE, progress=False)
+    b = train(jax.random.key(7), SMALL, demos, CARTPOLE_LIKE, progress=False)
+    c = train(jax.random.key(8), SMALL, demos, CARTPOLE_LIKE, progress=False)
+    leaves = lambda r: jax.tree.leaves(eqx.filter(r.policy, eqx.is_array))  # noqa: E731
+    assert all(np.array_equal(x, y) for x, y in zip(leaves(a), leaves(b)))
+    assert not all(np.array_equal(x, y) for x, y in zip(leaves(a), leaves(c)))
+    assert [r["train_loss"] for r in a.history] == [r["train_loss"] for r in b.history]
+
+
+def test_normalizer_is_frozen_at_the_training_data_statistics():
+    demos = make_trajectories(6, length=10)
+    config = BCConfig(hidden_sizes=(16,), n_epochs=5, batch_size=8, validation_fraction=0.0, learning_rate=0.1)
+    result = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
+    mean, std = observation_stats(flatten(demos).obs)
+    np.testing.assert_array_equal(np.asarray(result.policy.normalizer.mean), mean)
+    np.testing.assert_array_equal(np.asarray(result.policy.normalizer.std), std)
+
+
+@pytest.mark.parametrize("spec,arch,discrete", [
+    (CARTPOLE_LIKE, PolicyArchitecture(hidden_sizes=(8,)), True),
+    (PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(8,), squash=True), False),
+    (PENDULUM_LIKE, PolicyArchitecture(head="deterministic", hidden_sizes=(8,)), False),
+])
+def test_save_load_gives_identical_actions(tmp_path, spec, arch, discrete):
+    policy = make_policy(jax.random.key(3), spec, arch, obs_mean=np.ones(4), obs_std=np.full(4, 2.0))
+    save_policy(tmp_path / "run", policy, spec, arch)
+    loaded, loaded_spec = load_policy(tmp_path / "run")
+    assert loaded_spec == spec
+    obs = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
+    for deterministic in (True, False):
+        a = PolicyActor(policy, jax.random.key(5), deterministic)(obs)
+        b = PolicyActor(loaded, jax.random.key(5), deterministic)(obs)
+        np.testing.assert_array_equal(a, b)
+
+
+def test_truncated_weights_file_is_a_clear_error(tmp_path):
+    arch = PolicyArchitecture(hidden_sizes=(8,))
+    save_policy(tmp_path, make_policy(jax.random.key(0), CARTPOLE_LIKE, arch), CARTPOLE_LIKE, arch)
+    weights = tmp_path / "policy.eqx"
+    weights.write_bytes(weights.read_bytes()[:50])
+    with pytest.raises(ValueError, match="truncated or does not match"):
+        load_policy(tmp_path)
+    with pytest.raises(ValueError, match="policy.json"):
+        load_policy(tmp_path / "nowhere")
+
+
+def test_observation_mismatch_is_a_clear_error():
+    demos = make_trajectories(3, obs_dim=5)
+    with pytest.raises(ValueError, match=r"observations have shape \(5,\), but toy expects \(4,\)"):
+        train(jax.random.key(0), SMALL, demos, CARTPOLE_LIKE, progress=False)
+
+
+def test_discrete_data_for_a_gaussian_head_is_a_clear_error():
+    demos = make_trajectories(3, discrete=True)
+    with pytest.raises(ValueError, match=r"actions are int64 \(discrete\), but toy-continuous expects continuous float actions"):
+        train(jax.random.key(0), BCConfig(loss="gaussian_nll"), demos, PENDULUM_LIKE, progress=False)
+    with pytest.raises(ValueError, match="expects continuous actions"):
+        train(jax.random.key(0), BCConfig(loss="gaussian_nll"), demos, CARTPOLE_LIKE, progress=False)
+    with pytest.raises(ValueError, match="expects discrete actions"):
+        train(jax.random.key(0), BCConfig(loss="cross_entropy"), make_trajectories(3, discrete=False), PENDULUM_LIKE,
+              progress=False)
+
+
+def test_empty_dataset_and_nan_actions_are_clear_errors():
+    with pytest.raises(ValueError, match="empty dataset"):
+        train(jax.random.key(0), SMALL, [], CARTPOLE_LIKE, progress=False)
+    with pytest.raises(ValueError, match="actions: expected finite values, got nan"):
+        Trajectory(np.zeros((3, 1)), np.array([[0.1], [np.nan]]), np.zeros(2))
+
+
+def test_env_ids_and_spaces_are_checked():
+    with pytest.raises(ValueError, match="did you mean .*CartPole-v1"):
+        env_spec("CartPole-v0x")
+    with pytest.raises(ValueError, match="obs_shape"):
+        env_spec("Pendulum-v1").require_same_spaces(env_spec("CartPole-v1"), "env Pendulum-v1", "policy")
+
+
+def test_early_stopping_restores_the_best_epoch():
+    demos = make_trajectories(10, length=20)  # random labels: validation loss soon rises
+    config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3)
+    result = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
+    val = [row["val_loss"] for row in result.history]
+    assert len(result.history) < 300
+    assert result.best_epoch == int(np.argmin(val)) + 1
+    assert len(result.history) == result.best_epoch + 5
+
+
+def test_policy_methods_shapes():
+    policy = make_policy(jax.random.key(0), PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(8,)))
+    obs = jnp.ones(4)
+    assert policy.act(jax.random.key(1), obs).shape == (1,)
+    assert policy.log_prob(obs, jnp.zeros(1)).shape == ()
+    assert policy.entropy(obs).shape == ()
