@@ -15,6 +15,8 @@ import tyro
 
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
+from apprentice.bench.rwr import RWRBenchConfig
+from apprentice.bench.speed import SpeedConfig
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,30 @@ class DemoArgs:
     """Print one JSON object with the results as the last line."""
 
 
+@dataclass(frozen=True)
+class BenchSpeedArgs:
+    config: Annotated[SpeedConfig, tyro.conf.OmitArgPrefixes] = SpeedConfig()
+    out: str = "runs/bench-speed"
+    """Folder for results.json and the plot."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class BenchRWRArgs:
+    config: Annotated[RWRBenchConfig, tyro.conf.OmitArgPrefixes] = RWRBenchConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
 COMMANDS = {
     "collect": (CollectArgs, commands.collect, "record expert demonstrations to .npz or Minari"),
     "train bc": (TrainBCArgs, commands.train_bc, "behavior cloning (and reward-weighted regression)"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
+    "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC gradient steps/s and fraction of matmul peak"),
+    "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
 }
 
 

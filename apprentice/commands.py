@@ -129,15 +129,15 @@ def experts(args) -> dict[str, Any]:
     if args.measure:
         for env_id in env_ids:
             registry.write_stats(env_id, measure_expert(env_id, progress=True))
-    table = Table("env id", "expert return", "random return", "episodes", "description")
+    table = Table("env id", "expert return", "random return", "episodes")
     result = {}
     for env_id in env_ids:
         expert = registry.load(env_id)
         stats = expert.stats
-        result[env_id] = None if stats is None else dataclasses.asdict(stats)
+        result[env_id] = {"description": expert.description, "stats": stats and dataclasses.asdict(stats)}
         shown = ("-", "-", "-") if stats is None else (
             f"{stats.mean_return:.1f} +- {stats.std_return:.1f}", f"{stats.random_mean_return:.1f}", str(stats.n_episodes))
-        table.add_row(env_id, *shown, expert.description)
+        table.add_row(env_id, *shown)
     console.print(table)
     return result
 
@@ -147,6 +147,30 @@ def demo(args) -> dict[str, Any]:
     from apprentice.bench.demo import run_demo
 
     return run_demo(Path(args.out))
+
+
+def bench_speed(args) -> dict[str, Any]:
+    """BC steps/s and the fraction of the matmul peak (see :mod:`apprentice.bench.speed`)."""
+    import json
+
+    from apprentice.bench.speed import run_speed
+    from apprentice.io_utils import atomic_write_text
+    from apprentice.report.plots import plot_speed
+
+    result = run_speed(args.config)
+    out = Path(args.out)
+    result["plot"] = str(plot_speed(result, out / "speed.png"))
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    shown = ("steps_per_second", "bc_flops_per_second", "matmul_peak_flops_per_second", "fraction_of_peak", "plot")
+    _print_result("BC speed (median of interleaved repeats)", {k: result[k] for k in shown})
+    return result
+
+
+def bench_rwr(args) -> dict[str, Any]:
+    """Reward-weighted regression against BC (see :mod:`apprentice.bench.rwr`)."""
+    from apprentice.bench.rwr import run_rwr
+
+    return run_rwr(args.config)
 
 
 def _print_result(title: str, result: dict[str, Any]) -> None:

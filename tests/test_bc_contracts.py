@@ -10,7 +10,7 @@ import pytest
 
 from apprentice.algorithms.bc import BCConfig, train, train_epoch
 from apprentice.algorithms.bc.losses import LossSettings
-from apprentice.algorithms.bc.train import _device_arrays, _EpochSettings
+from apprentice.algorithms.bc.train import epoch_arrays, EpochSettings
 from apprentice.data import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
 from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, observation_stats, save_policy
@@ -26,8 +26,8 @@ def test_epoch_compiles_once():
     policy = make_policy(jax.random.key(0), CARTPOLE_LIKE, PolicyArchitecture(hidden_sizes=(16,)))
     params, static = eqx.partition(policy, eqx.is_array)
     data = flatten(make_trajectories(4, length=10))
-    settings = _EpochSettings(LossSettings("cross_entropy"), 1e-3, 8, len(data))
-    arrays = _device_arrays(data, CARTPOLE_LIKE)
+    settings = EpochSettings(LossSettings("cross_entropy"), 1e-3, 8, len(data))
+    arrays = epoch_arrays(data, CARTPOLE_LIKE)
     import optax
 
     opt_state = optax.adam(1e-3).init(params)

@@ -3,7 +3,7 @@
 from apprentice.data.batching import iterate_minibatches, minibatch_indices, n_batches
 from apprentice.data.minari_io import export_minari, import_minari
 from apprentice.data.npz_io import load_trajectories, save_trajectories
-from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episodes
+from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episode_indices, split_episodes
 
 __all__ = [
     "Trajectory",
@@ -17,5 +17,6 @@ __all__ = [
     "minibatch_indices",
     "n_batches",
     "save_trajectories",
+    "split_episode_indices",
     "split_episodes",
 ]

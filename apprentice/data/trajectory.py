@@ -150,24 +150,29 @@ def split_episodes(
 ) -> tuple[list[Trajectory], list[Trajectory]]:
     """Split by whole episodes into (train, validation), so no episode straddles both.
 
+    See :func:`split_episode_indices` for how many go where.
+    """
+    trajectories = list(trajectories)
+    train_ids, val_ids = split_episode_indices(len(trajectories), validation_fraction, seed)
+    return [trajectories[i] for i in train_ids], [trajectories[i] for i in val_ids]
+
+
+def split_episode_indices(n_episodes: int, validation_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Episode indices for (train, validation), each in increasing order.
+
     At least one episode goes to training; validation gets ``round(fraction * n)`` episodes,
     at least one when ``fraction > 0`` and there are two or more episodes.
     """
     if not 0.0 <= validation_fraction < 1.0:
         raise ValueError(f"validation_fraction: expected a value in [0, 1), got {validation_fraction}")
-    trajectories = list(trajectories)
-    n = len(trajectories)
-    if n == 0:
+    if n_episodes == 0:
         raise ValueError("split_episodes: expected at least one trajectory, got an empty list")
-    n_val = int(round(validation_fraction * n))
-    if validation_fraction > 0 and n >= 2:
+    n_val = int(round(validation_fraction * n_episodes))
+    if validation_fraction > 0 and n_episodes >= 2:
         n_val = max(n_val, 1)
-    n_val = min(n_val, n - 1)
-    order = np.random.default_rng(seed).permutation(n)
-    val_ids = set(order[:n_val].tolist())
-    train = [t for i, t in enumerate(trajectories) if i not in val_ids]
-    val = [t for i, t in enumerate(trajectories) if i in val_ids]
-    return train, val
+    n_val = min(n_val, n_episodes - 1)
+    val_ids = set(np.random.default_rng(seed).permutation(n_episodes)[:n_val].tolist())
+    return [i for i in range(n_episodes) if i not in val_ids], sorted(val_ids)
 
 
 def _require_consistent(trajectories: list[Trajectory]) -> None:

@@ -39,8 +39,49 @@ def plot_return_vs_demos(rows: Sequence[dict], path: str | os.PathLike) -> Path:
         ax.set_title(env_id)
         ax.legend(fontsize=8)
     fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.PathLike, title: str = "") -> Path:
+    """Grouped bars of ``normalized_mean`` (+- ``normalized_std``) per ``method`` within each group."""
+    groups = list(dict.fromkeys(r[group_key] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(1.6 + 2.2 * len(groups), 3.8))
+    for k, method in enumerate(methods):
+        points = [next(r for r in rows if r[group_key] == g and r["method"] == method) for g in groups]
+        xs = [i + (k - (len(methods) - 1) / 2) * width for i in range(len(groups))]
+        ax.bar(xs, [p["normalized_mean"] for p in points], width, yerr=[p["normalized_std"] for p in points],
+               capsize=3, label=method)
+    ax.axhline(1.0, color="green", linestyle="--", linewidth=1, label="expert")
+    ax.axhline(0.0, color="gray", linestyle=":", linewidth=1, label="random")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("expert-normalized score")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _save(fig, path: str | os.PathLike) -> Path:
     path = Path(path)
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=110)
     plt.close(fig)
     return path
+
+
+def plot_speed(result: dict, path: str | os.PathLike) -> Path:
+    """BC's achieved FLOP/s beside the matmul peak measured next to it, one pair per repeat."""
+    fractions = result["fraction_of_peak_all"]
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    ax.bar(range(1, len(fractions) + 1), fractions, color="tab:blue")
+    ax.axhline(result["fraction_of_peak"], color="black", linestyle="--", label=f"median {result['fraction_of_peak']:.2f}")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("repeat (matmul peak and BC epoch measured back to back)")
+    ax.set_ylabel("BC FLOP/s / matmul peak FLOP/s")
+    ax.set_title(f"BC MLP {result['config']['hidden_sizes']} batch {result['config']['batch_size']}: "
+                 f"{result['steps_per_second']:.0f} steps/s", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -17,12 +17,17 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss
 from apprentice.algorithms.bc.weights import Weighting, return_weights
 from apprentice.data.batching import minibatch_indices
-from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episodes
+from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
 from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy, observation_stats
 from apprentice.policies.mlp import Activation
 from apprentice.progress import progress_bar
+
+
+MIN_VALIDATION_WEIGHT = 1e-3
+"""Below this mean per-sample weight (the training data's mean is 1) a validation split is
+ignored: under reward weighting it would measure only demonstrations the objective discards."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ class BCResult:
 
 
 @dataclass(frozen=True)
-class _EpochSettings:
+class EpochSettings:
+    """Everything static about a training epoch: it keys the compilation cache of :func:`train_epoch`."""
+
     loss: LossSettings
     learning_rate: float
     batch_size: int
@@ -123,7 +130,7 @@ def train(
     mean, std = observation_stats(train_data.obs) if config.normalize_obs else (None, None)
     architecture = config.architecture_for(spec)
     policy = make_policy(init_key, spec, architecture, mean, std)
-    settings = _EpochSettings(
+    settings = EpochSettings(
         loss=LossSettings(loss_name, config.l2_coef, config.entropy_coef),
         learning_rate=config.learning_rate,
         batch_size=min(config.batch_size, len(train_data)),
@@ -131,8 +138,13 @@ def train(
     )
     params, static = eqx.partition(policy, eqx.is_array)
     opt_state = optax.adam(config.learning_rate).init(params)
-    device_data = _device_arrays(train_data, spec)
-    device_val = None if validation is None else _device_arrays(validation, spec)
+    if train_data.weights.sum() <= 0:
+        raise ValueError(f"weights: expected at least one positive per-sample weight, got all {len(train_data)} zero")
+    weight_scale = 1.0 / float(train_data.weights.mean())
+    device_data = epoch_arrays(train_data, spec, weight_scale)
+    if validation is not None and validation.weights.mean() * weight_scale < MIN_VALIDATION_WEIGHT:
+        validation = None  # held-out episodes that weigh ~0 say nothing about the weighted objective
+    device_val = None if validation is None else epoch_arrays(validation, spec, weight_scale)
     history, best = [], (np.inf, params, 0)
     steps_per_epoch = -(-settings.n_samples // settings.batch_size)
     start = time.perf_counter()
@@ -156,7 +168,7 @@ def train(
 
 
 @functools.partial(jax.jit, static_argnames=("static", "settings"))
-def train_epoch(params, opt_state, key, data, static, settings: _EpochSettings):
+def train_epoch(params, opt_state, key, data, static, settings: EpochSettings):
     """One pass over ``data`` in shuffled minibatches: ``(params, opt_state, mean_batch_loss)``.
 
     ``data`` holds ``n_samples`` real rows plus one zero-weight sentinel row that pads the last
@@ -193,13 +205,15 @@ def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transiti
     if validation is not None:
         raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
     seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
-    train_trajs, val_trajs = split_episodes(demos, config.validation_fraction, seed)
-    weights = return_weights(np.array([t.episode_return for t in train_trajs]), config.weighting, config.rwr_temperature)
-    train_data = flatten(train_trajs, weights)
-    if not val_trajs:
+    # Weights are relative to the whole dataset (its best return, its spread), so they are
+    # computed before the split: validation then measures the same weighted objective.
+    returns = np.array([t.episode_return for t in demos])
+    weights = return_weights(returns, config.weighting, config.rwr_temperature)
+    train_ids, val_ids = split_episode_indices(len(demos), config.validation_fraction, seed)
+    train_data = flatten([demos[i] for i in train_ids], weights[train_ids])
+    if not val_ids:
         return train_data, None
-    val_weights = return_weights(np.array([t.episode_return for t in val_trajs]), config.weighting, config.rwr_temperature)
-    return train_data, flatten(val_trajs, val_weights)
+    return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
 
 
 def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:
@@ -216,17 +230,18 @@ def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None
         )
 
 
-def _device_arrays(data: Transitions, spec: EnvSpec) -> dict[str, jax.Array]:
-    """Arrays for the jitted epoch, plus one zero-weight sentinel row at index ``len(data)``."""
+def epoch_arrays(data: Transitions, spec: EnvSpec, weight_scale: float = 1.0) -> dict[str, jax.Array]:
+    """Arrays for the jitted epoch, plus one zero-weight sentinel row at index ``len(data)``.
+
+    Weights are multiplied by ``weight_scale`` (the training set's ``1 / mean weight``, so that
+    training and validation losses are on one scale).
+    """
     n = len(data)
     obs = data.obs.reshape(n, -1).astype(np.float32)
     if spec.action_kind == "discrete" and data.acts.ndim == 1:
         acts = data.acts.astype(np.int32)
     else:
         acts = data.acts.reshape(n, -1).astype(np.float32)
-    weights = data.weights.astype(np.float32)
-    if weights.sum() <= 0:
-        raise ValueError(f"weights: expected at least one positive per-sample weight, got all {n} zero")
-    weights = weights / weights.mean()
+    weights = (data.weights * weight_scale).astype(np.float32)
     arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": np.ones(n, np.float32)}
     return {k: jnp.asarray(np.concatenate([v, np.zeros((1, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}

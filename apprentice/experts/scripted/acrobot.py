@@ -22,7 +22,9 @@ TORQUES = np.array([-1.0, 0.0, 1.0])  # action index i applies TORQUES[i]
 # Long enough to see most swings reach the line: 10-12 miss some (episodes of 130+ steps);
 # 15 is ~2 steps better still but costs ~1 ms per call.
 ROLLOUT_STEPS = 13
-ENERGY_TIE_BREAK = 0.01  # energy spans ~±30, so this never outweighs one step of time-to-goal
+# Energies met in episodes stay within about ±20 (hanging at rest: -19.6), so energy differences
+# times 0.01 stay well under one step: reaching the line sooner always wins.
+ENERGY_TIE_BREAK = 0.01
 
 
 def _derivatives(state: np.ndarray, torque: np.ndarray) -> np.ndarray:

@@ -1,0 +1,81 @@
+"""Contracts of the command line: --json as the last line, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from apprentice.cli import main
+
+
+def last_json(capsys) -> dict:
+    lines = capsys.readouterr().out.strip().splitlines()
+    return json.loads(lines[-1])
+
+
+def test_collect_train_evaluate_round_trip(tmp_path, capsys):
+    demos = tmp_path / "demos.npz"
+    assert main(["collect", "--env", "CartPole-v1", "--episodes", "3", "--out", str(demos), "--json"]) == 0
+    collected = last_json(capsys)
+    assert collected["n_episodes"] == 3 and collected["mean_return"] > 400
+    run = tmp_path / "run"
+    assert main(["train", "bc", "--demos", str(demos), "--out", str(run), "--n-epochs", "3",
+                 "--hidden-sizes", "32", "--eval-episodes", "2", "--json"]) == 0
+    trained = last_json(capsys)
+    assert trained["epochs_run"] == 3 and "mean_return" in trained
+    assert {p.name for p in run.iterdir()} >= {"config.json", "metrics.jsonl", "result.json", "policy.json", "policy.eqx"}
+    config = json.loads((run / "config.json").read_text())
+    assert config["config"]["hidden_sizes"] == [32] and config["seed"] == 0
+    assert main(["evaluate", "--policy", str(run), "--episodes", "4", "--seed", "1000", "--json"]) == 0
+    evaluation = last_json(capsys)
+    assert set(evaluation) >= {"mean_return", "std_return", "normalized_score", "disagreement_rate"}
+    assert len(evaluation["returns"]) == 4
+
+
+def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
+    demos = tmp_path / "demos.npz"
+    main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(demos)])
+    main(["train", "bc", "--demos", str(demos), "--out", str(tmp_path / "run"), "--n-epochs", "1", "--eval-episodes", "0"])
+    capsys.readouterr()
+    assert main(["evaluate", "--policy", str(tmp_path / "run"), "--env", "Pendulum-v1"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "obs_shape" in error and "Pendulum-v1" in error
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["train", "bc", "--demos", "missing.npz", "--out", "x"], "no such file"),
+    (["collect", "--env", "NoSuchEnv-v0", "--out", "x.npz"], "expected a registered Gymnasium id"),
+    (["evaluate", "--policy", "nowhere"], "expected a saved policy"),
+    (["collect", "--env", "CartPole-v1"], "expected --out"),
+])
+def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
+    proc = subprocess.run([sys.executable, "-m", "apprentice.cli", *argv], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert expected in proc.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "apprentice.cli", "evaluate", "--policy", "nowhere", "--debug"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_demo_data_for_a_mismatched_env_is_refused(tmp_path, capsys):
+    demos = tmp_path / "demos.npz"
+    main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(demos)])
+    capsys.readouterr()
+    assert main(["train", "bc", "--demos", str(demos), "--env", "Acrobot-v1", "--out", str(tmp_path / "r")]) == 2
+    assert "differs from the env the demonstrations were recorded in" in capsys.readouterr().err
+
+
+def test_usage_lists_commands(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for name in ("collect", "train bc", "evaluate", "demo"):
+        assert name in out
+    assert main(["frobnicate"]) == 2
