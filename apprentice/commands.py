@@ -8,10 +8,10 @@ from typing import Any
 
 import jax
 import numpy as np
-from rich.console import Console
+from apprentice.report.console import make_console
 from rich.table import Table
 
-console = Console()
+console = make_console()
 
 
 def collect(args) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from typing import Callable
 
 import jax
 import numpy as np
-from rich.console import Console
 from rich.table import Table
 
 from apprentice import experts
@@ -24,6 +23,7 @@ from apprentice.envs import env_spec
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import progress_bar
+from apprentice.report.console import make_console
 from apprentice.report.plots import plot_method_scores
 from apprentice.rollout import rollout
 
@@ -96,7 +96,7 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     for r in rows:
         table.add_row(r["degradation"], f"{r['degraded_return']:.0f}", r["method"],
                       f"{r['normalized_mean']:.3f} +- {r['normalized_std']:.3f}")
-    Console().print(table)
+    make_console().print(table)
     return summary
 
 
