@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from apprentice.algorithms.bc import BCConfig, train, train_epoch
+from apprentice.algorithms.bc import BCConfig, bc_loss, train, train_epoch
 from apprentice.algorithms.bc.losses import LossSettings
 from apprentice.algorithms.bc.train import epoch_arrays, EpochSettings
 from apprentice.data import Trajectory, flatten
@@ -134,3 +134,28 @@ def test_policy_methods_shapes():
     assert policy.act(jax.random.key(1), obs).shape == (1,)
     assert policy.log_prob(obs, jnp.zeros(1)).shape == ()
     assert policy.entropy(obs).shape == ()
+
+
+def test_jitted_epoch_matches_a_plain_python_loop():
+    """The scanned, padded fast path against the obvious loop over host-side minibatches."""
+    import optax
+
+    from apprentice.data import iterate_minibatches
+
+    policy = make_policy(jax.random.key(0), PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(16,)))
+    data = flatten(make_trajectories(5, length=7, discrete=False)).with_weights(np.linspace(0.5, 1.5, 35))
+    settings = EpochSettings(LossSettings("gaussian_nll", l2_coef=0.01, entropy_coef=0.1), 1e-2, 8, len(data))
+    params, static = eqx.partition(policy, eqx.is_array)
+    optimizer = optax.adam(1e-2)
+    scale = 1.0 / float(data.weights.mean())
+    fast, _, _ = train_epoch(params, optimizer.init(params), jax.random.key(4), epoch_arrays(data, PENDULUM_LIKE, scale),
+                             static, settings)
+    slow, opt_state = params, optimizer.init(params)
+    for batch in iterate_minibatches(jax.random.key(4), data, 8):
+        arrays = {"obs": jnp.asarray(batch.obs), "acts": jnp.asarray(batch.acts),
+                  "weights": jnp.asarray(batch.weights * scale), "mask": jnp.ones(len(batch))}
+        grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)
+        updates, opt_state = optimizer.update(grads, opt_state, slow)
+        slow = optax.apply_updates(slow, updates)
+    for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(slow)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)

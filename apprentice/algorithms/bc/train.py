@@ -176,16 +176,18 @@ def train_epoch(params, opt_state, key, data, static, settings: EpochSettings):
     """
     optimizer = optax.adam(settings.learning_rate)
     plan = minibatch_indices(key, settings.n_samples, settings.batch_size)
+    # One gather of the whole shuffled epoch up front: measured ~3% more steps/s than a
+    # gather inside every scan step (apprentice bench speed, 256x256 MLP, batch 256).
+    batches = jax.tree.map(lambda x: x[plan], data)
 
-    def step(carry, indices):
+    def step(carry, batch):
         params, opt_state = carry
-        batch = jax.tree.map(lambda x: x[indices], data)
         loss_fn = lambda p: bc_loss(eqx.combine(p, static), batch, settings.loss)  # noqa: E731
         (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), loss
 
-    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), plan)
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), batches)
     return params, opt_state, jnp.mean(losses)
 
 
