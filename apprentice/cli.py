@@ -17,6 +17,7 @@ from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
+from apprentice.theory.compounding import CompoundingConfig
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ class BenchRWRArgs:
     """Print one JSON object with the results as the last line."""
 
 
+@dataclass(frozen=True)
+class TheoryCompoundingArgs:
+    config: Annotated[CompoundingConfig, tyro.conf.OmitArgPrefixes] = CompoundingConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
 COMMANDS = {
     "collect": (CollectArgs, commands.collect, "record expert demonstrations to .npz or Minari"),
     "train bc": (TrainBCArgs, commands.train_bc, "behavior cloning (and reward-weighted regression)"),
@@ -110,6 +118,8 @@ COMMANDS = {
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
     "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC gradient steps/s and fraction of matmul peak"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
+    "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
+                           "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import jax
 import numpy as np
-from apprentice.report.console import make_console
 from rich.table import Table
+
+from apprentice.progress import make_console
 
 console = make_console()
 
@@ -171,6 +172,13 @@ def bench_rwr(args) -> dict[str, Any]:
     from apprentice.bench.rwr import run_rwr
 
     return run_rwr(args.config)
+
+
+def theory_compounding(args) -> dict[str, Any]:
+    """The exact compounding-error study (see :mod:`apprentice.theory.compounding`)."""
+    from apprentice.theory.compounding import run_compounding
+
+    return run_compounding(args.config)
 
 
 def _print_result(title: str, result: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
-"""One progress-bar helper (rich) shared by rollouts and training loops."""
+"""Terminal output shared by every command: the progress bar (rich) and the console for tables."""
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Iterator
 
 from rich.console import Console
@@ -42,3 +43,8 @@ def progress_bar(total: float, description: str, enabled: bool = True) -> Iterat
     # stderr, so that stdout carries only tables and the --json line.
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
         yield _Bar(progress, progress.add_task(description, total=total, status=""))
+
+
+def make_console() -> Console:
+    """A console that does not squeeze tables into 80 columns when stdout is not a terminal."""
+    return Console() if sys.stdout.isatty() else Console(width=120)

@@ -22,8 +22,7 @@ from apprentice.algorithms.bc import BCConfig, train
 from apprentice.envs import env_spec
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
-from apprentice.progress import progress_bar
-from apprentice.report.console import make_console
+from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.rollout import rollout
 

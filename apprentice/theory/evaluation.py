@@ -74,6 +74,26 @@ def occupancy_matrix_kernel(
     return (1.0 - gamma) * jnp.linalg.solve(eye - gamma * p_pi, eye)
 
 
+def _values_and_q(transitions, rewards, gamma, policy):
+    values = state_values_kernel(transitions, rewards, gamma, policy)
+    return values, action_values_kernel(transitions, rewards, gamma, values)
+
+
+def _occupancy(transitions, gamma, policy, initial):
+    p_pi = policy_transition_kernel(transitions, policy)
+    eye = jnp.eye(transitions.shape[0], dtype=p_pi.dtype)
+    system = jnp.swapaxes(eye - gamma * p_pi, -1, -2)
+    rhs = jnp.broadcast_to((1.0 - gamma) * initial, p_pi.shape[:-1])
+    return jnp.linalg.solve(system, rhs[..., None])[..., 0]
+
+
+# One compiled program per array shape (gamma is traced, so it does not trigger recompiles);
+# op-by-op eager dispatch would compile every primitive separately, which costs far more.
+_values_and_q_jit = jax.jit(_values_and_q)
+_occupancy_jit = jax.jit(_occupancy)
+_occupancy_matrix_jit = jax.jit(occupancy_matrix_kernel)
+
+
 @dataclass(frozen=True, eq=False)
 class DiscountedEvaluation:
     """V, Q and A of one policy or a batch of policies (numpy float64)."""
@@ -86,7 +106,9 @@ class DiscountedEvaluation:
     """A^pi(s, a) = Q^pi(s, a) - V^pi(s)."""
 
 
-def evaluate_discounted(mdp: TabularMDP, policy: Float[ArrayLike, "*batch S A"]) -> DiscountedEvaluation:
+def evaluate_discounted(
+    mdp: TabularMDP, policy: Float[ArrayLike, "*batch S A"]
+) -> DiscountedEvaluation:
     """Exact V^pi, Q^pi and A^pi by a linear solve, in float64 (scoped ``jax.enable_x64``).
 
     Args:
@@ -104,14 +126,11 @@ def evaluate_discounted(mdp: TabularMDP, policy: Float[ArrayLike, "*batch S A"])
     """
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions)
     with exact_scope():
-        transitions, rewards, pi = f64(mdp.transitions), f64(mdp.rewards), f64(policy)
-        values = state_values_kernel(transitions, rewards, mdp.gamma, pi)
-        q_values = action_values_kernel(transitions, rewards, mdp.gamma, values)
-        return DiscountedEvaluation(
-            values=to_numpy(values),
-            q_values=to_numpy(q_values),
-            advantages=to_numpy(q_values - values[..., None]),
+        values, q_values = _values_and_q_jit(
+            f64(mdp.transitions), f64(mdp.rewards), f64(mdp.gamma), f64(policy)
         )
+        values, q_values = to_numpy(values), to_numpy(q_values)
+    return DiscountedEvaluation(values, q_values, advantages=q_values - values[..., None])
 
 
 def occupancy_from_each_state(
@@ -124,7 +143,7 @@ def occupancy_from_each_state(
     """
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions)
     with exact_scope():
-        return to_numpy(occupancy_matrix_kernel(f64(mdp.transitions), mdp.gamma, f64(policy)))
+        return to_numpy(_occupancy_matrix_jit(f64(mdp.transitions), f64(mdp.gamma), f64(policy)))
 
 
 def discounted_occupancy(
@@ -147,11 +166,9 @@ def discounted_occupancy(
         raise ValueError(f"initial must have shape ({mdp.n_states},); got {mu.shape}")
     check_distribution("initial", mu)
     with exact_scope():
-        p_pi = policy_transition_kernel(f64(mdp.transitions), f64(policy))
-        eye = jnp.eye(mdp.n_states, dtype=jnp.float64)
-        system = jnp.swapaxes(eye - mdp.gamma * p_pi, -1, -2)
-        rhs = jnp.broadcast_to((1.0 - mdp.gamma) * f64(mu), p_pi.shape[:-1])
-        return to_numpy(jnp.linalg.solve(system, rhs[..., None])[..., 0])
+        return to_numpy(
+            _occupancy_jit(f64(mdp.transitions), f64(mdp.gamma), f64(policy), f64(mu))
+        )
 
 
 @partial(jax.jit, static_argnames=("max_iterations",))
@@ -215,7 +232,7 @@ class OptimalSolution:
 
 
 def optimal_discounted(mdp: TabularMDP, tie_tol: float = 1e-12) -> OptimalSolution:
-    """An exactly optimal deterministic policy: value iteration, then policy iteration to a fixed point.
+    """An exactly optimal deterministic policy: value iteration, then policy iteration to its end.
 
     Value iteration gives a near-optimal greedy policy; policy iteration (Howard 1960) from it
     terminates at a policy whose exact values satisfy the Bellman optimality equation, so
@@ -223,23 +240,16 @@ def optimal_discounted(mdp: TabularMDP, tie_tol: float = 1e-12) -> OptimalSoluti
     more than ``tie_tol``, which prevents cycling between tied actions.
     """
     values, _ = value_iteration(mdp, tol=1e-8)
-    with exact_scope():
-        transitions, rewards = f64(mdp.transitions), f64(mdp.rewards)
-        q_values = action_values_kernel(transitions, rewards, mdp.gamma, f64(values))
-        actions = jnp.argmax(q_values, axis=-1)
-        for _ in range(10 * mdp.n_states * mdp.n_actions + 10):
-            policy = jax.nn.one_hot(actions, mdp.n_actions, dtype=jnp.float64)
-            values_j = state_values_kernel(transitions, rewards, mdp.gamma, policy)
-            q_values = action_values_kernel(transitions, rewards, mdp.gamma, values_j)
-            current = jnp.take_along_axis(q_values, actions[:, None], axis=-1)[:, 0]
-            improves = q_values.max(axis=-1) > current + tie_tol
-            if not bool(improves.any()):
-                break
-            actions = jnp.where(improves, jnp.argmax(q_values, axis=-1), actions)
-        else:  # pragma: no cover - policy iteration terminates in at most A^S steps
-            raise RuntimeError("policy iteration did not converge")
-        return OptimalSolution(
-            actions=np.asarray(actions, dtype=np.int64),
-            values=to_numpy(values_j),
-            q_values=to_numpy(q_values),
-        )
+    q_values = mdp.rewards + mdp.gamma * mdp.transitions @ values
+    actions = np.argmax(q_values, axis=-1)
+    for _ in range(10 * mdp.n_states * mdp.n_actions + 10):
+        exact = evaluate_discounted(mdp, np.eye(mdp.n_actions)[actions])
+        q_values = exact.q_values
+        current = q_values[np.arange(mdp.n_states), actions]
+        improves = q_values.max(axis=-1) > current + tie_tol
+        if not improves.any():
+            break
+        actions = np.where(improves, np.argmax(q_values, axis=-1), actions)
+    else:  # pragma: no cover - policy iteration terminates after finitely many improvements
+        raise RuntimeError("policy iteration did not converge")
+    return OptimalSolution(actions=actions.astype(np.int64), values=exact.values, q_values=q_values)

@@ -115,11 +115,8 @@ def evaluate_finite_horizon(
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions, mdp.horizon)
     with exact_scope():
         values, q_values = _backward(f64(mdp.transitions), f64(mdp.rewards), f64(policy))
-        return FiniteHorizonEvaluation(
-            values=to_numpy(values),
-            q_values=to_numpy(q_values),
-            advantages=to_numpy(q_values - values[..., None]),
-        )
+        values, q_values = to_numpy(values), to_numpy(q_values)
+    return FiniteHorizonEvaluation(values, q_values, advantages=q_values - values[..., None])
 
 
 def expected_return(
@@ -157,8 +154,9 @@ def state_distributions_from_each_state(
     """``D[..., s0, h, s] = Pr(s_h = s | s_0 = s0, pi)``: ``state_distributions`` from every start."""
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions, mdp.horizon)
     n = mdp.n_states
-    per_start = np.broadcast_to(policy[..., None, :, :, :], policy.shape[:-3] + (n,) + policy.shape[-3:])
-    starts = np.broadcast_to(np.eye(n), policy.shape[:-3] + (n, n))
+    batch = policy.shape[:-3]
+    per_start = np.broadcast_to(policy[..., None, :, :, :], batch + (n,) + policy.shape[-3:])
+    starts = np.broadcast_to(np.eye(n), batch + (n, n))
     with exact_scope():
         return to_numpy(_forward(f64(mdp.transitions), f64(per_start), f64(starts)))
 
@@ -184,8 +182,5 @@ def optimal_finite_horizon(mdp: FiniteHorizonMDP) -> FiniteHorizonOptimum:
         values, q_values = _optimal_backward(
             f64(mdp.transitions), f64(mdp.rewards), horizon=mdp.horizon
         )
-        return FiniteHorizonOptimum(
-            actions=np.asarray(jnp.argmax(q_values, axis=-1), dtype=np.int64),
-            values=to_numpy(values),
-            q_values=to_numpy(q_values),
-        )
+        values, q_values = to_numpy(values), to_numpy(q_values)
+    return FiniteHorizonOptimum(np.argmax(q_values, axis=-1), values, q_values)

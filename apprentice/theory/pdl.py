@@ -1,14 +1,15 @@
 """The performance difference lemma (PDL), both sides computed exactly, in both settings.
 
-Discounted (Kakade & Langford 2002, Lemma 6.1; Agarwal, Jiang, Kakade & Sun, "RL: Theory and
-Algorithms", Lemma 1.16): for any two stationary policies pi, pi' and every start state s0,
+Discounted (Kakade & Langford 2002, Lemma 6.1; the performance difference lemma of Agarwal,
+Jiang, Kakade & Sun, "RL: Theory and Algorithms", ch. 1): for any two stationary policies pi, pi'
+and every start state s0,
 
     V^pi(s0) - V^pi'(s0) = 1/(1 - gamma) E_{s ~ d^pi_{s0}} E_{a ~ pi(.|s)} [A^pi'(s, a)]
 
 with ``d^pi_{s0}`` the discounted occupancy of pi from s0 (``evaluation.py``).
 
-Finite horizon (the same telescoping argument, e.g. Kakade 2003, ch. 5; Ross et al. 2011): for
-time-indexed pi, pi' and every s0,
+Finite horizon (the same telescoping sum, over steps; it is the tool of the DAgger analysis of
+Ross, Gordon & Bagnell 2011): for time-indexed pi, pi' and every s0,
 
     V^pi_0(s0) - V^pi'_0(s0) = sum_{h=0}^{H-1} E_{s ~ d^pi_h(.|s0)} E_{a ~ pi_h(.|s)} [A^pi'_h(s, a)]
 

@@ -1,0 +1,112 @@
+"""Imitation-learning theory made measurable: exact MDPs, the PDL, BC/DAgger bounds, compounding error.
+
+Exact computations run in float64 inside a scoped ``jax.enable_x64`` (JAX's global flag is never
+touched) and return numpy float64 arrays; see docs/theory.md for each statement, its source and
+the code that checks it.
+"""
+
+from apprentice.theory.bounds import (
+    BoundCheck,
+    bc_bound_discounted,
+    bc_bound_finite_horizon,
+    dagger_bound_finite_horizon,
+    mismatch,
+    on_policy_bound_discounted,
+)
+from apprentice.theory.compounding import CompoundingConfig, run_compounding
+from apprentice.theory.evaluation import (
+    DiscountedEvaluation,
+    OptimalSolution,
+    discounted_occupancy,
+    evaluate_discounted,
+    occupancy_from_each_state,
+    optimal_discounted,
+    value_iteration,
+)
+from apprentice.theory.finite_horizon import (
+    FiniteHorizonEvaluation,
+    FiniteHorizonOptimum,
+    evaluate_finite_horizon,
+    expected_return,
+    optimal_finite_horizon,
+    repeat_over_time,
+    state_distributions,
+    state_distributions_from_each_state,
+)
+from apprentice.theory.learners import (
+    behavior_cloning,
+    behavior_cloning_from_demos,
+    dagger,
+    sample_states,
+    tabular_learner,
+)
+from apprentice.theory.mdp import (
+    FiniteHorizonMDP,
+    TabularMDP,
+    deterministic_policy,
+    random_actions,
+    random_finite_horizon_mdp,
+    random_policy,
+    random_tabular_mdp,
+)
+from apprentice.theory.pdl import PerformanceDifference, pdl_discounted, pdl_finite_horizon
+from apprentice.theory.power_law import PowerLawFit, fit_power_law
+from apprentice.theory.tightrope import Tightrope, geometric_wind, tightrope
+from apprentice.theory.worst_case import (
+    bc_tight_discounted,
+    bc_tight_finite_horizon,
+    expected_mistakes_closed_form,
+    expected_mistakes_exact,
+    ross_bagnell_chain,
+)
+
+__all__ = [
+    "BoundCheck",
+    "CompoundingConfig",
+    "DiscountedEvaluation",
+    "FiniteHorizonEvaluation",
+    "FiniteHorizonMDP",
+    "FiniteHorizonOptimum",
+    "OptimalSolution",
+    "PerformanceDifference",
+    "PowerLawFit",
+    "TabularMDP",
+    "Tightrope",
+    "bc_bound_discounted",
+    "bc_bound_finite_horizon",
+    "bc_tight_discounted",
+    "bc_tight_finite_horizon",
+    "behavior_cloning",
+    "behavior_cloning_from_demos",
+    "dagger",
+    "dagger_bound_finite_horizon",
+    "deterministic_policy",
+    "discounted_occupancy",
+    "evaluate_discounted",
+    "evaluate_finite_horizon",
+    "expected_mistakes_closed_form",
+    "expected_mistakes_exact",
+    "expected_return",
+    "fit_power_law",
+    "geometric_wind",
+    "mismatch",
+    "occupancy_from_each_state",
+    "on_policy_bound_discounted",
+    "optimal_discounted",
+    "optimal_finite_horizon",
+    "pdl_discounted",
+    "pdl_finite_horizon",
+    "random_actions",
+    "random_finite_horizon_mdp",
+    "random_policy",
+    "random_tabular_mdp",
+    "repeat_over_time",
+    "ross_bagnell_chain",
+    "run_compounding",
+    "sample_states",
+    "state_distributions",
+    "state_distributions_from_each_state",
+    "tabular_learner",
+    "tightrope",
+    "value_iteration",
+]
