@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from apprentice.cli import main
+from apprentice.cli import COMMANDS, main
 
 
 def last_json(capsys) -> dict:
@@ -79,3 +79,11 @@ def test_usage_lists_commands(capsys):
     for name in ("collect", "train bc", "evaluate", "demo"):
         assert name in out
     assert main(["frobnicate"]) == 2
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_parses_its_help(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*name.split(), "--help"])
+    assert exit_info.value.code == 0
+    assert "--json" in capsys.readouterr().out

@@ -46,10 +46,10 @@ class RWRBenchConfig:
     """Which degraded demonstrators to mix in (one dataset each)."""
     seeds: tuple[int, ...] = (0, 1, 2)
     """Training seeds."""
-    rwr_temperature: float = 100.0
-    """Temperature of the exp_return weights, in units of return."""
-    bc: BCConfig = BCConfig(loss="mse")
-    """Behavior-cloning settings shared by all three methods."""
+    temperature: float = 100.0
+    """Temperature T of the exp(R / T) weights, in units of return."""
+    loss: str = "mse"
+    """Behavior-cloning loss shared by all three methods (other BC settings are the defaults)."""
     eval_episodes: int = 20
     """Evaluation episodes (seed 1000)."""
     out: str = "runs/bench-rwr"
@@ -62,11 +62,11 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     expert = experts.load(config.env_id)
     spec = env_spec(config.env_id)
     good = rollout(expert, config.env_id, n_episodes=config.n_expert_episodes, seed=0)
+    bc = BCConfig(loss=config.loss)
     methods = {
-        "BC": replace(config.bc, weighting="none"),
-        "RWR (R - min R)": replace(config.bc, weighting="return"),
-        f"RWR exp(R/{config.rwr_temperature:g})": replace(
-            config.bc, weighting="exp_return", rwr_temperature=config.rwr_temperature),
+        "BC": bc,
+        "RWR (R - min R)": replace(bc, weighting="return"),
+        f"RWR exp(R/{config.temperature:g})": replace(bc, weighting="exp_return", rwr_temperature=config.temperature),
     }
     rows = []
     total = len(config.degradations) * len(methods) * len(config.seeds)
