@@ -47,8 +47,9 @@ def test_bc_cartpole_from_ten_episodes():
 
 
 @pytest.mark.slow
-def test_bc_pendulum_gaussian_nll_from_twenty_episodes():
+@pytest.mark.parametrize("seed", range(5))  # the NLL fit is seed-sensitive: one seed passing says little
+def test_bc_pendulum_gaussian_nll_from_twenty_episodes(seed):
     demos = rollout(experts.load("Pendulum-v1"), "Pendulum-v1", n_episodes=20, seed=0)
-    trained = train(jax.random.key(0), BCConfig(loss="gaussian_nll"), demos, env_spec("Pendulum-v1"), progress=False)
+    trained = train(jax.random.key(seed), BCConfig(loss="gaussian_nll"), demos, env_spec("Pendulum-v1"), progress=False)
     result = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=1000)
     assert result.normalized_score >= 0.9, (result.mean_return, result.normalized_score)

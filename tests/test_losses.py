@@ -14,6 +14,7 @@ import pytest
 from apprentice.algorithms.bc import LossSettings, bc_loss, cross_entropy_loss, gaussian_nll_loss, mse_loss, return_weights
 from apprentice.envs import EnvSpec
 from apprentice.policies import PolicyArchitecture, Squash, make_policy
+from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
 
 DISCRETE = EnvSpec(obs_shape=(2,), obs_dtype="float32", action_kind="discrete", n_actions=3)
 CONTINUOUS = EnvSpec(
@@ -41,8 +42,9 @@ def test_cross_entropy_matches_hand_computation():
 
 
 def test_gaussian_nll_matches_the_formula():
-    # raw log-std r maps to log sigma = -5 + (tanh(r) + 1) / 2 * 7; r = atanh(-3/7) gives log sigma = -1
-    raw = math.atanh((2 * (-1.0 + 5.0) / 7.0) - 1.0)
+    # raw log-std r maps to log sigma = lo + (tanh(r) + 1) / 2 * (hi - lo); solve for log sigma = -1
+    lo, hi = LOG_STD_MIN, LOG_STD_MAX
+    raw = math.atanh(2 * (-1.0 - lo) / (hi - lo) - 1.0)
     policy = constant_policy(CONTINUOUS, "gaussian", [0.5, -0.5, raw, raw])
     action = jnp.array([1.0, 0.0])
     sigma_sq = math.exp(-2.0)

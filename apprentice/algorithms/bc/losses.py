@@ -33,7 +33,9 @@ def gaussian_nll_loss(policy: GaussianPolicy, obs: Array, action: Array) -> Floa
     """``1/2 sum_i (log sigma_i^2 + (a*_i - mu_i)^2 / sigma_i^2)``: the Gaussian NLL without ``log 2 pi``.
 
     Computed as ``-log pi(a* | s) - (d / 2) log(2 pi)``, so with tanh squashing it also carries
-    the change-of-variables term of the squashed density.
+    the change-of-variables term of the squashed density. Each squared error is weighted by
+    ``1 / sigma^2``, which the fit raises where the mean is hard to fit; the head's log-std range
+    (``heads.LOG_STD_MIN``/``LOG_STD_MAX``) bounds how far that can discount a state.
     """
     dim = action.size
     return -policy.log_prob(obs, action) - 0.5 * dim * math.log(2.0 * math.pi)

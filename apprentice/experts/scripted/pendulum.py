@@ -1,7 +1,7 @@
 """Pendulum-v1 expert: energy-shaping swing-up blended smoothly into a linear stabilizer near upright.
 
 Rule, with ``E = theta_dot^2 / 2 + 15 cos(theta)`` (upright at rest: ``E = 15``):
-``u_swing = clip(0.5 (15 - E) theta_dot, -2, 2)``, ``u_hold = clip(-10 theta - 2 theta_dot, -2, 2)``,
+``u_swing = clip(0.1 (15 - E) theta_dot, -2, 2)``, ``u_hold = clip(-10 theta - 2 theta_dot, -2, 2)``,
 ``u = w u_hold + (1 - w) u_swing`` with ``w`` a smoothstep of ``cos(theta)`` from 0 at 0.7 to 1 at 0.9.
 """
 
@@ -14,7 +14,13 @@ MAX_TORQUE = 2.0
 # E = theta_dot^2 / 2 + 15 cos(theta), dE/dt = 3 u theta_dot: torque along theta_dot adds energy.
 GRAVITY_TERM = 15.0
 UPRIGHT_ENERGY = GRAVITY_TERM
-SWING_GAIN = 0.5  # saturates for most of the swing; the (15 - E) factor brakes as E nears 15
+# The swing torque saturates once |0.1 (15 - E) theta_dot| > 2: from rest at the bottom
+# (15 - E = 30) already at |theta_dot| > 0.67, so the swing-up is as fast as with gain 0.5
+# (mean return -151 vs -150 over 50 episodes), but the torque's sign flips at the turning points
+# (theta_dot = 0) and its braking as E passes 15 are 5x less steep. Those near-jumps were where
+# behavior cloning missed most (Gaussian-NLL BC from 20 episodes: normalized 0.999-1.005 over
+# training seeds 0-9, against 0.90-1.01 with gain 0.5).
+SWING_GAIN = 0.1
 # Near upright theta_ddot ~ 15 theta + 3 u; with u = -10 theta - 2 theta_dot this becomes
 # theta_ddot = -15 theta - 6 theta_dot (damping ratio ~0.8), moderate gains so the torque stays
 # continuous instead of saturating bang-bang.
