@@ -17,6 +17,7 @@ from apprentice.data import (
     load_trajectories,
     minibatch_indices,
     save_trajectories,
+    split_episode_indices,
     split_episodes,
 )
 from tests.conftest import make_trajectories
@@ -143,3 +144,9 @@ def test_minari_round_trip_offline(minari_root):
     with pytest.raises(ValueError, match="nothing is downloaded"):
         import_minari("apprentice/not-there-v0")
     assert not [p for p in minari_root.iterdir() if p.name.startswith(".apprentice-export")]
+
+
+def test_small_datasets_keep_every_episode_for_training():
+    assert split_episode_indices(2, 0.1, seed=0) == ([0, 1], [])
+    assert len(split_episode_indices(5, 0.1, seed=0)[1]) == 1
+    assert len(split_episode_indices(15, 0.1, seed=0)[1]) == 2  # 1.5 rounds up

@@ -46,8 +46,8 @@ class RWRBenchConfig:
     """Which degraded demonstrators to mix in (one dataset each)."""
     seeds: tuple[int, ...] = (0, 1, 2)
     """Training seeds."""
-    temperature: float = 100.0
-    """Temperature T of the exp(R / T) weights, in units of return."""
+    temperatures: tuple[float, ...] = (100.0, 300.0)
+    """Temperatures T of the exp(R / T) weights, in units of return (one method each)."""
     loss: str = "mse"
     """Behavior-cloning loss shared by all three methods (other BC settings are the defaults)."""
     eval_episodes: int = 20
@@ -57,17 +57,15 @@ class RWRBenchConfig:
 
 
 def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
-    """Train BC, RWR (R - min R) and RWR (exp(R / T)) on each mixture; table, JSON and plot."""
+    """Train BC, RWR (R - min R) and RWR (exp(R / T)) for each T on each mixture; table, JSON and plot."""
     start = time.perf_counter()
     expert = experts.load(config.env_id)
     spec = env_spec(config.env_id)
     good = rollout(expert, config.env_id, n_episodes=config.n_expert_episodes, seed=0)
     bc = BCConfig(loss=config.loss)
-    methods = {
-        "BC": bc,
-        "RWR (R - min R)": replace(bc, weighting="return"),
-        f"RWR exp(R/{config.temperature:g})": replace(bc, weighting="exp_return", rwr_temperature=config.temperature),
-    }
+    methods = {"BC": bc, "RWR (R - min R)": replace(bc, weighting="return")}
+    for temperature in config.temperatures:
+        methods[f"RWR exp(R/{temperature:g})"] = replace(bc, weighting="exp_return", rwr_temperature=temperature)
     rows = []
     total = len(config.degradations) * len(methods) * len(config.seeds)
     with progress_bar(total, "RWR vs BC") as bar:

@@ -160,17 +160,15 @@ def split_episodes(
 def split_episode_indices(n_episodes: int, validation_fraction: float, seed: int) -> tuple[list[int], list[int]]:
     """Episode indices for (train, validation), each in increasing order.
 
-    At least one episode goes to training; validation gets ``round(fraction * n)`` episodes,
-    at least one when ``fraction > 0`` and there are two or more episodes.
+    Validation gets ``fraction * n`` episodes rounded half up, and training at least one. So
+    with the default fraction 0.1, datasets of fewer than 5 episodes have no validation split:
+    holding out one of two episodes would halve the data to get a one-episode, noisy estimate.
     """
     if not 0.0 <= validation_fraction < 1.0:
         raise ValueError(f"validation_fraction: expected a value in [0, 1), got {validation_fraction}")
     if n_episodes == 0:
         raise ValueError("split_episodes: expected at least one trajectory, got an empty list")
-    n_val = int(round(validation_fraction * n_episodes))
-    if validation_fraction > 0 and n_episodes >= 2:
-        n_val = max(n_val, 1)
-    n_val = min(n_val, n_episodes - 1)
+    n_val = min(int(validation_fraction * n_episodes + 0.5), n_episodes - 1)
     val_ids = set(np.random.default_rng(seed).permutation(n_episodes)[:n_val].tolist())
     return [i for i in range(n_episodes) if i not in val_ids], sorted(val_ids)
 
