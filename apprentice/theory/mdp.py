@@ -56,6 +56,17 @@ def check_distribution(name: str, probabilities: np.ndarray) -> None:
         )
 
 
+def _freeze_dynamics(mdp) -> None:
+    """Validate ``transitions``, ``rewards`` and ``initial`` and store read-only float64 copies."""
+    transitions = _frozen_float64("transitions", mdp.transitions, 3)
+    rewards = _frozen_float64("rewards", mdp.rewards, 2)
+    initial = _frozen_float64("initial", mdp.initial, 1)
+    _check_transitions(transitions, rewards, initial)
+    object.__setattr__(mdp, "transitions", transitions)
+    object.__setattr__(mdp, "rewards", rewards)
+    object.__setattr__(mdp, "initial", initial)
+
+
 def _check_transitions(transitions: np.ndarray, rewards: np.ndarray, initial: np.ndarray) -> None:
     n_states, n_actions, n_next = transitions.shape
     if n_next != n_states:
@@ -94,16 +105,10 @@ class TabularMDP:
     """mu(s): the distribution of the first state."""
 
     def __post_init__(self) -> None:
-        transitions = _frozen_float64("transitions", self.transitions, 3)
-        rewards = _frozen_float64("rewards", self.rewards, 2)
-        initial = _frozen_float64("initial", self.initial, 1)
-        _check_transitions(transitions, rewards, initial)
+        _freeze_dynamics(self)
         gamma = float(self.gamma)
         if not 0.0 <= gamma < 1.0:
             raise ValueError(f"gamma must be in [0, 1) for a discounted MDP; got {gamma}")
-        object.__setattr__(self, "transitions", transitions)
-        object.__setattr__(self, "rewards", rewards)
-        object.__setattr__(self, "initial", initial)
         object.__setattr__(self, "gamma", gamma)
 
     @property
@@ -138,15 +143,9 @@ class FiniteHorizonMDP:
     """mu(s): the distribution of the first state s_0."""
 
     def __post_init__(self) -> None:
-        transitions = _frozen_float64("transitions", self.transitions, 3)
-        rewards = _frozen_float64("rewards", self.rewards, 2)
-        initial = _frozen_float64("initial", self.initial, 1)
-        _check_transitions(transitions, rewards, initial)
+        _freeze_dynamics(self)
         if int(self.horizon) != self.horizon or self.horizon < 1:
             raise ValueError(f"horizon must be a positive integer; got {self.horizon!r}")
-        object.__setattr__(self, "transitions", transitions)
-        object.__setattr__(self, "rewards", rewards)
-        object.__setattr__(self, "initial", initial)
         object.__setattr__(self, "horizon", int(self.horizon))
 
     @property
