@@ -53,3 +53,17 @@ def test_bc_pendulum_gaussian_nll_from_twenty_episodes(seed):
     trained = train(jax.random.key(seed), BCConfig(loss="gaussian_nll"), demos, env_spec("Pendulum-v1"), progress=False)
     result = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=1000)
     assert result.normalized_score >= 0.9, (result.mean_return, result.normalized_score)
+
+
+@pytest.mark.slow
+def test_rwr_ignores_a_wrong_way_demonstrator_that_bc_copies():
+    expert = experts.load("Pendulum-v1")
+    good = rollout(expert, "Pendulum-v1", n_episodes=10, seed=0)
+    reversed_demos = rollout(lambda obs: -expert(obs), "Pendulum-v1", n_episodes=20, seed=100)
+    spec = env_spec("Pendulum-v1")
+    scores = {}
+    for weighting in ("none", "exp_return"):
+        config = BCConfig(loss="mse", weighting=weighting, rwr_temperature=100.0)
+        trained = train(jax.random.key(0), config, good + reversed_demos, spec, progress=False)
+        scores[weighting] = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=1000).normalized_score
+    assert scores["exp_return"] >= 0.9 and scores["none"] <= 0.2, scores

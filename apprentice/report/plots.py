@@ -50,7 +50,7 @@ def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.Path
     groups = list(dict.fromkeys(r[group_key] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     width = 0.8 / len(methods)
-    fig, ax = plt.subplots(figsize=(1.6 + 2.2 * len(groups), 3.8))
+    fig, ax = plt.subplots(figsize=(3.4 + 2.2 * len(groups), 3.8))
     for k, method in enumerate(methods):
         points = [next(r for r in rows if r[group_key] == g and r["method"] == method) for g in groups]
         xs = [i + (k - (len(methods) - 1) / 2) * width for i in range(len(groups))]
@@ -61,7 +61,7 @@ def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.Path
     ax.set_xticks(range(len(groups)), groups)
     ax.set_ylabel("expert-normalized score")
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return _save(fig, path)
 
