@@ -87,3 +87,11 @@ def test_every_command_parses_its_help(name, capsys):
         main([*name.split(), "--help"])
     assert exit_info.value.code == 0
     assert "--json" in capsys.readouterr().out
+
+
+def test_collect_to_minari_and_train_from_it(tmp_path, capsys, minari_root):
+    assert main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--minari-id", "apprentice/cli-test-v0", "--json"]) == 0
+    assert "minari_path" in last_json(capsys)
+    assert main(["train", "bc", "--demos", "minari:apprentice/cli-test-v0", "--out", str(tmp_path / "run"),
+                 "--n-epochs", "1", "--eval-episodes", "0", "--json"]) == 0
+    assert last_json(capsys)["env_id"] == "CartPole-v1"
