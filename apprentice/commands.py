@@ -83,7 +83,7 @@ def train_bc(args) -> dict[str, Any]:
         "best_epoch": trained.best_epoch,
         "epochs_run": len(trained.history),
         "train_loss": last["train_loss"],
-        "val_loss": last.get("val_loss"),
+        "val_score": last.get("val_score"),
         "train_seconds": trained.history[-1]["seconds"],
     }
     if args.eval_episodes:

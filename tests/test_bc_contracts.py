@@ -122,7 +122,7 @@ def test_early_stopping_restores_the_best_epoch():
     demos = make_trajectories(10, length=20)  # random labels: validation loss soon rises
     config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3)
     result = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
-    val = [row["val_loss"] for row in result.history]
+    val = [row["val_score"] for row in result.history]
     assert len(result.history) < 300
     assert result.best_epoch == int(np.argmin(val)) + 1
     assert len(result.history) == result.best_epoch + 5

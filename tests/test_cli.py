@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from apprentice.cli import COMMANDS, main
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """The CLI in a fresh interpreter, importing this checkout whether or not it is installed."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "apprentice.cli", *argv], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def last_json(capsys) -> dict:
@@ -52,7 +63,7 @@ def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
     (["collect", "--env", "CartPole-v1"], "expected --out"),
 ])
 def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
-    proc = subprocess.run([sys.executable, "-m", "apprentice.cli", *argv], cwd=tmp_path, capture_output=True, text=True)
+    proc = run_cli(argv, tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0, proc.stderr
@@ -60,8 +71,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
 
 
 def test_debug_shows_the_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "apprentice.cli", "evaluate", "--policy", "nowhere", "--debug"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    proc = run_cli(["evaluate", "--policy", "nowhere", "--debug"], tmp_path)
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 

@@ -88,6 +88,11 @@ class GaussianPolicy(Policy):
         log_std = self.log_std_min + (jnp.tanh(raw) + 1.0) * 0.5 * (self.log_std_max - self.log_std_min)
         return mean, log_std
 
+    def mode(self, obs: Array) -> Float[Array, " act"]:
+        """The deterministic action: the mean, squashed when the head squashes."""
+        mean, _ = self.mean_log_std(obs)
+        return mean if self.squash is None else self.squash(mean)
+
     def act(self, key: PRNGKeyArray, obs: Array, deterministic: bool = False) -> Float[Array, " act"]:
         mean, log_std = self.mean_log_std(obs)
         noise = jax.random.normal(key, mean.shape)

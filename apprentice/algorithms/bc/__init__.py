@@ -6,8 +6,9 @@ from apprentice.algorithms.bc.losses import (
     cross_entropy_loss,
     gaussian_nll_loss,
     mse_loss,
+    validation_score,
 )
-from apprentice.algorithms.bc.train import BCConfig, BCResult, train, train_epoch, validation_loss
+from apprentice.algorithms.bc.train import BCConfig, BCResult, train, train_epoch
 from apprentice.algorithms.bc.weights import return_weights
 
 __all__ = [
@@ -21,5 +22,5 @@ __all__ = [
     "return_weights",
     "train",
     "train_epoch",
-    "validation_loss",
+    "validation_score",
 ]

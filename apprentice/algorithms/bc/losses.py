@@ -46,6 +46,11 @@ def mse_loss(policy: DeterministicPolicy, obs: Array, action: Array) -> Float[Ar
     return jnp.sum((policy.action(obs) - action) ** 2)
 
 
+def mode_squared_error(policy: GaussianPolicy, obs: Array, action: Array) -> Float[Array, ""]:
+    """``||mode pi(s) - a*||^2``: how far the Gaussian head's deterministic action is from the expert's."""
+    return jnp.sum((policy.mode(obs) - action) ** 2)
+
+
 SAMPLE_LOSSES = {"cross_entropy": cross_entropy_loss, "gaussian_nll": gaussian_nll_loss, "mse": mse_loss}
 
 
@@ -56,6 +61,21 @@ class LossSettings:
     loss: LossName
     l2_coef: float = 0.0
     entropy_coef: float = 0.0
+
+
+def validation_score(policy: Policy, data: dict[str, Array], settings: LossSettings) -> Float[Array, ""]:
+    """What early stopping minimizes on held-out episodes: the weighted data loss, except for the
+    Gaussian NLL, where it is the weighted squared error of the mean action.
+
+    The held-out NLL punishes confident misses by ``1 / sigma^2``, so it rises as soon as sigma
+    shrinks on the training states, long before the mean, the action the policy takes, stops
+    improving: on LunarLanderContinuous-v3 (10 episodes) the validation NLL was lowest at epoch 1
+    and BC stopped there with normalized score 0.21, while training on gave 0.99.
+    """
+    if settings.loss != "gaussian_nll":
+        return bc_loss(policy, data, settings)[1]["data_loss"]
+    per_sample = jax.vmap(mode_squared_error, in_axes=(None, 0, 0))(policy, data["obs"], data["acts"])
+    return jnp.sum(data["weights"] * per_sample) / jnp.maximum(jnp.sum(data["mask"]), 1.0)
 
 
 def bc_loss(

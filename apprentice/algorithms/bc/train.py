@@ -14,7 +14,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss
+from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
 from apprentice.algorithms.bc.weights import Weighting, return_weights
 from apprentice.data.batching import minibatch_indices
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
@@ -88,7 +88,8 @@ class BCResult:
     architecture: PolicyArchitecture
     spec: EnvSpec
     history: list[dict] = field(default_factory=list)
-    """One row per epoch: ``epoch``, ``train_loss``, ``val_loss``, ``gradient_steps``, ``seconds``."""
+    """One row per epoch: ``epoch``, ``train_loss``, ``val_score`` (what early stopping watches, see
+    :func:`~apprentice.algorithms.bc.losses.validation_score`), ``gradient_steps``, ``seconds``."""
     best_epoch: int = 0
     """Epoch whose parameters were kept (lowest validation loss, or the last)."""
 
@@ -155,11 +156,11 @@ def train(
             params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings)
             row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}
             if device_val is not None:
-                row["val_loss"] = float(validation_loss(params, device_val, static, settings.loss))
+                row["val_score"] = float(validation_score_jit(params, device_val, static, settings.loss))
             row["seconds"] = time.perf_counter() - start
             history.append(row)
-            bar.advance(1, train=row["train_loss"], **({"val": row["val_loss"]} if "val_loss" in row else {}))
-            score = row.get("val_loss", -epoch)  # without validation the latest epoch is kept
+            bar.advance(1, train=row["train_loss"], **({"val": row["val_score"]} if "val_score" in row else {}))
+            score = row.get("val_score", -epoch)  # without validation the latest epoch is kept
             if score < best[0]:
                 best = (score, params, epoch)
             elif config.patience and epoch - best[2] >= config.patience:
@@ -193,10 +194,9 @@ def train_epoch(params, opt_state, key, data, static, settings: EpochSettings):
 
 
 @functools.partial(jax.jit, static_argnames=("static", "settings"))
-def validation_loss(params, data, static, settings: LossSettings):
-    """The weighted data loss over all of ``data`` (no regularizers)."""
-    _, aux = bc_loss(eqx.combine(params, static), data, settings)
-    return aux["data_loss"]
+def validation_score_jit(params, data, static, settings: LossSettings):
+    """:func:`~apprentice.algorithms.bc.losses.validation_score` over all of ``data``, jitted."""
+    return validation_score(eqx.combine(params, static), data, settings)
 
 
 def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transitions | None]:
