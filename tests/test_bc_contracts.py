@@ -159,3 +159,24 @@ def test_jitted_epoch_matches_a_plain_python_loop():
         slow = optax.apply_updates(slow, updates)
     for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(slow)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
+def test_augmentation_changes_training_and_warm_start_keeps_the_normalizer():
+    from apprentice.data.augmentation import GaussianObsNoise
+
+    demos = make_trajectories(6, length=10)
+    config = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, validation_fraction=0.0)
+    plain = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
+    noisy = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, augment=GaussianObsNoise((0.5,) * 4), progress=False)
+    via_config = train(jax.random.key(0), BCConfig(**{**config.__dict__, "obs_noise": 0.5}), demos, CARTPOLE_LIKE,
+                       progress=False)
+    weights = lambda r: np.asarray(r.policy.net.layers[0].weight)  # noqa: E731
+    assert not np.allclose(weights(plain), weights(noisy))
+    assert not np.allclose(weights(plain), weights(via_config))
+    warm = train(jax.random.key(1), config, make_trajectories(3, length=10, seed=9), CARTPOLE_LIKE,
+                 init_policy=plain.policy, progress=False)
+    np.testing.assert_array_equal(np.asarray(warm.policy.normalizer.mean), np.asarray(plain.policy.normalizer.mean))
+    assert not np.allclose(weights(warm), weights(plain))
+    frozen = train(jax.random.key(1), BCConfig(**{**config.__dict__, "learning_rate": 0.0}),
+                   make_trajectories(3, length=10, seed=9), CARTPOLE_LIKE, init_policy=plain.policy, progress=False)
+    np.testing.assert_array_equal(weights(frozen), weights(plain))  # the warm start is the given policy
