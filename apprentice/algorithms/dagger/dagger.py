@@ -1,0 +1,82 @@
+"""DAgger (Ross, Gordon & Bagnell 2011): roll out a mixture of expert and learner, label every
+visited state with the expert's action, aggregate, retrain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import numpy as np
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.bc import BCConfig
+from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, run_rounds
+from apprentice.algorithms.dagger.schedules import BetaSchedule, beta_at
+from apprentice.experts.base import Expert
+from apprentice.policies.actor import PolicyActor
+from apprentice.rollout import Actor, rollout
+
+
+@dataclass(frozen=True)
+class DAggerConfig:
+    """DAgger: the learner visits states, the expert labels them all."""
+
+    interactive: InteractiveConfig = InteractiveConfig()
+    """Budgets, rounds, warm start and evaluation."""
+    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
+    """How each round retrains on the aggregated dataset."""
+    beta_schedule: BetaSchedule = "pure"
+    """Probability that the expert acts: ``constant`` beta, ``exponential`` decay^r, or ``pure`` (0 after round 0)."""
+    beta: float = 0.5
+    """Beta of the constant schedule."""
+    beta_decay: float = 0.5
+    """Decay p of the exponential schedule (beta_r = p^r)."""
+
+
+class MixtureActor:
+    """Per-step mixture: in each env copy and step the expert acts with probability ``beta``.
+
+    The expert is queried on every visited state (its answer is the label); the learner only
+    when ``beta < 1``. Returns ``(actions, {"expert_action", "labeled", "expert_acted"})``.
+    """
+
+    def __init__(self, expert: Actor, learner: Actor | None, beta: float, seed: int):
+        self.expert, self.learner, self.beta = expert, learner, beta
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, obs: np.ndarray):
+        expert_actions = np.asarray(self.expert(obs))
+        n = len(obs)
+        if self.learner is None or self.beta >= 1.0:
+            actions, expert_acted = expert_actions, np.ones(n, bool)
+        else:
+            learner_actions = np.asarray(self.learner(obs)).astype(expert_actions.dtype)
+            expert_acted = self.rng.random(n) < self.beta
+            pick = expert_acted.reshape(n, *([1] * (expert_actions.ndim - 1)))
+            actions = np.where(pick, expert_actions, learner_actions)
+        return actions, {"expert_action": expert_actions, "labeled": np.ones(n, bool), "expert_acted": expert_acted}
+
+
+def train(
+    key: PRNGKeyArray, config: DAggerConfig, expert: Expert, env_id: str, *, progress: bool = True
+) -> InteractiveResult:
+    """Run DAgger on ``env_id`` with ``expert`` as the labeler.
+
+    Each round ``r`` rolls out ``pi_r = beta_r expert + (1 - beta_r) learner`` (mixed per step) for
+    ``steps_per_round`` steps, adds one expert label per visited state, and retrains.
+
+    Example:
+        >>> result = train(jax.random.key(0), DAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1")
+        >>> result.rounds[-1]["mean_return"]
+    """
+    key, actor_key = jax.random.split(key)
+
+    def collect(round_index, policy, dataset, n_steps, seed):
+        beta = beta_at(config.beta_schedule, round_index, config.beta, config.beta_decay)
+        learner = None if policy is None else PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True)
+        actor = MixtureActor(expert, learner, beta, seed)
+        trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed)
+        expert_share = float(np.mean(np.concatenate([t.infos["expert_acted"] for t in trajectories])))
+        return trajectories, {"beta": beta, "expert_action_share": expert_share}
+
+    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DAgger")

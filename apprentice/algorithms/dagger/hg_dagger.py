@@ -1,0 +1,126 @@
+"""HG-DAgger (Kelly et al. 2019): the learner drives, a gate hands control to the expert when
+it must, and only the expert's takeover steps are labeled and aggregated.
+
+A gate is any callable ``gate(obs, learner_action, expert_action) -> bool array`` over a batch:
+true where the expert has (or keeps) control in this step, false where the learner has it back.
+It does not care where the expert's actions come from: a scripted controller, a trained
+policy, or a person at a joystick whose actions arrive through the same expert callable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+import jax
+import numpy as np
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.bc import BCConfig
+from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, LabelingExpert, run_rounds
+from apprentice.experts.base import Expert
+from apprentice.policies.actor import PolicyActor
+from apprentice.rollout import Actor, rollout
+
+Gate = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ActionDiscrepancyGate:
+    """Take over where the learner's action is far from the expert's; hand back where it is close.
+
+    Discrete actions: any mismatch (``threshold`` is ignored). Continuous: the Euclidean distance
+    ``||a_learner - a_expert|| > threshold``.
+    """
+
+    threshold: float = 0.5
+
+    def __call__(self, obs: np.ndarray, learner_action: np.ndarray, expert_action: np.ndarray) -> np.ndarray:
+        if np.issubdtype(np.asarray(expert_action).dtype, np.integer):
+            return np.asarray(learner_action).reshape(len(obs)) != np.asarray(expert_action).reshape(len(obs))
+        gap = np.asarray(learner_action, np.float64) - np.asarray(expert_action, np.float64)
+        return np.linalg.norm(gap.reshape(len(obs), -1), axis=1) > self.threshold
+
+
+@dataclass(frozen=True)
+class StateRiskGate:
+    """Take over in risky states: ``risk(obs) > threshold``, whatever the actions are.
+
+    Example (CartPole: the pole leans more than 0.1 rad):
+        >>> gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.1)
+    """
+
+    risk: Callable[[np.ndarray], np.ndarray]
+    threshold: float
+
+    def __call__(self, obs: np.ndarray, learner_action: np.ndarray, expert_action: np.ndarray) -> np.ndarray:
+        return np.asarray(self.risk(obs)).reshape(len(obs)) > self.threshold
+
+
+@dataclass(frozen=True)
+class HGDAggerConfig:
+    """HG-DAgger with a built-in gate (pass any gate to :func:`train` to replace it)."""
+
+    interactive: InteractiveConfig = InteractiveConfig()
+    """Budgets, rounds, warm start and evaluation."""
+    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
+    """How each round retrains on the aggregated dataset."""
+    gate: Literal["action-discrepancy"] = "action-discrepancy"
+    """Built-in gate used when none is passed to ``train``."""
+    discrepancy_threshold: float = 0.5
+    """Threshold of the action-discrepancy gate (continuous actions)."""
+
+
+class GatedActor:
+    """The learner acts unless the gate hands the step to the expert; those steps are labeled."""
+
+    def __init__(self, expert: Actor, learner: Actor, gate: Gate):
+        self.expert, self.learner, self.gate = expert, learner, gate
+
+    def __call__(self, obs: np.ndarray):
+        expert_actions = np.asarray(self.expert(obs))
+        learner_actions = np.asarray(self.learner(obs)).astype(expert_actions.dtype)
+        takeover = np.asarray(self.gate(obs, learner_actions, expert_actions), bool)
+        pick = takeover.reshape(len(obs), *([1] * (expert_actions.ndim - 1)))
+        actions = np.where(pick, expert_actions, learner_actions)
+        return actions, {"expert_action": expert_actions, "labeled": takeover}
+
+
+def count_interventions(trajectories) -> int:
+    """Number of times control passed from the learner to the expert (rising edges of ``labeled``)."""
+    total = 0
+    for traj in trajectories:
+        labeled = np.asarray(traj.infos["labeled"], bool)
+        total += int(labeled[0]) + int(np.sum(labeled[1:] & ~labeled[:-1]))
+    return total
+
+
+def train(
+    key: PRNGKeyArray,
+    config: HGDAggerConfig,
+    expert: Expert,
+    env_id: str,
+    *,
+    gate: Gate | None = None,
+    progress: bool = True,
+) -> InteractiveResult:
+    """Run HG-DAgger: round 0 is expert demonstrations; in later rounds the learner drives and
+    ``gate`` (default: the action-discrepancy gate) decides when the expert takes over.
+
+    Example:
+        >>> gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.05)
+        >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
+    """
+    gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
+    key, actor_key = jax.random.split(key)
+
+    def collect(round_index, policy, dataset, n_steps, seed):
+        if policy is None:
+            actor = LabelingExpert(expert)
+        else:
+            actor = GatedActor(expert, PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True), gate)
+        trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed)
+        takeover_steps = int(sum(np.sum(t.infos["labeled"]) for t in trajectories))
+        return trajectories, {"interventions": count_interventions(trajectories), "takeover_steps": takeover_steps}
+
+    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "HG-DAgger")

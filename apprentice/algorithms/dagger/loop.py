@@ -1,0 +1,161 @@
+"""The interactive-imitation loop shared by DAgger, HG-DAgger and DART.
+
+Every round collects episodes with an algorithm-specific actor, keeps the steps that carry an
+expert label, aggregates them with all earlier labels, retrains by behavior cloning and
+evaluates. Round 0 is the expert's own demonstrations (noisy ones for DART).
+
+Actors report, per step, ``infos["expert_action"]`` (what the expert would do in that state)
+and ``infos["labeled"]`` (whether that label is given to the learner); the loop never calls
+the expert itself, so an expert may be slow or a person.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import jax
+import numpy as np
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.bc import BCConfig
+from apprentice.algorithms.bc import train as bc_train
+from apprentice.data.trajectory import Trajectory, Transitions, concatenate
+from apprentice.envs.make import env_spec
+from apprentice.evaluation import evaluate
+from apprentice.experts.base import Expert
+from apprentice.policies.base import Policy
+from apprentice.policies.build import PolicyArchitecture
+from apprentice.progress import progress_bar
+
+Collect = Callable[[int, Policy | None, Transitions | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
+"""``collect(round_index, policy, dataset, n_steps, seed) -> (trajectories, round_info)``: the
+current policy and aggregated dataset (``None`` in round 0) in, labeled episodes out."""
+
+
+@dataclass(frozen=True)
+class InteractiveConfig:
+    """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
+
+    initial_labels: int = 1000
+    """Expert-labeled steps collected in round 0 (the initial demonstrations)."""
+    steps_per_round: int = 1000
+    """Environment steps collected in each later round."""
+    n_rounds: int = 5
+    """Rounds after round 0 (a budget by rounds)."""
+    label_budget: int = 0
+    """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
+    warm_start: bool = False
+    """Retrain from the previous round's policy instead of from scratch."""
+    eval_episodes: int = 10
+    """Evaluation episodes after each round."""
+    eval_seed: int = 1000
+    """Seed of the evaluation episodes."""
+    seed_offset: int = 0
+    """Collection in round r uses env seed ``seed_offset + 1000 r``."""
+
+
+@dataclass(frozen=True)
+class InteractiveResult:
+    """The final policy, the aggregated dataset and one log row per round."""
+
+    policy: Policy
+    architecture: PolicyArchitecture
+    rounds: list[dict] = field(default_factory=list)
+    """Per round: ``round``, ``labels``, ``dataset_size``, ``env_steps``, ``mean_return``,
+    ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` and the algorithm's own
+    entries (``beta``, ``interventions``, ``noise``...)."""
+    dataset: Transitions | None = None
+
+
+class LabelingExpert:
+    """The expert acts and every step is labeled: round 0 of every interactive algorithm."""
+
+    def __init__(self, expert: Callable[[np.ndarray], np.ndarray]):
+        self.expert = expert
+
+    def __call__(self, obs: np.ndarray):
+        actions = np.asarray(self.expert(obs))
+        return actions, {"expert_action": actions, "labeled": np.ones(len(obs), bool)}
+
+
+def labeled_transitions(trajectories: list[Trajectory], limit: int | None = None) -> Transitions | None:
+    """The labeled steps of ``trajectories`` as ``Transitions`` whose actions are the expert's
+    labels; at most ``limit`` of them, earliest first. ``None`` when no step is labeled."""
+    parts = []
+    for traj in trajectories:
+        mask = np.asarray(traj.infos["labeled"], bool)
+        if mask.any():
+            parts.append(
+                Transitions(
+                    obs=traj.observations[:-1][mask],
+                    acts=np.asarray(traj.infos["expert_action"])[mask],
+                    next_obs=traj.observations[1:][mask],
+                    dones=(np.arange(len(traj)) == len(traj) - 1)[mask] & traj.terminated,
+                    weights=np.ones(int(mask.sum()), np.float32),
+                )
+            )
+    if not parts:
+        return None
+    data = concatenate(parts)
+    if limit is not None and len(data) > limit:
+        data = Transitions(*(getattr(data, name)[:limit] for name in ("obs", "acts", "next_obs", "dones", "weights")))
+    return data
+
+
+def run_rounds(
+    key: PRNGKeyArray,
+    interactive: InteractiveConfig,
+    bc_config: BCConfig,
+    env_id: str,
+    expert: Expert,
+    collect: Collect,
+    progress: bool = True,
+    description: str = "interactive imitation",
+) -> InteractiveResult:
+    """Round 0, then up to ``n_rounds`` rounds of collect, aggregate, retrain, evaluate."""
+    if interactive.initial_labels < 1:
+        raise ValueError(f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}")
+    spec = env_spec(env_id)
+    dataset: Transitions | None = None
+    policy, architecture, rounds = None, None, []
+    labels, env_steps, start = 0, 0, time.perf_counter()
+    with progress_bar(interactive.n_rounds + 1, description, enabled=progress) as bar:
+        for round_index in range(interactive.n_rounds + 1):
+            steps = interactive.initial_labels if round_index == 0 else interactive.steps_per_round
+            remaining = interactive.label_budget - labels if interactive.label_budget else None
+            if remaining is not None:
+                if remaining <= 0:
+                    break
+                steps = min(steps, remaining)
+            seed = interactive.seed_offset + 1000 * round_index
+            trajectories, info = collect(round_index, policy, dataset, steps, seed)
+            env_steps += sum(len(t) for t in trajectories)
+            new = labeled_transitions(trajectories, remaining)
+            if new is not None:
+                dataset = new if dataset is None else concatenate([dataset, new])
+                labels += len(new)
+                key, train_key = jax.random.split(key)
+                warm = policy if interactive.warm_start else None
+                trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False)
+                policy, architecture = trained.policy, trained.architecture
+            if policy is None:
+                raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
+            evaluation = evaluate(policy, env_id, interactive.eval_episodes, interactive.eval_seed, expert=expert)
+            row = {
+                "round": round_index,
+                "labels": labels,
+                "new_labels": 0 if new is None else len(new),
+                "dataset_size": len(dataset),
+                "env_steps": env_steps,
+                "mean_return": evaluation.mean_return,
+                "std_return": evaluation.std_return,
+                "normalized_score": evaluation.normalized_score,
+                "disagreement_rate": evaluation.disagreement_rate,
+                **info,
+                "seconds": time.perf_counter() - start,
+            }
+            rounds.append(row)
+            bar.advance(1, labels=labels, ret=evaluation.mean_return)
+    return InteractiveResult(policy=policy, architecture=architecture, rounds=rounds, dataset=dataset)

@@ -1,0 +1,110 @@
+"""DAgger, HG-DAgger, DART: label accounting, reductions to BC and plain collection, learning."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+
+from apprentice import experts
+from apprentice.algorithms.dagger import (
+    DAggerConfig,
+    DARTConfig,
+    HGDAggerConfig,
+    InteractiveConfig,
+    NoisyExpertActor,
+    StateRiskGate,
+    beta_at,
+    dagger,
+    dart,
+    hg_dagger,
+)
+from apprentice.algorithms.bc import BCConfig
+from apprentice.envs import env_spec
+from apprentice.rollout import rollout
+
+SMALL_BC = BCConfig(hidden_sizes=(32,), n_epochs=5, validation_fraction=0.0)
+TWO_ROUNDS = InteractiveConfig(initial_labels=150, steps_per_round=120, n_rounds=2, eval_episodes=2)
+
+
+def test_beta_schedules():
+    assert [beta_at("pure", r) for r in range(3)] == [1.0, 0.0, 0.0]
+    assert [beta_at("constant", r, beta=0.3) for r in range(3)] == [1.0, 0.3, 0.3]
+    assert [beta_at("exponential", r, decay=0.5) for r in range(4)] == [1.0, 0.5, 0.25, 0.125]
+    with pytest.raises(ValueError, match="beta_schedule"):
+        beta_at("linear", 1)
+
+
+def test_dagger_adds_exactly_one_expert_label_per_visited_state():
+    expert = experts.load("CartPole-v1")
+    config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC)
+    result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
+    assert [r["new_labels"] for r in result.rounds] == [150, 120, 120]
+    assert [r["env_steps"] for r in result.rounds] == [150, 270, 390]
+    assert [r["dataset_size"] for r in result.rounds] == [150, 270, 390]
+    np.testing.assert_array_equal(result.dataset.acts, expert(result.dataset.obs))  # every label is the expert's
+    assert result.rounds[1]["expert_action_share"] == 0.0  # pure DAgger: the learner drove
+
+
+def test_dagger_with_beta_one_is_bc_on_expert_rollouts():
+    expert = experts.load("CartPole-v1")
+    config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant", beta=1.0)
+    result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
+    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=1000 * r) for r, n in enumerate((150, 120, 120))]
+    expected_obs = np.concatenate([t.observations[:-1] for round_trajs in expected for t in round_trajs])
+    np.testing.assert_array_equal(result.dataset.obs, expected_obs)
+
+
+def test_label_budget_caps_the_labels():
+    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=10,
+                                                        label_budget=250, eval_episodes=1), bc=SMALL_BC)
+    result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False)
+    assert [r["labels"] for r in result.rounds] == [100, 200, 250]
+
+
+def test_hg_dagger_labels_only_the_gated_steps():
+    expert = experts.load("CartPole-v1")
+    gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.02)
+    config = HGDAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC)
+    result = hg_dagger.train(jax.random.key(0), config, expert, "CartPole-v1", gate=gate, progress=False)
+    later = result.dataset.obs[150:]  # rounds 1 and 2: only takeover steps
+    assert len(later) == sum(r["takeover_steps"] for r in result.rounds[1:])
+    assert len(later) < 240 and (np.abs(later[:, 2]) > 0.02).all()
+    assert all(r["interventions"] <= r["takeover_steps"] for r in result.rounds[1:])
+
+
+def test_dart_with_zero_noise_is_plain_collection():
+    expert = experts.load("Pendulum-v1")
+    spec = env_spec("Pendulum-v1")
+    plain = rollout(expert, "Pendulum-v1", n_steps=300, seed=5)
+    quiet = rollout(NoisyExpertActor(expert, spec, 0.0, seed=5), "Pendulum-v1", n_steps=300, seed=5)
+    for a, b in zip(plain, quiet):
+        np.testing.assert_array_equal(a.observations, b.observations)
+        np.testing.assert_array_equal(a.actions, b.actions)
+        np.testing.assert_array_equal(b.infos["expert_action"], b.actions)
+
+
+def test_dart_noise_perturbs_the_executed_action_not_the_label():
+    expert = experts.load("CartPole-v1")
+    noisy = rollout(NoisyExpertActor(expert, env_spec("CartPole-v1"), 0.5, seed=0), "CartPole-v1", n_steps=2000, seed=0)
+    executed = np.concatenate([t.actions for t in noisy])
+    labels = np.concatenate([t.infos["expert_action"] for t in noisy])
+    obs = np.concatenate([t.observations[:-1] for t in noisy])
+    np.testing.assert_array_equal(labels, expert(obs))
+    assert 0.2 < np.mean(executed != labels) < 0.3  # epsilon 0.5, half of the random actions agree
+
+
+def test_dart_fits_its_noise_to_the_learner():
+    config = DARTConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, noise=0.0, fit_noise=True)
+    result = dart.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
+    noise = [r["noise"] for r in result.rounds]
+    assert noise[0] == 0.0 and noise[1] > 0.0  # an undertrained learner has a nonzero error
+
+
+@pytest.mark.slow
+def test_dagger_learns_pendulum_from_900_labels():
+    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=2,
+                                                        eval_episodes=20))
+    result = dagger.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
+    assert result.rounds[-1]["labels"] == 900
+    assert result.rounds[-1]["normalized_score"] >= 0.9, result.rounds
