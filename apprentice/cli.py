@@ -15,6 +15,7 @@ import tyro
 
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
+from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.theory.compounding import CompoundingConfig
@@ -49,6 +50,45 @@ class TrainBCArgs:
     """Seed of the split, the initialization and the minibatch order."""
     eval_episodes: int = 10
     """Episodes to evaluate the trained policy on (seed 1000); 0 to skip."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainDAggerArgs:
+    env: str
+    """Gymnasium env id; its registered expert labels the states."""
+    out: str
+    """Run directory to write (config.json, metrics.jsonl with one row per round, result.json, policy)."""
+    config: Annotated[DAggerConfig, tyro.conf.OmitArgPrefixes] = DAggerConfig()
+    seed: int = 0
+    """Seed of initialization, minibatch order and the learner's sampling."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainHGDAggerArgs:
+    env: str
+    """Gymnasium env id; its registered expert takes over when the gate says so."""
+    out: str
+    """Run directory to write."""
+    config: Annotated[HGDAggerConfig, tyro.conf.OmitArgPrefixes] = HGDAggerConfig()
+    seed: int = 0
+    """Seed of initialization, minibatch order and the learner's sampling."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainDARTArgs:
+    env: str
+    """Gymnasium env id; its registered expert demonstrates with injected noise."""
+    out: str
+    """Run directory to write."""
+    config: Annotated[DARTConfig, tyro.conf.OmitArgPrefixes] = DARTConfig()
+    seed: int = 0
+    """Seed of initialization and minibatch order."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -113,6 +153,9 @@ class TheoryCompoundingArgs:
 COMMANDS = {
     "collect": (CollectArgs, commands.collect, "record expert demonstrations to .npz or Minari"),
     "train bc": (TrainBCArgs, commands.train_bc, "behavior cloning (and reward-weighted regression)"),
+    "train dagger": (TrainDAggerArgs, commands.train_dagger, "DAgger: the learner drives, the expert labels every state"),
+    "train hg-dagger": (TrainHGDAggerArgs, commands.train_hg_dagger, "HG-DAgger: the expert takes over when a gate says so"),
+    "train dart": (TrainDARTArgs, commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),

@@ -103,6 +103,49 @@ def train_bc(args) -> dict[str, Any]:
     return result
 
 
+def train_dagger(args) -> dict[str, Any]:
+    """DAgger into a run directory."""
+    from apprentice.algorithms.dagger import dagger
+
+    return _train_interactive(args, "dagger", dagger.train)
+
+
+def train_hg_dagger(args) -> dict[str, Any]:
+    """HG-DAgger (action-discrepancy gate) into a run directory."""
+    from apprentice.algorithms.dagger import hg_dagger
+
+    return _train_interactive(args, "hg-dagger", hg_dagger.train)
+
+
+def train_dart(args) -> dict[str, Any]:
+    """DART into a run directory."""
+    from apprentice.algorithms.dagger import dart
+
+    return _train_interactive(args, "dart", dart.train)
+
+
+def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
+    from apprentice import experts as registry
+    from apprentice.envs import env_spec
+    from apprentice.runs import write_run
+
+    spec = env_spec(args.env)
+    trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True)
+    last = trained.rounds[-1]
+    result = {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.rounds),
+              **{k: last[k] for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
+                                      "disagreement_rate", "seconds")}}
+    config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": args.env, "seed": args.seed,
+              "config": dataclasses.asdict(args.config)}
+    write_run(args.out, config, trained.policy, spec, trained.architecture, trained.rounds, result)
+    table = Table("round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}")
+    for row in trained.rounds:
+        table.add_row(str(row["round"]), str(row["labels"]), f"{row['mean_return']:.1f} +- {row['std_return']:.1f}",
+                      f"{row['normalized_score']:.3f}", f"{row['disagreement_rate']:.3f}")
+    console.print(table)
+    return result
+
+
 def evaluate(args) -> dict[str, Any]:
     """Evaluate a saved policy, on its own env or another with the same spaces."""
     from apprentice.envs import env_spec

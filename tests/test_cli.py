@@ -105,3 +105,16 @@ def test_collect_to_minari_and_train_from_it(tmp_path, capsys, minari_root):
     assert main(["train", "bc", "--demos", "minari:apprentice/cli-test-v0", "--out", str(tmp_path / "run"),
                  "--n-epochs", "1", "--eval-episodes", "0", "--json"]) == 0
     assert last_json(capsys)["env_id"] == "CartPole-v1"
+
+
+@pytest.mark.parametrize("algorithm", ["dagger", "hg-dagger", "dart"])
+def test_interactive_training_writes_a_run(tmp_path, capsys, algorithm):
+    run = tmp_path / algorithm
+    assert main(["train", algorithm, "--env", "CartPole-v1", "--out", str(run), "--initial-labels", "100",
+                 "--steps-per-round", "100", "--n-rounds", "1", "--eval-episodes", "1", "--n-epochs", "2",
+                 "--hidden-sizes", "16", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["rounds"] == 2 and result["labels"] >= 100
+    rows = (run / "metrics.jsonl").read_text().splitlines()
+    assert len(rows) == 2
+    assert main(["evaluate", "--policy", str(run), "--episodes", "1"]) == 0
