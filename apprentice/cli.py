@@ -16,6 +16,7 @@ import tyro
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
+from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.theory.compounding import CompoundingConfig
@@ -144,6 +145,13 @@ class BenchRWRArgs:
 
 
 @dataclass(frozen=True)
+class BenchLabelsArgs:
+    config: Annotated[LabelsBenchConfig, tyro.conf.OmitArgPrefixes] = LabelsBenchConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class TheoryCompoundingArgs:
     config: Annotated[CompoundingConfig, tyro.conf.OmitArgPrefixes] = CompoundingConfig()
     json: bool = False
@@ -161,6 +169,7 @@ COMMANDS = {
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
     "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC gradient steps/s and fraction of matmul peak"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
+    "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

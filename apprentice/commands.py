@@ -133,15 +133,18 @@ def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
     trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True)
     last = trained.rounds[-1]
     result = {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.rounds),
-              **{k: last[k] for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
+              **{k: last.get(k) for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
                                       "disagreement_rate", "seconds")}}
     config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": args.env, "seed": args.seed,
               "config": dataclasses.asdict(args.config)}
     write_run(args.out, config, trained.policy, spec, trained.architecture, trained.rounds, result)
     table = Table("round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}")
     for row in trained.rounds:
-        table.add_row(str(row["round"]), str(row["labels"]), f"{row['mean_return']:.1f} +- {row['std_return']:.1f}",
-                      f"{row['normalized_score']:.3f}", f"{row['disagreement_rate']:.3f}")
+        evaluated = "mean_return" in row
+        table.add_row(str(row["round"]), str(row["labels"]),
+                      f"{row['mean_return']:.1f} +- {row['std_return']:.1f}" if evaluated else "-",
+                      f"{row['normalized_score']:.3f}" if evaluated else "-",
+                      f"{row['disagreement_rate']:.3f}" if evaluated else "-")
     console.print(table)
     return result
 
@@ -215,6 +218,13 @@ def bench_rwr(args) -> dict[str, Any]:
     from apprentice.bench.rwr import run_rwr
 
     return run_rwr(args.config)
+
+
+def bench_labels(args) -> dict[str, Any]:
+    """Label efficiency (see :mod:`apprentice.bench.labels`)."""
+    from apprentice.bench.labels import run_labels
+
+    return run_labels(args.config)
 
 
 def theory_compounding(args) -> dict[str, Any]:

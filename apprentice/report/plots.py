@@ -88,3 +88,25 @@ def plot_speed(result: dict, path: str | os.PathLike) -> Path:
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Path:
+    """One panel per env: expert-normalized score (+- std over seeds) against expert labels used,
+    a line per method; x is each point's mean number of labels actually used."""
+    env_ids = list(dict.fromkeys(r["env_id"] for r in summary))
+    fig, axes = plt.subplots(1, len(env_ids), figsize=(5.0 * len(env_ids), 3.9), squeeze=False)
+    for ax, env_id in zip(axes[0], env_ids):
+        rows = [r for r in summary if r["env_id"] == env_id]
+        for method in dict.fromkeys(r["method"] for r in rows):
+            points = sorted((r for r in rows if r["method"] == method), key=lambda r: r["budget"])
+            ax.errorbar([p["labels_mean"] for p in points], [p["normalized_mean"] for p in points],
+                        yerr=[p["normalized_std"] for p in points], marker="o", capsize=3, label=method)
+        ax.axhline(1.0, color="green", linestyle="--", linewidth=1)
+        ax.axhline(0.95, color="green", linestyle=":", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_xlabel("expert labels")
+        ax.set_ylabel("expert-normalized score")
+        ax.set_title(env_id)
+        ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)

@@ -49,6 +49,8 @@ class BCConfig:
     """Samples per gradient step."""
     n_epochs: int = 200
     """Maximum number of passes over the training data."""
+    min_gradient_steps: int = 0
+    """Run at least this many gradient steps, adding epochs on small datasets (0: just n_epochs)."""
     patience: int = 50
     """Stop after this many epochs without a better validation loss (0: never stop early); 20 stopped
     Pendulum BC underfit on some seeds, where an epoch of 20 episodes is only ~15 steps."""
@@ -166,9 +168,10 @@ def train(
     device_val = None if validation is None else epoch_arrays(validation, spec, weight_scale)
     history, best = [], (np.inf, params, 0)
     steps_per_epoch = -(-settings.n_samples // settings.batch_size)
+    n_epochs = max(config.n_epochs, -(-config.min_gradient_steps // steps_per_epoch))
     start = time.perf_counter()
-    with progress_bar(config.n_epochs, "behavior cloning", enabled=progress) as bar:
-        for epoch in range(1, config.n_epochs + 1):
+    with progress_bar(n_epochs, "behavior cloning", enabled=progress) as bar:
+        for epoch in range(1, n_epochs + 1):
             train_key, epoch_key = jax.random.split(train_key)
             params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings)
             row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}

@@ -49,7 +49,7 @@ class InteractiveConfig:
     warm_start: bool = False
     """Retrain from the previous round's policy instead of from scratch."""
     eval_episodes: int = 10
-    """Evaluation episodes after each round."""
+    """Evaluation episodes after each round (0: no per-round evaluation)."""
     eval_seed: int = 1000
     """Seed of the evaluation episodes."""
     seed_offset: int = 0
@@ -142,20 +142,19 @@ def run_rounds(
                 policy, architecture = trained.policy, trained.architecture
             if policy is None:
                 raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
-            evaluation = evaluate(policy, env_id, interactive.eval_episodes, interactive.eval_seed, expert=expert)
             row = {
                 "round": round_index,
                 "labels": labels,
                 "new_labels": 0 if new is None else len(new),
                 "dataset_size": len(dataset),
                 "env_steps": env_steps,
-                "mean_return": evaluation.mean_return,
-                "std_return": evaluation.std_return,
-                "normalized_score": evaluation.normalized_score,
-                "disagreement_rate": evaluation.disagreement_rate,
                 **info,
-                "seconds": time.perf_counter() - start,
             }
+            if interactive.eval_episodes:
+                evaluation = evaluate(policy, env_id, interactive.eval_episodes, interactive.eval_seed, expert=expert)
+                row.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
+                           normalized_score=evaluation.normalized_score, disagreement_rate=evaluation.disagreement_rate)
+            row["seconds"] = time.perf_counter() - start
             rounds.append(row)
-            bar.advance(1, labels=labels, ret=evaluation.mean_return)
+            bar.advance(1, labels=labels, **({"ret": row["mean_return"]} if "mean_return" in row else {}))
     return InteractiveResult(policy=policy, architecture=architecture, rounds=rounds, dataset=dataset)
