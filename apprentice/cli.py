@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 import tyro
 
@@ -55,41 +55,18 @@ class TrainBCArgs:
     """Print one JSON object with the results as the last line."""
 
 
+InteractiveAlgorithmConfig = TypeVar("InteractiveAlgorithmConfig", DAggerConfig, HGDAggerConfig, DARTConfig)
+
+
 @dataclass(frozen=True)
-class TrainDAggerArgs:
+class TrainInteractiveArgs(Generic[InteractiveAlgorithmConfig]):
     env: str
     """Gymnasium env id; its registered expert labels the states."""
     out: str
     """Run directory to write (config.json, metrics.jsonl with one row per round, result.json, policy)."""
-    config: Annotated[DAggerConfig, tyro.conf.OmitArgPrefixes] = DAggerConfig()
+    config: Annotated[InteractiveAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     seed: int = 0
     """Seed of initialization, minibatch order and the learner's sampling."""
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
-
-
-@dataclass(frozen=True)
-class TrainHGDAggerArgs:
-    env: str
-    """Gymnasium env id; its registered expert takes over when the gate says so."""
-    out: str
-    """Run directory to write."""
-    config: Annotated[HGDAggerConfig, tyro.conf.OmitArgPrefixes] = HGDAggerConfig()
-    seed: int = 0
-    """Seed of initialization, minibatch order and the learner's sampling."""
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
-
-
-@dataclass(frozen=True)
-class TrainDARTArgs:
-    env: str
-    """Gymnasium env id; its registered expert demonstrates with injected noise."""
-    out: str
-    """Run directory to write."""
-    config: Annotated[DARTConfig, tyro.conf.OmitArgPrefixes] = DARTConfig()
-    seed: int = 0
-    """Seed of initialization and minibatch order."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -161,9 +138,9 @@ class TheoryCompoundingArgs:
 COMMANDS = {
     "collect": (CollectArgs, commands.collect, "record expert demonstrations to .npz or Minari"),
     "train bc": (TrainBCArgs, commands.train_bc, "behavior cloning (and reward-weighted regression)"),
-    "train dagger": (TrainDAggerArgs, commands.train_dagger, "DAgger: the learner drives, the expert labels every state"),
-    "train hg-dagger": (TrainHGDAggerArgs, commands.train_hg_dagger, "HG-DAgger: the expert takes over when a gate says so"),
-    "train dart": (TrainDARTArgs, commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
+    "train dagger": (TrainInteractiveArgs[DAggerConfig], commands.train_dagger, "DAgger: the learner drives, the expert labels every state"),
+    "train hg-dagger": (TrainInteractiveArgs[HGDAggerConfig], commands.train_hg_dagger, "HG-DAgger: the expert takes over when a gate says so"),
+    "train dart": (TrainInteractiveArgs[DARTConfig], commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
