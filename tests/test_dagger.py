@@ -50,7 +50,7 @@ def test_dagger_with_beta_one_is_bc_on_expert_rollouts():
     expert = experts.load("CartPole-v1")
     config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant", beta=1.0)
     result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
-    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=1000 * r) for r, n in enumerate((150, 120, 120))]
+    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=1000 * r, n_envs=1) for r, n in enumerate((150, 120, 120))]
     expected_obs = np.concatenate([t.observations[:-1] for round_trajs in expected for t in round_trajs])
     np.testing.assert_array_equal(result.dataset.obs, expected_obs)
 

@@ -4,8 +4,9 @@ for BC, DART, DAgger and HG-DAgger.
 At a budget of L labels: BC trains on L steps of expert rollouts; DAgger, DART and HG-DAgger
 collect L/5 labels in round 0 (expert demonstrations) and then run up to 4 rounds of L/5 env
 steps each, stopping at L labels. HG-DAgger labels only the steps where its gate hands control
-to the expert, so it may end below L: its points sit at the labels it actually used. Each
-final policy is evaluated on 20 episodes (seed 1000).
+to the expert, so it may end below L: its points sit at the labels it actually used. All
+collection runs one env, whole episodes one after another (a budget cuts only the last one).
+Each final policy is evaluated on 20 episodes (seed 1000).
 
 Each env is written to ``<out>/<env_id>.json`` after every budget, so several processes
 can share the work (one ``--envs`` each) and a last ``--plot-only`` call draws them together.
@@ -92,7 +93,7 @@ def _run_env(env_id: str, config: LabelsBenchConfig, path: Path) -> list[dict]:
                     key = jax.random.key(seed)
                     run_config = replace(interactive, seed_offset=100_000 * seed)
                     if method == "BC":
-                        demos = rollout(expert, env_id, n_steps=budget, seed=100_000 * seed)
+                        demos = rollout(expert, env_id, n_steps=budget, seed=100_000 * seed, n_envs=1)
                         policy, labels = bc_train(key, bc, demos, spec, progress=False).policy, budget
                     else:
                         result = _interactive(method, key, run_config, bc, expert, env_id)

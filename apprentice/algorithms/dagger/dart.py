@@ -91,7 +91,8 @@ def train(key: PRNGKeyArray, config: DARTConfig, expert: Expert, env_id: str, *,
         noise = config.noise
         if policy is not None and config.fit_noise:
             noise = config.noise_scale * fitted_noise(policy, dataset, spec)
-        trajectories = rollout(NoisyExpertActor(expert, spec, noise, seed), env_id, n_steps=n_steps, seed=seed)
+        actor = NoisyExpertActor(expert, spec, noise, seed)
+        trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         return trajectories, {"noise": noise}
 
     return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DART")

@@ -119,7 +119,7 @@ def train(
             actor = LabelingExpert(expert)
         else:
             actor = GatedActor(expert, PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True), gate)
-        trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed)
+        trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         takeover_steps = int(sum(np.sum(t.infos["labeled"]) for t in trajectories))
         return trajectories, {"interventions": count_interventions(trajectories), "takeover_steps": takeover_steps}
 

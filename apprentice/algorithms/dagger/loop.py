@@ -54,6 +54,10 @@ class InteractiveConfig:
     """Seed of the evaluation episodes."""
     seed_offset: int = 0
     """Collection in round r uses env seed ``seed_offset + 1000 r``."""
+    n_envs: int = 1
+    """Env copies stepping together while collecting. With 1, episodes run one after another, so
+    a round's step budget ends at most one episode early; with k copies every episode of the
+    round stops after about steps/k steps and late-episode states are never visited."""
 
 
 @dataclass(frozen=True)
