@@ -108,3 +108,36 @@ def test_dagger_learns_pendulum_from_900_labels():
     result = dagger.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
     assert result.rounds[-1]["labels"] == 900
     assert result.rounds[-1]["normalized_score"] >= 0.9, result.rounds
+
+
+ALGORITHMS = {
+    "dagger": (dagger.train, DAggerConfig),
+    "hg-dagger": (hg_dagger.train, HGDAggerConfig),
+    "dart": (dart.train, DARTConfig),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+def test_same_seed_same_result(name):
+    train_fn, config_type = ALGORITHMS[name]
+    config = config_type(interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=1,
+                                                       eval_episodes=1), bc=SMALL_BC)
+    expert = experts.load("CartPole-v1")
+    a = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
+    b = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
+    assert strip(a.rounds) == strip(b.rounds)
+    for x, y in zip(jax.tree.leaves(a.policy), jax.tree.leaves(b.policy)):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_bad_settings_are_clear_errors():
+    expert = experts.load("CartPole-v1")
+    with pytest.raises(ValueError, match="initial_labels: expected at least 1"):
+        dagger.train(jax.random.key(0), DAggerConfig(interactive=InteractiveConfig(initial_labels=0)), expert,
+                     "CartPole-v1", progress=False)
+    with pytest.raises(ValueError, match="beta: expected a probability"):
+        dagger.train(jax.random.key(0), DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant",
+                                                     beta=1.5), expert, "CartPole-v1", progress=False)
+    with pytest.raises(ValueError, match="noise: expected epsilon in"):
+        dart.train(jax.random.key(0), DARTConfig(noise=2.0), expert, "CartPole-v1", progress=False)
