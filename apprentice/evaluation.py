@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jax
 import numpy as np
@@ -37,11 +37,9 @@ class Evaluation:
     """Fraction of the policy's own visited states where its action differs from the expert's."""
     mean_squared_action_error: float | None = None
     """Continuous actions only: mean over visited states of ``||a - a*||^2``."""
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k != "extra"}
-        return {**out, "n_episodes": len(self.returns), **self.extra}
+        return {**self.__dict__, "n_episodes": len(self.returns)}
 
 
 def evaluate(
