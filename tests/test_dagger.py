@@ -141,3 +141,15 @@ def test_bad_settings_are_clear_errors():
                                                      beta=1.5), expert, "CartPole-v1", progress=False)
     with pytest.raises(ValueError, match="noise: expected epsilon in"):
         dart.train(jax.random.key(0), DARTConfig(noise=2.0), expert, "CartPole-v1", progress=False)
+
+
+@pytest.mark.slow
+def test_dagger_balances_cartpole_from_500_labels():
+    from apprentice.evaluation import evaluate
+
+    interactive = InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=4, label_budget=500, eval_episodes=0)
+    bc = BCConfig(n_epochs=30, min_gradient_steps=2000, validation_fraction=0.0)  # as in `apprentice bench labels`
+    result = dagger.train(jax.random.key(0), DAggerConfig(interactive=interactive, bc=bc),
+                          experts.load("CartPole-v1"), "CartPole-v1", progress=False)
+    assert result.rounds[-1]["labels"] == 500
+    assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=1000).mean_return >= 475
