@@ -83,9 +83,9 @@ def train(key: PRNGKeyArray, config: DARTConfig, expert: Expert, env_id: str, *,
     Example:
         >>> result = train(jax.random.key(0), DARTConfig(noise=0.1), experts.load("CartPole-v1"), "CartPole-v1")
     """
-    if config.noise < 0 or (env_spec(env_id).action_kind == "discrete" and config.noise > 1):
-        raise ValueError(f"noise: expected epsilon in [0, 1] or a non-negative sigma, got {config.noise}")
     spec = env_spec(env_id)
+    if config.noise < 0 or (spec.action_kind == "discrete" and config.noise > 1):
+        raise ValueError(f"noise: expected epsilon in [0, 1] or a non-negative sigma, got {config.noise}")
 
     def collect(round_index, policy, dataset, n_steps, seed):
         noise = config.noise
