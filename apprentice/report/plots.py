@@ -21,10 +21,8 @@ def plot_return_vs_demos(rows: Sequence[dict], path: str | os.PathLike) -> Path:
     ``rows`` hold ``env_id``, ``method``, ``n_demos``, ``mean_return``, ``std_return``,
     ``expert_return`` and ``random_return``.
     """
-    env_ids = list(dict.fromkeys(r["env_id"] for r in rows))
-    fig, axes = plt.subplots(1, len(env_ids), figsize=(5.2 * len(env_ids), 4), squeeze=False)
-    for ax, env_id in zip(axes[0], env_ids):
-        env_rows = [r for r in rows if r["env_id"] == env_id]
+    fig, panels = _panels_per_env(rows, width=5.2, height=4.0)
+    for ax, env_id, env_rows in panels:
         for method in dict.fromkeys(r["method"] for r in env_rows):
             points = sorted((r for r in env_rows if r["method"] == method), key=lambda r: r["n_demos"])
             x = [p["n_demos"] for p in points]
@@ -66,6 +64,14 @@ def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.Path
     return _save(fig, path)
 
 
+def _panels_per_env(rows: Sequence[dict], width: float, height: float):
+    """A figure with one panel per ``env_id`` in ``rows`` (in order of appearance), and for each
+    panel ``(axes, env_id, that env's rows)``."""
+    env_ids = list(dict.fromkeys(r["env_id"] for r in rows))
+    fig, axes = plt.subplots(1, len(env_ids), figsize=(width * len(env_ids), height), squeeze=False)
+    return fig, [(ax, env_id, [r for r in rows if r["env_id"] == env_id]) for ax, env_id in zip(axes[0], env_ids)]
+
+
 def _save(fig, path: str | os.PathLike) -> Path:
     path = Path(path)
     with atomic_open(path, "wb") as handle:
@@ -93,10 +99,8 @@ def plot_speed(result: dict, path: str | os.PathLike) -> Path:
 def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Path:
     """One panel per env: expert-normalized score (+- std over seeds) against expert labels used,
     a line per method; x is each point's mean number of labels actually used."""
-    env_ids = list(dict.fromkeys(r["env_id"] for r in summary))
-    fig, axes = plt.subplots(1, len(env_ids), figsize=(5.0 * len(env_ids), 3.9), squeeze=False)
-    for ax, env_id in zip(axes[0], env_ids):
-        rows = [r for r in summary if r["env_id"] == env_id]
+    fig, panels = _panels_per_env(summary, width=5.0, height=3.9)
+    for ax, env_id, rows in panels:
         for method in dict.fromkeys(r["method"] for r in rows):
             points = sorted((r for r in rows if r["method"] == method), key=lambda r: r["budget"])
             ax.errorbar([p["labels_mean"] for p in points], [p["normalized_mean"] for p in points],
