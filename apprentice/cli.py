@@ -16,6 +16,7 @@ import tyro
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
+from apprentice.algorithms.rl import SACConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
@@ -67,6 +68,19 @@ class TrainInteractiveArgs(Generic[InteractiveAlgorithmConfig]):
     config: Annotated[InteractiveAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     seed: int = 0
     """Seed of initialization, minibatch order and the learner's sampling."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainSACArgs:
+    env: str
+    """Gymnasium env id with continuous actions."""
+    out: str
+    """Run directory: the final policy, best/ (the best evaluated policy), metrics.jsonl; rewritten at every evaluation."""
+    config: Annotated[SACConfig, tyro.conf.OmitArgPrefixes] = SACConfig()
+    seed: int = 0
+    """Seed of initialization, exploration, replay sampling and the training envs."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -141,6 +155,7 @@ COMMANDS = {
     "train dagger": (TrainInteractiveArgs[DAggerConfig], commands.train_dagger, "DAgger: the learner drives, the expert labels every state"),
     "train hg-dagger": (TrainInteractiveArgs[HGDAggerConfig], commands.train_hg_dagger, "HG-DAgger: the expert takes over when a gate says so"),
     "train dart": (TrainInteractiveArgs[DARTConfig], commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
+    "train sac": (TrainSACArgs, commands.train_sac, "soft actor-critic (continuous actions); trains experts"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),

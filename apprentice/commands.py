@@ -149,6 +149,32 @@ def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
     return result
 
 
+def train_sac(args) -> dict[str, Any]:
+    """Soft actor-critic into a run directory, checkpointed at every evaluation."""
+    from apprentice.algorithms.rl import sac
+
+    return _train_rl(args, "sac", sac.train)
+
+
+def _train_rl(args, algorithm: str, train_fn) -> dict[str, Any]:
+    from apprentice.runs import write_run
+    from apprentice.policies.serialization import save_policy
+
+    config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": args.env, "seed": args.seed,
+              "config": dataclasses.asdict(args.config)}
+
+    def checkpoint(result) -> None:
+        write_run(args.out, config, result.policy, result.spec, result.architecture, result.metrics,
+                  {"algorithm": algorithm, "out": str(args.out), **result.summary()})
+        if result.best_policy is not None:
+            save_policy(Path(args.out) / "best", result.best_policy, result.spec, result.architecture)
+
+    result = train_fn(jax.random.key(args.seed), args.config, args.env, on_evaluation=checkpoint)
+    summary = {"algorithm": algorithm, "out": str(args.out), **result.summary()}
+    _print_result(f"{algorithm} on {args.env} -> {args.out}", summary)
+    return summary
+
+
 def evaluate(args) -> dict[str, Any]:
     """Evaluate a saved policy, on its own env or another with the same spaces."""
     from apprentice.envs import env_spec

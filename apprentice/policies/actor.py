@@ -11,7 +11,8 @@ from apprentice.policies.base import Policy
 
 
 @jax.jit
-def _act_batch(params, static, key, obs, deterministic):
+def act_batch(params, static, key, obs, deterministic):
+    """Actions of the policy ``eqx.combine(params, static)`` for a batch of observations (one key each)."""
     policy = eqx.combine(params, static)
     keys = jax.random.split(key, obs.shape[0])
     return jax.vmap(policy.act, in_axes=(0, 0, None))(keys, obs, deterministic)
@@ -35,4 +36,4 @@ class PolicyActor:
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         self.key, subkey = jax.random.split(self.key)
         obs = np.asarray(observations, np.float32)
-        return np.asarray(_act_batch(self.params, self.static, subkey, obs, self.deterministic))
+        return np.asarray(act_batch(self.params, self.static, subkey, obs, self.deterministic))

@@ -99,6 +99,20 @@ class GaussianPolicy(Policy):
         u = jnp.where(deterministic, mean, mean + jnp.exp(log_std) * noise)
         return u if self.squash is None else self.squash(u)
 
+    def sample_with_log_prob(self, key: PRNGKeyArray, obs: Array) -> tuple[Float[Array, " act"], Float[Array, ""]]:
+        """A reparameterized sample ``a = squash(mu + sigma * eps)`` and its ``log pi(a | s)``.
+
+        Gradients flow through ``a`` to ``mu`` and ``sigma`` (SAC's actor loss needs this), and the
+        log-density is computed from the pre-squash ``u``, never through ``atanh`` of the action.
+        """
+        mean, log_std = self.mean_log_std(obs)
+        noise = jax.random.normal(key, mean.shape)
+        u = mean + jnp.exp(log_std) * noise
+        log_density = -0.5 * jnp.sum(noise**2 + 2.0 * log_std + math.log(2.0 * math.pi))
+        if self.squash is None:
+            return u, log_density
+        return self.squash(u), log_density - self.squash.log_det_jacobian(u)
+
     def log_prob(self, obs: Array, action: Float[Array, " act"]) -> Float[Array, ""]:
         mean, log_std = self.mean_log_std(obs)
         u = action if self.squash is None else self.squash.inverse(action)
