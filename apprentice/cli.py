@@ -16,7 +16,7 @@ import tyro
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
-from apprentice.algorithms.rl import SACConfig
+from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
@@ -72,15 +72,18 @@ class TrainInteractiveArgs(Generic[InteractiveAlgorithmConfig]):
     """Print one JSON object with the results as the last line."""
 
 
+RLAlgorithmConfig = TypeVar("RLAlgorithmConfig", PPOConfig, SACConfig)
+
+
 @dataclass(frozen=True)
-class TrainSACArgs:
+class TrainRLArgs(Generic[RLAlgorithmConfig]):
     env: str
-    """Gymnasium env id with continuous actions."""
+    """Gymnasium env id (SAC: continuous actions only)."""
     out: str
     """Run directory: the final policy, best/ (the best evaluated policy), metrics.jsonl; rewritten at every evaluation."""
-    config: Annotated[SACConfig, tyro.conf.OmitArgPrefixes] = SACConfig()
+    config: Annotated[RLAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     seed: int = 0
-    """Seed of initialization, exploration, replay sampling and the training envs."""
+    """Seed of initialization, exploration, minibatch order and the training envs."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -155,7 +158,8 @@ COMMANDS = {
     "train dagger": (TrainInteractiveArgs[DAggerConfig], commands.train_dagger, "DAgger: the learner drives, the expert labels every state"),
     "train hg-dagger": (TrainInteractiveArgs[HGDAggerConfig], commands.train_hg_dagger, "HG-DAgger: the expert takes over when a gate says so"),
     "train dart": (TrainInteractiveArgs[DARTConfig], commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
-    "train sac": (TrainSACArgs, commands.train_sac, "soft actor-critic (continuous actions); trains experts"),
+    "train ppo": (TrainRLArgs[PPOConfig], commands.train_ppo, "PPO (discrete or continuous; pure-JAX envs when available)"),
+    "train sac": (TrainRLArgs[SACConfig], commands.train_sac, "soft actor-critic (continuous actions); trains experts"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),

@@ -149,6 +149,13 @@ def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
     return result
 
 
+def train_ppo(args) -> dict[str, Any]:
+    """PPO into a run directory, checkpointed at every evaluation."""
+    from apprentice.algorithms.rl import ppo
+
+    return _train_rl(args, "ppo", ppo.train)
+
+
 def train_sac(args) -> dict[str, Any]:
     """Soft actor-critic into a run directory, checkpointed at every evaluation."""
     from apprentice.algorithms.rl import sac

@@ -5,23 +5,28 @@ An actor is a callable ``actor(obs_batch) -> action_batch`` over numpy arrays, a
 ``infos`` a dict of per-env arrays; those are stored per step in ``Trajectory.infos`` (DAgger
 variants use this to mark which steps the expert took).
 
-The backend is chosen by name; ``"gymnasium"`` (vector API) is the one implemented here, and a
-pure-JAX backend can be added behind the same signature without touching callers.
+Two backends sit behind the same call: ``"gymnasium"`` (its vector API, any env id) and
+``"jax"`` (the pure-JAX twins of :mod:`apprentice.envs.jax_envs`, stepped by one jitted call per
+step); ``"auto"`` takes ``"jax"`` where a twin exists and no ``env_kwargs`` are given. Both yield
+the same vector-env steps ``(next_obs, rewards, terminated, truncated, final_obs)``, and one loop
+turns them into episodes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Protocol, get_args
 
 import numpy as np
 
 from apprentice.data.trajectory import Trajectory
+from apprentice.envs.jax_envs import JaxVectorEnv, has_jax_env, make_jax_env
 from apprentice.envs.make import make_vector_env
 from apprentice.envs.spec import EnvSpec
 from apprentice.progress import progress_bar
 
 Actor = Callable[[np.ndarray], Any]
-Backend = Literal["gymnasium"]
+Backend = Literal["gymnasium", "jax", "auto"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 def rollout(
@@ -41,44 +46,105 @@ def rollout(
     With ``n_episodes``, env copy ``i`` runs a fixed quota of episodes, so the set collected
     does not favour short episodes (the bias of taking whichever finish first). With
     ``n_steps``, collection stops once that many steps are recorded; episodes still running
-    are returned cut short with ``truncated=True``. Env copy ``i`` is seeded with ``seed + i``.
+    are returned cut short with ``truncated=True``. Env copy ``i`` is seeded with ``seed + i``
+    (on ``backend="jax"``, through the key chain ``jax.random.key(seed + i)``: same seed, same
+    episodes, but not the same ones as on Gymnasium). ``backend`` is ``"gymnasium"``, ``"jax"``
+    (only the ids in ``JAX_ENV_IDS``, no ``env_kwargs``) or ``"auto"`` (see the module docstring).
 
     Example:
         >>> trajs = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10, seed=0)
+        >>> trajs = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10, backend="jax")
     """
     if (n_episodes is None) == (n_steps is None):
         raise ValueError(f"rollout: expected exactly one of n_episodes and n_steps, got {n_episodes=} and {n_steps=}")
     budget = n_episodes if n_episodes is not None else n_steps
     if budget is None or budget < 1:
         raise ValueError(f"rollout: expected a positive budget, got {budget}")
-    if backend != "gymnasium":
-        raise ValueError(f"rollout backend: expected 'gymnasium', got {backend!r}")
     n_envs = min(n_envs, n_episodes) if n_episodes is not None else n_envs
     quotas = _episode_quotas(n_episodes, n_envs) if n_episodes is not None else None
-    envs = make_vector_env(env_id, n_envs, **(env_kwargs or {}))
+    envs = make_vector_steps(resolve_backend(backend, env_id, env_kwargs), env_id, n_envs, seed, env_kwargs)
     try:
         with progress_bar(budget, f"rollout {env_id}", enabled=progress) as bar:
-            return _collect(actor, envs, seed, quotas, n_steps, bar)
+            return _collect(actor, envs, quotas, n_steps, bar)
     finally:
         envs.close()
 
 
-def _collect(actor, envs, seed, quotas, n_steps, bar) -> list[Trajectory]:
+class VectorSteps(Protocol):
+    """What :func:`_collect` needs of a backend: numpy batches, ended copies reset in the same step."""
+
+    num_envs: int
+
+    def reset(self) -> np.ndarray: ...
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(next_obs, rewards, terminated, truncated, final_obs)``; ``final_obs[i]`` is the
+        observation copy ``i``'s action led to (``_collect`` reads it where an episode ended)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class GymnasiumSteps:
+    """A Gymnasium vector env seen as :class:`VectorSteps` (``final_obs`` as a dense array)."""
+
+    def __init__(self, env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any]):
+        self.envs = make_vector_env(env_id, n_envs, **env_kwargs)
+        self.num_envs = n_envs
+        self.seed = seed
+
+    def reset(self) -> np.ndarray:
+        return self.envs.reset(seed=self.seed)[0]
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
+        next_obs, rewards, terminated, truncated, infos = self.envs.step(actions)
+        final_obs = np.array(next_obs)
+        for i in np.flatnonzero(terminated | truncated):
+            final_obs[i] = infos["final_obs"][i]
+        return next_obs, rewards, terminated, truncated, final_obs
+
+    def close(self) -> None:
+        self.envs.close()
+
+
+def resolve_backend(backend: str, env_id: str, env_kwargs: dict[str, Any] | None = None) -> str:
+    """``"gymnasium"`` or ``"jax"`` for a requested backend (see the module docstring for ``"auto"``)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"rollout backend: expected one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+    if backend == "auto":
+        return "jax" if has_jax_env(env_id) and not env_kwargs else "gymnasium"
+    if backend == "jax" and env_kwargs:
+        raise ValueError(
+            f"rollout backend 'jax': env_kwargs are not supported (the jax envs take none), got {env_kwargs}; "
+            "use backend='gymnasium'"
+        )
+    return backend
+
+
+def make_vector_steps(backend: str, env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any] | None = None) -> VectorSteps:
+    """``n_envs`` copies of ``env_id`` on a resolved backend, copy ``i`` seeded ``seed + i``."""
+    if backend == "jax":
+        return JaxVectorEnv(make_jax_env(env_id), n_envs, seed)
+    return GymnasiumSteps(env_id, n_envs, seed, env_kwargs or {})
+
+
+def _collect(actor: Actor, envs: VectorSteps, quotas, n_steps, bar) -> list[Trajectory]:
     n_envs = envs.num_envs
-    obs, _ = envs.reset(seed=seed)
+    obs = envs.reset()
     buffers = [_EpisodeBuffer(o) for o in obs]
     finished: list[Trajectory] = []
     done_counts = np.zeros(n_envs, int)
     steps = 0
     while True:
         actions, step_infos = _split_actor_output(actor(obs))
-        next_obs, rewards, terminated, truncated, infos = envs.step(actions)
+        next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
         for i in range(n_envs):
             if quotas is not None and done_counts[i] >= quotas[i]:
                 continue
             ended = bool(terminated[i] or truncated[i])
-            final_obs = infos["final_obs"][i] if ended else next_obs[i]
-            buffers[i].add(actions[i], rewards[i], final_obs, {k: v[i] for k, v in step_infos.items()})
+            # Mid-episode, record the observation the actor acts on next (bit for bit).
+            stored_obs = final_obs[i] if ended else next_obs[i]
+            buffers[i].add(actions[i], rewards[i], stored_obs, {k: v[i] for k, v in step_infos.items()})
             steps += 1
             if n_steps is not None:
                 bar.advance(1)

@@ -1,6 +1,34 @@
 """Env creation and the spec that datasets, policies and envs are checked against."""
 
+from apprentice.envs.jax_envs import (
+    JAX_ENV_IDS,
+    JaxEnv,
+    JaxStep,
+    JaxVectorEnv,
+    RolloutCarry,
+    has_jax_env,
+    init_carry,
+    make_jax_env,
+    scan_rollout,
+    scan_rollout_from,
+)
 from apprentice.envs.make import env_spec, make_env, make_vector_env
 from apprentice.envs.spec import EnvSpec, require_data_matches
 
-__all__ = ["EnvSpec", "env_spec", "make_env", "make_vector_env", "require_data_matches"]
+__all__ = [
+    "JAX_ENV_IDS",
+    "EnvSpec",
+    "JaxEnv",
+    "JaxStep",
+    "JaxVectorEnv",
+    "RolloutCarry",
+    "env_spec",
+    "has_jax_env",
+    "init_carry",
+    "make_env",
+    "make_jax_env",
+    "make_vector_env",
+    "require_data_matches",
+    "scan_rollout",
+    "scan_rollout_from",
+]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -73,6 +74,13 @@ class RLResult:
     best_eval_return: float | None = None
     env_steps: int = 0
     seconds: float = 0.0
+
+    def record_evaluation(self, policy: Policy, row: dict[str, Any], env_steps: int, seconds: float) -> None:
+        """Append a metrics row with its ``eval_return``; keep ``policy`` as the latest and, if best, the best."""
+        self.metrics.append(row)
+        self.policy, self.env_steps, self.seconds = policy, env_steps, seconds
+        if self.best_eval_return is None or row["eval_return"] > self.best_eval_return:
+            self.best_policy, self.best_eval_return = policy, row["eval_return"]
 
     def summary(self) -> dict[str, Any]:
         """JSON-able summary (the CLI's ``--json`` line and ``result.json``)."""

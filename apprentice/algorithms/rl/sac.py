@@ -15,8 +15,9 @@ the updates due after a batch of env steps run as one ``lax.scan``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
@@ -25,16 +26,21 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.rl.common import EpisodeTracker, RewardFn, RLResult, batch_rewards
+from apprentice.algorithms.rl.common import (
+    EpisodeTracker,
+    RewardFn,
+    RLResult,
+    batch_rewards,
+)
 from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
-from apprentice.envs.make import env_spec, make_vector_env
+from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.actor import act_batch
 from apprentice.policies.build import PolicyArchitecture, make_policy
 from apprentice.progress import progress_bar
-from apprentice.rollout import RandomActor
+from apprentice.rollout import RandomActor, make_vector_steps
 
 
 @dataclass(frozen=True)
@@ -234,14 +240,14 @@ def train(
     rng = np.random.default_rng(seed)
     random_actor = RandomActor(spec, seed)
     buffer = ReplayBuffer(spec, min(config.buffer_size, config.total_steps))
-    envs = make_vector_env(env_id, config.n_envs, **(env_kwargs or {}))
+    envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
     tracker = EpisodeTracker(config.n_envs)
     result = RLResult(policy=actor, architecture=architecture, spec=spec)
     eval_every = config.eval_every or config.total_steps
     next_eval, env_steps, iteration, train_metrics = eval_every, 0, 0, {}
     start = time.perf_counter()
     try:
-        obs, _ = envs.reset(seed=seed)
+        obs = envs.reset()
         with progress_bar(config.total_steps, f"SAC {env_id}", enabled=progress) as bar:
             while env_steps < config.total_steps:
                 loop_key, act_key, update_key = jax.random.split(loop_key, 3)
@@ -249,9 +255,8 @@ def train(
                     actions = random_actor(obs)
                 else:
                     actions = np.asarray(act_batch(state.actor, actor_static, act_key, obs.astype(np.float32), False))
-                next_obs, rewards, terminated, truncated, infos = envs.step(actions)
+                next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
                 ended = terminated | truncated
-                final_obs = np.where(ended[:, None], _final_obs(infos, next_obs), next_obs) if ended.any() else next_obs
                 buffer.add(obs, actions, rewards, final_obs, terminated)
                 tracker.step(rewards, learned_reward(obs, actions, final_obs), ended)
                 obs = next_obs
@@ -285,16 +290,7 @@ def _evaluate_into(result, state, actor_static, config, env_id, env_steps, start
         "learned_return": tracker.mean_learned_return(),
         **{name: float(value) for name, value in train_metrics.items()},
     }
-    result.metrics.append(row)
-    result.policy, result.env_steps, result.seconds = policy, env_steps, seconds
-    if result.best_eval_return is None or eval_return > result.best_eval_return:
-        result.best_policy, result.best_eval_return = policy, eval_return
-
-
-def _final_obs(infos: dict, next_obs: np.ndarray) -> np.ndarray:
-    final = infos.get("final_obs")
-    return np.stack([f if f is not None else o for f, o in zip(final, next_obs)]) if final is not None else next_obs
-
+    result.record_evaluation(policy, row, env_steps, seconds)
 
 def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """The learned reward of a batch of env steps, for logging (zeros without a learned reward)."""

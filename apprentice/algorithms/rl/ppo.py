@@ -1,0 +1,42 @@
+"""PPO's entry point: one ``train`` for both environment backends (see ``ppo_core`` for the math)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.rl.common import RewardFn, RLResult
+from apprentice.algorithms.rl.ppo_core import PPOConfig
+from apprentice.algorithms.rl.ppo_host import train_on_gymnasium
+from apprentice.rollout import resolve_backend
+
+
+def train(
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    env_id: str,
+    *,
+    reward_fn: RewardFn | None = None,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+) -> RLResult:
+    """Train PPO on ``env_id``, optionally on a learned reward; returns the policy and metric rows.
+
+    ``reward_fn(obs, action, next_obs)`` replaces the env's reward (GAIL, AIRL and RLHF pass
+    theirs); every row still reports the env's true return (``train_return``, ``eval_return``).
+    On the pure-JAX backend the whole run is one jitted function
+    (:func:`apprentice.algorithms.rl.ppo_jax.make_train`).
+
+    Example:
+        >>> result = train(jax.random.key(0), PPOConfig(total_steps=100_000), "CartPole-v1")
+        >>> result.metrics[-1]["eval_return"]
+    """
+    if resolve_backend(config.backend, env_id, env_kwargs) == "jax":
+        from apprentice.algorithms.rl.ppo_jax import train_on_jax
+
+        return train_on_jax(key, config, env_id, reward_fn=reward_fn, progress=progress, on_evaluation=on_evaluation)
+    return train_on_gymnasium(key, config, env_id, reward_fn=reward_fn, progress=progress,
+                              on_evaluation=on_evaluation, env_kwargs=env_kwargs)

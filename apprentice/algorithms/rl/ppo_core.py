@@ -1,0 +1,270 @@
+"""PPO's math, shared by both environment backends: the agent, GAE, the clipped loss, the update.
+
+Proximal policy optimization (Schulman et al. 2017) with generalized advantage estimation
+(Schulman et al. 2016):
+
+    delta_t = r_t + gamma (1 - terminated_t) V(s'_t) - V(s_t)
+    A_t     = delta_t + gamma lambda (1 - ended_t) A_{t+1}
+    L       = -E[min(rho_t A_t, clip(rho_t, 1 - eps, 1 + eps) A_t)] + c_v E[(V(s_t) - (A_t + V_old(s_t)))^2] / 2
+              - c_H E[H(pi(. | s_t))],    rho_t = pi(a_t | s_t) / pi_old(a_t | s_t)
+
+``s'_t`` is the observation the step led to, also when a time limit cut the episode, so a
+truncated episode is bootstrapped from its last state and only a true terminal stops the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import optax
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from apprentice.algorithms.rl.common import batch_rewards
+from apprentice.envs.spec import EnvSpec
+from apprentice.policies.base import Policy
+from apprentice.policies.build import PolicyArchitecture, make_policy
+from apprentice.policies.mlp import MLP, Activation
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """Proximal policy optimization; defaults are rl-baselines3-zoo's CartPole-v1 settings (500 within 100k steps)."""
+
+    total_steps: int = 100_000
+    """Environment steps in all (summed over env copies)."""
+    n_envs: int = 8
+    """Env copies stepped together."""
+    n_steps: int = 32
+    """Steps per env copy in each rollout (a rollout is n_envs * n_steps transitions)."""
+    n_epochs: int = 10
+    """Passes over each rollout."""
+    n_minibatches: int = 4
+    """Minibatches per pass."""
+    learning_rate: float = 1e-3
+    """Adam step size (annealed linearly to 0 when anneal_lr)."""
+    anneal_lr: bool = True
+    """Decay the step size linearly to 0 over the run."""
+    gamma: float = 0.98
+    """Discount factor."""
+    gae_lambda: float = 0.8
+    """GAE's lambda: 0 is one-step TD, 1 is Monte Carlo."""
+    clip_coef: float = 0.2
+    """Clip range epsilon of the probability ratio."""
+    ent_coef: float = 0.0
+    """Weight of the entropy bonus."""
+    vf_coef: float = 0.5
+    """Weight of the value loss."""
+    max_grad_norm: float = 0.5
+    """Clip the global gradient norm to this."""
+    normalize_obs: bool = True
+    """Normalize observations by running statistics (frozen during each update)."""
+    hidden_sizes: tuple[int, ...] = (64, 64)
+    """Hidden widths of the policy and of the value network."""
+    activation: Activation = "tanh"
+    """Hidden-layer nonlinearity."""
+    backend: Literal["auto", "gymnasium", "jax"] = "auto"
+    """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
+    eval_every: int = 0
+    """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
+    eval_episodes: int = 10
+    """Episodes per evaluation."""
+    eval_seed: int = 10_000
+    """Seed of the evaluation envs (kept apart from training seeds)."""
+
+    def __post_init__(self):
+        for name in ("total_steps", "n_envs", "n_steps", "n_epochs", "n_minibatches", "eval_episodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"PPOConfig.{name}: expected a positive integer, got {getattr(self, name)}")
+        if (self.n_envs * self.n_steps) % self.n_minibatches:
+            raise ValueError(
+                f"PPOConfig: n_envs * n_steps = {self.n_envs * self.n_steps} must divide into"
+                f" n_minibatches = {self.n_minibatches} equal minibatches"
+            )
+
+    @property
+    def n_iterations(self) -> int:
+        """Rollout-and-update iterations: total_steps // (n_envs * n_steps), at least 1."""
+        return max(1, self.total_steps // (self.n_envs * self.n_steps))
+
+
+def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
+    """Categorical for discrete actions; an unsquashed Gaussian (log-std in [-3, 1]) for continuous ones,
+    whose samples are clipped into the bounds only when sent to the env."""
+    head = "categorical" if spec.action_kind == "discrete" else "gaussian"
+    return PolicyArchitecture(head=head, hidden_sizes=config.hidden_sizes, activation=config.activation,
+                              log_std_min=-3.0, log_std_max=1.0)
+
+
+class ActorCritic(eqx.Module):
+    """A policy and a value network that reads the policy's normalized observation."""
+
+    policy: Policy
+    value_net: MLP
+
+    def value(self, obs: Array) -> Float[Array, ""]:
+        return self.value_net(self.policy.normalizer(obs))[0]
+
+
+def make_agent(key: PRNGKeyArray, spec: EnvSpec, config: PPOConfig) -> tuple[ActorCritic, PolicyArchitecture]:
+    """A fresh agent for ``spec`` and the architecture that rebuilds its policy."""
+    policy_key, value_key = jax.random.split(key)
+    architecture = ppo_architecture(config, spec)
+    policy = make_policy(policy_key, spec, architecture)
+    value_net = MLP(spec.obs_dim, 1, config.hidden_sizes, config.activation, key=value_key)
+    return ActorCritic(policy, value_net), architecture
+
+
+class ObsStats(NamedTuple):
+    """Running mean and variance of observations (parallel-merge form of Welford's update)."""
+
+    mean: Array
+    var: Array
+    count: Array
+
+    @staticmethod
+    def init(obs_dim: int) -> ObsStats:
+        return ObsStats(jnp.zeros(obs_dim), jnp.ones(obs_dim), jnp.asarray(1e-4))
+
+    def merge(self, obs: Float[Array, "n obs"]) -> ObsStats:
+        obs = obs.reshape(obs.shape[0], -1)
+        batch_mean, batch_var, n = jnp.mean(obs, 0), jnp.var(obs, 0), obs.shape[0]
+        total = self.count + n
+        delta = batch_mean - self.mean
+        mean = self.mean + delta * n / total
+        var = (self.var * self.count + batch_var * n + delta**2 * self.count * n / total) / total
+        return ObsStats(mean, var, total)
+
+
+def with_obs_stats(agent: ActorCritic, stats: ObsStats) -> ActorCritic:
+    """``agent`` normalizing by ``stats`` (the std floored so constant features stay finite)."""
+    std = jnp.sqrt(stats.var + 1e-8)
+    return eqx.tree_at(lambda a: (a.policy.normalizer.mean, a.policy.normalizer.std), agent, (stats.mean, std))
+
+
+def gae(
+    rewards: Float[Array, "T N"],
+    values: Float[Array, "T N"],
+    next_values: Float[Array, "T N"],
+    terminated: Float[Array, "T N"],
+    ended: Float[Array, "T N"],
+    gamma: float,
+    lam: float,
+) -> tuple[Float[Array, "T N"], Float[Array, "T N"]]:
+    """Advantages and value targets (``A + V``) of a time-major rollout, by a reverse scan."""
+    deltas = rewards + gamma * (1.0 - terminated) * next_values - values
+
+    def backward(next_advantage, step):
+        delta, end = step
+        advantage = delta + gamma * lam * (1.0 - end) * next_advantage
+        return advantage, advantage
+
+    _, advantages = jax.lax.scan(backward, jnp.zeros_like(deltas[0]), (deltas, ended), reverse=True)
+    return advantages, advantages + values
+
+
+def ppo_loss(agent: ActorCritic, batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
+    """The clipped surrogate plus value loss minus entropy bonus, over one minibatch."""
+    log_probs = jax.vmap(agent.policy.log_prob)(batch["obs"], batch["actions"])
+    entropy = jnp.mean(jax.vmap(agent.policy.entropy)(batch["obs"]))
+    values = jax.vmap(agent.value)(batch["obs"])
+    advantages = batch["advantages"]
+    advantages = (advantages - jnp.mean(advantages)) / (jnp.std(advantages) + 1e-8)
+    log_ratio = log_probs - batch["log_probs"]
+    ratio = jnp.exp(log_ratio)
+    clipped = jnp.clip(ratio, 1.0 - config.clip_coef, 1.0 + config.clip_coef)
+    policy_loss = -jnp.mean(jnp.minimum(ratio * advantages, clipped * advantages))
+    value_loss = 0.5 * jnp.mean((values - batch["returns"]) ** 2)
+    loss = policy_loss + config.vf_coef * value_loss - config.ent_coef * entropy
+    aux = {
+        "policy_loss": policy_loss,
+        "value_loss": value_loss,
+        "entropy": entropy,
+        "approx_kl": jnp.mean(ratio - 1.0 - log_ratio),
+        "clip_fraction": jnp.mean(jnp.abs(ratio - 1.0) > config.clip_coef),
+    }
+    return loss, aux
+
+
+def make_optimizer(config: PPOConfig) -> optax.GradientTransformation:
+    n_updates = config.n_iterations * config.n_epochs * config.n_minibatches
+    rate = optax.linear_schedule(config.learning_rate, 0.0, n_updates) if config.anneal_lr else config.learning_rate
+    return optax.chain(optax.clip_by_global_norm(config.max_grad_norm), optax.adam(rate, eps=1e-5))
+
+
+def ppo_update(params, static, opt_state, batch: dict[str, Array], key: PRNGKeyArray, config: PPOConfig,
+               optimizer: optax.GradientTransformation) -> tuple[Any, Any, dict[str, Array]]:
+    """``n_epochs`` shuffled passes of ``n_minibatches`` Adam steps over a flat batch, in one nested scan."""
+    n = batch["obs"].shape[0]
+    minibatch_size = n // config.n_minibatches
+
+    def loss_of(p, minibatch):
+        return ppo_loss(eqx.combine(p, static), minibatch, config)
+
+    def minibatch_step(carry, minibatch):
+        p, o = carry
+        (_, aux), grads = jax.value_and_grad(loss_of, has_aux=True)(p, minibatch)
+        updates, o = optimizer.update(grads, o, p)
+        return (optax.apply_updates(p, updates), o), aux
+
+    def epoch(carry, epoch_key):
+        order = jax.random.permutation(epoch_key, n)
+        shuffled = jax.tree.map(lambda x: x[order].reshape(config.n_minibatches, minibatch_size, *x.shape[1:]), batch)
+        return jax.lax.scan(minibatch_step, carry, shuffled)
+
+    (params, opt_state), aux = jax.lax.scan(epoch, (params, opt_state), jax.random.split(key, config.n_epochs))
+    return params, opt_state, jax.tree.map(jnp.mean, aux)
+
+
+def policy_step(agent: ActorCritic, key: PRNGKeyArray, obs: Array) -> tuple[Array, Array, Array]:
+    """For a batch of observations: sampled actions, their log-probabilities, and the values."""
+    keys = jax.random.split(key, obs.shape[0])
+    actions = jax.vmap(agent.policy.act)(keys, obs)
+    return actions, jax.vmap(agent.policy.log_prob)(obs, actions), jax.vmap(agent.value)(obs)
+
+
+def env_actions(actions: Array, spec: EnvSpec) -> Array:
+    """What the env receives: continuous samples clipped into the action box (the stored action is unclipped)."""
+    if spec.action_kind == "discrete":
+        return actions
+    low = jnp.asarray(spec.action_low).reshape(spec.action_shape)
+    high = jnp.asarray(spec.action_high).reshape(spec.action_shape)
+    return jnp.clip(actions, low, high)
+
+
+def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict[str, Array], reward_params,
+                       reward_static, key: PRNGKeyArray, config: PPOConfig, optimizer: optax.GradientTransformation):
+    """One PPO iteration's learning from a time-major rollout ``(T, N, ...)``; pure and jittable.
+
+    The rewards are the env's, or ``reward_fn``'s when ``reward_static`` is given (learned rewards
+    are computed here, from the stored transitions, with the reward's current parameters). After
+    the update, the observation statistics take in this rollout, for the next one.
+    Returns ``(params, opt_state, stats, metrics, rewards_used)``.
+    """
+    agent = eqx.combine(params, static)
+    n_steps, n_envs = rollout["rewards"].shape
+    flat = lambda x: x.reshape(n_steps * n_envs, *x.shape[2:])
+    if reward_static is None:
+        rewards = rollout["rewards"]
+    else:
+        reward_fn = eqx.combine(reward_params, reward_static)
+        rewards = batch_rewards(reward_fn, flat(rollout["obs"]), flat(rollout["actions"]), flat(rollout["next_obs"]))
+        rewards = rewards.reshape(n_steps, n_envs)
+    next_values = jax.vmap(agent.value)(flat(rollout["next_obs"])).reshape(n_steps, n_envs)
+    advantages, returns = gae(rewards, rollout["values"], next_values, rollout["terminated"], rollout["ended"],
+                              config.gamma, config.gae_lambda)
+    batch = {
+        "obs": flat(rollout["obs"]),
+        "actions": flat(rollout["actions"]),
+        "log_probs": flat(rollout["log_probs"]),
+        "advantages": flat(advantages),
+        "returns": flat(returns),
+    }
+    params, opt_state, metrics = ppo_update(params, static, opt_state, batch, key, config, optimizer)
+    if config.normalize_obs:
+        stats = stats.merge(batch["obs"])
+        params, _ = eqx.partition(with_obs_stats(eqx.combine(params, static), stats), eqx.is_array)
+    return params, opt_state, stats, metrics, rewards

@@ -1,0 +1,102 @@
+"""PPO on Gymnasium vector envs: env steps on the host, each iteration's learning in one jitted call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import jax
+import numpy as np
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.rl.common import EpisodeTracker, RewardFn, RLResult
+from apprentice.algorithms.rl.evaluation import mean_policy_return
+from apprentice.algorithms.rl.ppo_core import (
+    ObsStats,
+    PPOConfig,
+    learn_from_rollout,
+    make_agent,
+    make_optimizer,
+    policy_step,
+)
+from apprentice.envs.make import env_spec
+from apprentice.progress import progress_bar
+from apprentice.rollout import make_vector_steps
+
+
+def train_on_gymnasium(
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    env_id: str,
+    *,
+    reward_fn: RewardFn | None = None,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+) -> RLResult:
+    """PPO on ``env_id`` through Gymnasium's vector API (any env id); see :func:`apprentice.algorithms.rl.ppo.train`."""
+    spec = env_spec(env_id, **(env_kwargs or {}))
+    init_key, seed_key, loop_key = jax.random.split(key, 3)
+    agent, architecture = make_agent(init_key, spec, config)
+    params, static = eqx.partition(agent, eqx.is_array)
+    reward_params, reward_static = eqx.partition(reward_fn, eqx.is_array) if reward_fn is not None else (None, None)
+    optimizer = make_optimizer(config)
+    opt_state, stats = optimizer.init(params), ObsStats.init(spec.obs_dim)
+    act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
+    learn = jax.jit(lambda p, o, s, r, rp, k: learn_from_rollout(p, static, o, s, r, rp, reward_static, k, config, optimizer))
+
+    seed = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
+    envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
+    tracker = EpisodeTracker(config.n_envs)
+    result = RLResult(policy=agent.policy, architecture=architecture, spec=spec)
+    low, high = (np.asarray(spec.action_low), np.asarray(spec.action_high)) if spec.action_kind == "continuous" else (None, None)
+    steps_per_iteration = config.n_envs * config.n_steps
+    eval_every = config.eval_every or config.n_iterations * steps_per_iteration
+    next_eval, env_steps, start = eval_every, 0, time.perf_counter()
+    try:
+        obs = envs.reset()
+        with progress_bar(config.n_iterations * steps_per_iteration, f"PPO {env_id}", enabled=progress) as bar:
+            for _ in range(config.n_iterations):
+                loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
+                rollout, obs = _collect(envs, act, params, rollout_key, obs, config.n_steps, spec, low, high)
+                params, opt_state, stats, metrics, used_rewards = learn(params, opt_state, stats, rollout, reward_params, learn_key)
+                learned = np.asarray(used_rewards) if reward_static is not None else np.zeros_like(rollout["rewards"])
+                for t in range(config.n_steps):
+                    tracker.step(rollout["rewards"][t], learned[t], rollout["ended"][t] > 0)
+                env_steps += steps_per_iteration
+                fields = {"return": tracker.mean_true_return(), "steps/s": round(env_steps / (time.perf_counter() - start))}
+                bar.advance(steps_per_iteration, **{k: round(v, 1) for k, v in fields.items() if v is not None})
+                if env_steps >= next_eval:
+                    next_eval += eval_every
+                    policy = eqx.combine(params, static).policy
+                    row = {"env_steps": env_steps, "seconds": round(time.perf_counter() - start, 2),
+                           "train_return": tracker.mean_true_return(), "learned_return": tracker.mean_learned_return(),
+                           **{k: float(v) for k, v in metrics.items()}}
+                    row["eval_return"] = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
+                    result.record_evaluation(policy, row, env_steps, time.perf_counter() - start)
+                    if on_evaluation is not None:
+                        on_evaluation(result)
+    finally:
+        envs.close()
+    return result
+
+
+def _collect(envs, act, params, key, obs, n_steps, spec, low, high) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``n_steps`` steps of every env copy: a time-major rollout, and the observation to continue from."""
+    columns: dict[str, list] = {name: [] for name in ("obs", "actions", "log_probs", "values", "rewards", "next_obs", "terminated", "ended")}
+    for step_key in jax.random.split(key, n_steps):
+        actions, log_probs, values = (np.asarray(x) for x in act(params, step_key, obs.astype(np.float32)))
+        sent = actions if low is None else np.clip(actions, low.reshape(spec.action_shape), high.reshape(spec.action_shape))
+        next_obs, rewards, terminated, truncated, final_obs = envs.step(sent)
+        ended = terminated | truncated
+        for name, value in (("obs", obs), ("actions", actions), ("log_probs", log_probs), ("values", values),
+                            ("rewards", rewards), ("next_obs", final_obs), ("terminated", terminated), ("ended", ended)):
+            columns[name].append(value)
+        obs = next_obs
+    rollout = {name: np.stack(values) for name, values in columns.items()}
+    for name in ("obs", "next_obs", "rewards", "terminated", "ended"):
+        rollout[name] = rollout[name].astype(np.float32)
+    return rollout, obs
+

@@ -1,0 +1,141 @@
+"""PPO on pure-JAX envs: rollouts, GAE and updates of a whole run in one jitted, vmappable function.
+
+As in purejaxrl (Lu et al. 2022), the env is stepped inside ``lax.scan``, so nothing returns to
+the host until the run is over; ``jax.vmap`` of the run over keys trains several seeds at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, PRNGKeyArray
+
+from apprentice.algorithms.rl.common import RewardFn, RLResult
+from apprentice.algorithms.rl.evaluation import mean_policy_return
+from apprentice.algorithms.rl.ppo_core import (
+    ActorCritic,
+    ObsStats,
+    PPOConfig,
+    env_actions,
+    learn_from_rollout,
+    make_agent,
+    make_optimizer,
+    policy_step,
+)
+from apprentice.envs.jax_envs import JaxEnv, make_jax_env
+from apprentice.progress import progress_bar
+
+
+def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None,
+               on_iteration: Callable[[Any], None] | None = None) -> tuple[Callable, Any]:
+    """``(run, static)``: ``run(key, reward_params) -> (params, metrics)`` is the whole PPO run.
+
+    ``run`` is pure: jit it, or ``jax.vmap`` it over keys for several seeds. ``metrics`` has one
+    row per iteration (``train_return``: mean true return of the episodes that ended in it, NaN if
+    none did). ``eqx.combine(params, static)`` is the trained :class:`ActorCritic`.
+    ``on_iteration(iteration)`` is called from inside the run (a host callback) for progress.
+    """
+    spec = env.spec
+    optimizer = make_optimizer(config)
+    _, static = eqx.partition(make_agent(jax.random.key(0), spec, config)[0], eqx.is_array)
+    reward_static = eqx.partition(reward_fn, eqx.is_array)[1] if reward_fn is not None else None
+    n_envs = config.n_envs
+
+    def rollout_step(carry, step_key):
+        params, env_states, obs, episode_returns = carry
+        act_key, env_key = jax.random.split(step_key)
+        actions, log_probs, values = policy_step(eqx.combine(params, static), act_key, obs)
+        step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, env_actions(actions, spec))
+        ended = step.terminated | step.truncated
+        episode_returns = episode_returns + step.reward
+        transition = {
+            "obs": obs, "actions": actions, "log_probs": log_probs, "values": values, "rewards": step.reward,
+            "next_obs": step.final_obs, "terminated": step.terminated.astype(jnp.float32),
+            "ended": ended.astype(jnp.float32), "finished_return": jnp.where(ended, episode_returns, 0.0),
+        }
+        return (params, step.state, step.obs, jnp.where(ended, 0.0, episode_returns)), transition
+
+    def run(key: PRNGKeyArray, reward_params: Any = None):
+        def iteration(carry, inputs):
+            params, opt_state, stats, env_states, obs, episode_returns = carry
+            iteration_index, iteration_key = inputs
+            rollout_key, learn_key = jax.random.split(iteration_key)
+            (_, env_states, obs, episode_returns), rollout = jax.lax.scan(
+                rollout_step, (params, env_states, obs, episode_returns), jax.random.split(rollout_key, config.n_steps)
+            )
+            params, opt_state, stats, metrics, _ = learn_from_rollout(
+                params, static, opt_state, stats, rollout, reward_params, reward_static, learn_key, config, optimizer
+            )
+            n_finished = jnp.sum(rollout["ended"])
+            metrics["train_return"] = jnp.where(n_finished > 0, jnp.sum(rollout["finished_return"]) / n_finished, jnp.nan)
+            if on_iteration is not None:
+                jax.debug.callback(on_iteration, iteration_index)
+            return (params, opt_state, stats, env_states, obs, episode_returns), metrics
+
+        init_key, reset_key, loop_key = jax.random.split(key, 3)
+        params, _ = eqx.partition(make_agent(init_key, spec, config)[0], eqx.is_array)
+        obs, env_states = jax.vmap(env.reset)(jax.random.split(reset_key, n_envs))
+        carry = (params, optimizer.init(params), ObsStats.init(spec.obs_dim), env_states, obs, jnp.zeros(n_envs))
+        inputs = (jnp.arange(config.n_iterations), jax.random.split(loop_key, config.n_iterations))
+        (params, *_), metrics = jax.lax.scan(iteration, carry, inputs)
+        return params, metrics
+
+    return run, static
+
+
+def deterministic_return(agent: ActorCritic, env: JaxEnv, key: PRNGKeyArray, n_episodes: int) -> Array:
+    """Mean return of the first episode of ``n_episodes`` env copies under the policy's mode (pure JAX)."""
+    obs, states = jax.vmap(env.reset)(jax.random.split(key, n_episodes))
+
+    def step(carry, step_key):
+        obs, states, returns, running = carry
+        actions = jax.vmap(lambda o: agent.policy.act(step_key, o, True))(obs)
+        out = jax.vmap(env.step)(jax.random.split(step_key, n_episodes), states, env_actions(actions, env.spec))
+        returns = returns + running * out.reward
+        running = running * (1.0 - (out.terminated | out.truncated))
+        return (out.obs, out.state, returns, running), None
+
+    init = (obs, states, jnp.zeros(n_episodes), jnp.ones(n_episodes))
+    (_, _, returns, _), _ = jax.lax.scan(step, init, jax.random.split(key, env.max_episode_steps))
+    return jnp.mean(returns)
+
+
+def train_on_jax(
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    env_id: str,
+    *,
+    reward_fn: RewardFn | None = None,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+) -> RLResult:
+    """PPO with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
+    env = make_jax_env(env_id)
+    steps_per_iteration = config.n_envs * config.n_steps
+    with progress_bar(config.n_iterations * steps_per_iteration, f"PPO {env_id} (jax)", enabled=progress) as bar:
+        run, static = make_train(config, env, reward_fn, lambda _: bar.advance(steps_per_iteration) if progress else None)
+        reward_params = eqx.partition(reward_fn, eqx.is_array)[0] if reward_fn is not None else None
+        start = time.perf_counter()
+        params, metrics = jax.jit(run)(key, reward_params)
+        jax.block_until_ready(params)
+        seconds = time.perf_counter() - start
+    agent = eqx.combine(params, static)
+    _, architecture = make_agent(jax.random.key(0), env.spec, config)
+    result = RLResult(policy=agent.policy, architecture=architecture, spec=env.spec)
+    metrics = jax.tree.map(np.asarray, metrics)
+    for i in range(config.n_iterations):
+        row = {"env_steps": (i + 1) * steps_per_iteration, **{k: float(v[i]) for k, v in metrics.items()}}
+        result.metrics.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
+    final = result.metrics.pop()
+    final["seconds"] = round(seconds, 2)
+    final["eval_return"] = mean_policy_return(agent.policy, env_id, config.eval_episodes, config.eval_seed)
+    result.record_evaluation(agent.policy, final, config.n_iterations * steps_per_iteration, seconds)
+    if on_evaluation is not None:
+        on_evaluation(result)
+    return result
