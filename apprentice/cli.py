@@ -18,6 +18,7 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.labels import LabelsBenchConfig
+from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.theory.compounding import CompoundingConfig
@@ -132,6 +133,15 @@ class BenchSpeedArgs:
 
 
 @dataclass(frozen=True)
+class BenchRLSpeedArgs:
+    config: Annotated[RLSpeedConfig, tyro.conf.OmitArgPrefixes] = RLSpeedConfig()
+    out: str = "runs/bench-rl-speed"
+    """Folder for results.json and the plot."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class BenchRWRArgs:
     config: Annotated[RWRBenchConfig, tyro.conf.OmitArgPrefixes] = RWRBenchConfig()
     json: bool = False
@@ -164,6 +174,7 @@ COMMANDS = {
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
     "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC gradient steps/s and fraction of matmul peak"),
+    "bench rl-speed": (BenchRLSpeedArgs, commands.bench_rl_speed, "PPO on the pure-JAX backend against Gymnasium"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,

@@ -246,6 +246,23 @@ def bench_speed(args) -> dict[str, Any]:
     return result
 
 
+def bench_rl_speed(args) -> dict[str, Any]:
+    """PPO env-steps/s on both backends (see :mod:`apprentice.bench.rl_speed`)."""
+    import json
+
+    from apprentice.bench.rl_speed import run_rl_speed
+    from apprentice.io_utils import atomic_write_text
+    from apprentice.report.rl_plots import plot_rl_speed
+
+    result = run_rl_speed(args.config)
+    out = Path(args.out)
+    result["plot"] = str(plot_rl_speed(result, out / "rl_speed.png"))
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    shown = [k for k in result if not k.endswith("_curve")]
+    _print_result("PPO speed: pure-JAX backend against Gymnasium", {k: result[k] for k in shown})
+    return result
+
+
 def bench_rwr(args) -> dict[str, Any]:
     """Reward-weighted regression against BC (see :mod:`apprentice.bench.rwr`)."""
     from apprentice.bench.rwr import run_rwr

@@ -66,18 +66,20 @@ def train_on_gymnasium(
                 for t in range(config.n_steps):
                     tracker.step(rollout["rewards"][t], learned[t], rollout["ended"][t] > 0)
                 env_steps += steps_per_iteration
-                fields = {"return": tracker.mean_true_return(), "steps/s": round(env_steps / (time.perf_counter() - start))}
-                bar.advance(steps_per_iteration, **{k: round(v, 1) for k, v in fields.items() if v is not None})
-                if env_steps >= next_eval:
-                    next_eval += eval_every
-                    policy = eqx.combine(params, static).policy
-                    row = {"env_steps": env_steps, "seconds": round(time.perf_counter() - start, 2),
-                           "train_return": tracker.mean_true_return(), "learned_return": tracker.mean_learned_return(),
-                           **{k: float(v) for k, v in metrics.items()}}
-                    row["eval_return"] = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
-                    result.record_evaluation(policy, row, env_steps, time.perf_counter() - start)
-                    if on_evaluation is not None:
-                        on_evaluation(result)
+                seconds = time.perf_counter() - start
+                row = {"env_steps": env_steps, "seconds": round(seconds, 2), "train_return": tracker.mean_true_return(),
+                       "learned_return": tracker.mean_learned_return(), **{k: float(v) for k, v in metrics.items()}}
+                shown = {"return": row["train_return"], "steps/s": env_steps / seconds}
+                bar.advance(steps_per_iteration, **{k: round(v, 1) for k, v in shown.items() if v is not None})
+                if env_steps < next_eval:
+                    result.metrics.append(row)
+                    continue
+                next_eval += eval_every
+                policy = eqx.combine(params, static).policy
+                row["eval_return"] = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
+                result.record_evaluation(policy, row, env_steps, seconds)
+                if on_evaluation is not None:
+                    on_evaluation(result)
     finally:
         envs.close()
     return result

@@ -37,8 +37,8 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
     """``(run, static)``: ``run(key, reward_params) -> (params, metrics)`` is the whole PPO run.
 
     ``run`` is pure: jit it, or ``jax.vmap`` it over keys for several seeds. ``metrics`` has one
-    row per iteration (``train_return``: mean true return of the episodes that ended in it, NaN if
-    none did). ``eqx.combine(params, static)`` is the trained :class:`ActorCritic`.
+    row per iteration (``train_return``: mean over env copies of the true return of each copy's
+    latest finished episode, NaN until one has finished). ``eqx.combine(params, static)`` is the trained :class:`ActorCritic`.
     ``on_iteration(iteration)`` is called from inside the run (a host callback) for progress.
     """
     spec = env.spec
@@ -48,7 +48,7 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
     n_envs = config.n_envs
 
     def rollout_step(carry, step_key):
-        params, env_states, obs, episode_returns = carry
+        params, env_states, obs, episode_returns, last_returns = carry
         act_key, env_key = jax.random.split(step_key)
         actions, log_probs, values = policy_step(eqx.combine(params, static), act_key, obs)
         step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, env_actions(actions, spec))
@@ -57,31 +57,33 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
         transition = {
             "obs": obs, "actions": actions, "log_probs": log_probs, "values": values, "rewards": step.reward,
             "next_obs": step.final_obs, "terminated": step.terminated.astype(jnp.float32),
-            "ended": ended.astype(jnp.float32), "finished_return": jnp.where(ended, episode_returns, 0.0),
+            "ended": ended.astype(jnp.float32),
         }
-        return (params, step.state, step.obs, jnp.where(ended, 0.0, episode_returns)), transition
+        last_returns = jnp.where(ended, episode_returns, last_returns)
+        return (params, step.state, step.obs, jnp.where(ended, 0.0, episode_returns), last_returns), transition
 
     def run(key: PRNGKeyArray, reward_params: Any = None):
         def iteration(carry, inputs):
-            params, opt_state, stats, env_states, obs, episode_returns = carry
+            params, opt_state, stats, env_states, obs, episode_returns, last_returns = carry
             iteration_index, iteration_key = inputs
             rollout_key, learn_key = jax.random.split(iteration_key)
-            (_, env_states, obs, episode_returns), rollout = jax.lax.scan(
-                rollout_step, (params, env_states, obs, episode_returns), jax.random.split(rollout_key, config.n_steps)
+            (_, env_states, obs, episode_returns, last_returns), rollout = jax.lax.scan(
+                rollout_step, (params, env_states, obs, episode_returns, last_returns),
+                jax.random.split(rollout_key, config.n_steps),
             )
             params, opt_state, stats, metrics, _ = learn_from_rollout(
                 params, static, opt_state, stats, rollout, reward_params, reward_static, learn_key, config, optimizer
             )
-            n_finished = jnp.sum(rollout["ended"])
-            metrics["train_return"] = jnp.where(n_finished > 0, jnp.sum(rollout["finished_return"]) / n_finished, jnp.nan)
+            metrics["train_return"] = jnp.nanmean(last_returns)
             if on_iteration is not None:
                 jax.debug.callback(on_iteration, iteration_index)
-            return (params, opt_state, stats, env_states, obs, episode_returns), metrics
+            return (params, opt_state, stats, env_states, obs, episode_returns, last_returns), metrics
 
         init_key, reset_key, loop_key = jax.random.split(key, 3)
         params, _ = eqx.partition(make_agent(init_key, spec, config)[0], eqx.is_array)
         obs, env_states = jax.vmap(env.reset)(jax.random.split(reset_key, n_envs))
-        carry = (params, optimizer.init(params), ObsStats.init(spec.obs_dim), env_states, obs, jnp.zeros(n_envs))
+        carry = (params, optimizer.init(params), ObsStats.init(spec.obs_dim), env_states, obs, jnp.zeros(n_envs),
+                 jnp.full(n_envs, jnp.nan))
         inputs = (jnp.arange(config.n_iterations), jax.random.split(loop_key, config.n_iterations))
         (params, *_), metrics = jax.lax.scan(iteration, carry, inputs)
         return params, metrics
