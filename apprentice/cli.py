@@ -111,6 +111,11 @@ class ExpertsArgs:
     """Measure only this env id's expert (default: all)."""
     measure: bool = False
     """Measure expert and random returns (50 episodes, seed 0) and record them in the package."""
+    install: str = ""
+    """Ship a policy trained by `apprentice train sac|ppo`: this run directory's best/ policy (or
+    its final one with --install-final) becomes the package's expert for --env, then is measured."""
+    install_final: bool = False
+    """With --install: ship the run's final policy instead of its best evaluated one."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 

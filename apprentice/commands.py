@@ -206,7 +206,11 @@ def experts(args) -> dict[str, Any]:
     from apprentice.evaluation import measure_expert
 
     env_ids = [args.env] if args.env else registry.available()
-    if args.measure:
+    if args.install:
+        if not args.env:
+            raise ValueError("experts --install: expected --env, the env id the policy is the expert for")
+        _install_trained_expert(Path(args.install), args.env, final=args.install_final)
+    if args.measure or args.install:
         for env_id in env_ids:
             registry.write_stats(env_id, measure_expert(env_id, progress=True))
     table = Table("env id", "expert return", "random return", "episodes")
@@ -220,6 +224,35 @@ def experts(args) -> dict[str, Any]:
         table.add_row(env_id, *shown)
     console.print(table)
     return result
+
+
+def _install_trained_expert(run: Path, env_id: str, final: bool) -> None:
+    """Copy a run's policy into the package with how it was trained (see ``experts.trained``)."""
+    import json
+
+    from apprentice.experts import trained
+
+    config_path, result_path = run / "config.json", run / "result.json"
+    if not config_path.is_file() or not result_path.is_file():
+        raise ValueError(f"{run}: expected a run directory of `apprentice train sac|ppo` (config.json, result.json)")
+    config, result = json.loads(config_path.read_text()), json.loads(result_path.read_text())
+    options = " ".join(f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                       for k, v in config["config"].items())
+    selected = "final" if final else "best"
+    training = {
+        "description": f"{config['algorithm'].upper()} policy trained by apprentice ({result['env_steps']:,} env steps,"
+                       f" {selected} evaluated policy)",
+        "command": f"apprentice {config['command']} --env {env_id} --out RUN --seed {config['seed']} {options}",
+        "algorithm": config["algorithm"],
+        "seed": config["seed"],
+        "config": config["config"],
+        "env_steps": result["env_steps"],
+        "train_minutes": round(result["seconds"] / 60, 1),
+        "selected": selected,
+        "best_eval_return": result.get("best_eval_return"),
+        "final_eval_return": result.get("final_eval_return"),
+    }
+    trained.install(run if final else run / "best", env_id, training)
 
 
 def demo(args) -> dict[str, Any]:

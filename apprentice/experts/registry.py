@@ -52,3 +52,4 @@ def write_stats(env_id: str, stats: ExpertStats, path: Path = STATS_PATH) -> Non
 
 def _load_builtin() -> None:
     import apprentice.experts.scripted  # noqa: F401  (registers on import)
+    import apprentice.experts.trained  # noqa: F401
