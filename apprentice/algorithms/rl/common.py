@@ -74,6 +74,8 @@ class RLResult:
     best_eval_return: float | None = None
     env_steps: int = 0
     seconds: float = 0.0
+    learner_state: Any = None
+    """The learner's final state (an on-policy learner's arrays: agent, optimizer, discriminator ...)."""
 
     def record_evaluation(self, policy: Policy, row: dict[str, Any], env_steps: int, seconds: float) -> None:
         """Append a metrics row with its ``eval_return``; keep ``policy`` as the latest and, if best, the best."""

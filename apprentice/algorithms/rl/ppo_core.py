@@ -15,7 +15,7 @@ truncated episode is bootstrapped from its last state and only a true terminal s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Callable, Literal, NamedTuple
 
 import equinox as eqx
 import jax
@@ -268,3 +268,47 @@ def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict
         stats = stats.merge(batch["obs"])
         params, _ = eqx.partition(with_obs_stats(eqx.combine(params, static), stats), eqx.is_array)
     return params, opt_state, stats, metrics, rewards
+
+
+class PPOState(NamedTuple):
+    """What PPO learns and carries between iterations: agent arrays, optimizer state, obs statistics."""
+
+    params: Any
+    opt_state: Any
+    stats: ObsStats
+
+
+@dataclass(frozen=True)
+class OnPolicyLearner:
+    """How an on-policy algorithm starts and what it does with each rollout; both backends' loops
+    run any learner. PPO is one; GAIL and AIRL wrap it with a discriminator.
+
+    ``learn(state, rollout, key) -> (state, metrics, rewards_used)`` is pure and jittable;
+    ``agent_params(state)`` are the :class:`ActorCritic` arrays that act in the next rollout.
+    """
+
+    init: Callable[[PRNGKeyArray], Any]
+    learn: Callable[[Any, dict, PRNGKeyArray], tuple[Any, dict, Array]]
+    agent_params: Callable[[Any], Any]
+    static: Any
+    architecture: PolicyArchitecture
+
+
+def ppo_learner(config: PPOConfig, spec: EnvSpec, reward_fn=None) -> OnPolicyLearner:
+    """PPO as an :class:`OnPolicyLearner`, on the env's reward or on ``reward_fn``'s."""
+    optimizer = make_optimizer(config)
+    agent, architecture = make_agent(jax.random.key(0), spec, config)
+    _, static = eqx.partition(agent, eqx.is_array)
+    reward_params, reward_static = eqx.partition(reward_fn, eqx.is_array) if reward_fn is not None else (None, None)
+
+    def init(key: PRNGKeyArray) -> PPOState:
+        params, _ = eqx.partition(make_agent(key, spec, config)[0], eqx.is_array)
+        return PPOState(params, optimizer.init(params), ObsStats.init(spec.obs_dim))
+
+    def learn(state: PPOState, rollout: dict, key: PRNGKeyArray):
+        params, opt_state, stats, metrics, rewards = learn_from_rollout(
+            state.params, static, state.opt_state, state.stats, rollout, reward_params, reward_static, key, config, optimizer
+        )
+        return PPOState(params, opt_state, stats), metrics, rewards
+
+    return OnPolicyLearner(init, learn, lambda state: state.params, static, architecture)

@@ -13,14 +13,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.rl.common import EpisodeTracker, RewardFn, RLResult
 from apprentice.algorithms.rl.evaluation import mean_policy_return
-from apprentice.algorithms.rl.ppo_core import (
-    ObsStats,
-    PPOConfig,
-    learn_from_rollout,
-    make_agent,
-    make_optimizer,
-    policy_step,
-)
+from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, policy_step, ppo_learner
 from apprentice.envs.make import env_spec
 from apprentice.progress import progress_bar
 from apprentice.rollout import make_vector_steps
@@ -38,31 +31,46 @@ def train_on_gymnasium(
 ) -> RLResult:
     """PPO on ``env_id`` through Gymnasium's vector API (any env id); see :func:`apprentice.algorithms.rl.ppo.train`."""
     spec = env_spec(env_id, **(env_kwargs or {}))
+    return run_learner_on_gymnasium(key, config, env_id, ppo_learner(config, spec, reward_fn), "PPO",
+                                    progress=progress, on_evaluation=on_evaluation, env_kwargs=env_kwargs)
+
+
+def run_learner_on_gymnasium(
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    env_id: str,
+    learner: OnPolicyLearner,
+    title: str,
+    *,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+) -> RLResult:
+    """Run an on-policy ``learner``: env steps on the host, each iteration's learning in one jitted call."""
+    spec = env_spec(env_id, **(env_kwargs or {}))
     init_key, seed_key, loop_key = jax.random.split(key, 3)
-    agent, architecture = make_agent(init_key, spec, config)
-    params, static = eqx.partition(agent, eqx.is_array)
-    reward_params, reward_static = eqx.partition(reward_fn, eqx.is_array) if reward_fn is not None else (None, None)
-    optimizer = make_optimizer(config)
-    opt_state, stats = optimizer.init(params), ObsStats.init(spec.obs_dim)
+    state = learner.init(init_key)
+    static = learner.static
     act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
-    learn = jax.jit(lambda p, o, s, r, rp, k: learn_from_rollout(p, static, o, s, r, rp, reward_static, k, config, optimizer))
+    learn = jax.jit(learner.learn)
 
     seed = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
     envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
     tracker = EpisodeTracker(config.n_envs)
-    result = RLResult(policy=agent.policy, architecture=architecture, spec=spec)
+    result = RLResult(policy=eqx.combine(learner.agent_params(state), static).policy, architecture=learner.architecture,
+                      spec=spec)
     low, high = (np.asarray(spec.action_low), np.asarray(spec.action_high)) if spec.action_kind == "continuous" else (None, None)
     steps_per_iteration = config.n_envs * config.n_steps
     eval_every = config.eval_every or config.n_iterations * steps_per_iteration
     next_eval, env_steps, start = eval_every, 0, time.perf_counter()
     try:
         obs = envs.reset()
-        with progress_bar(config.n_iterations * steps_per_iteration, f"PPO {env_id}", enabled=progress) as bar:
+        with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env_id}", enabled=progress) as bar:
             for _ in range(config.n_iterations):
                 loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
-                rollout, obs = _collect(envs, act, params, rollout_key, obs, config.n_steps, spec, low, high)
-                params, opt_state, stats, metrics, used_rewards = learn(params, opt_state, stats, rollout, reward_params, learn_key)
-                learned = np.asarray(used_rewards) if reward_static is not None else np.zeros_like(rollout["rewards"])
+                rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps, spec, low, high)
+                state, metrics, used_rewards = learn(state, rollout, learn_key)
+                learned = np.asarray(used_rewards)
                 for t in range(config.n_steps):
                     tracker.step(rollout["rewards"][t], learned[t], rollout["ended"][t] > 0)
                 env_steps += steps_per_iteration
@@ -75,9 +83,10 @@ def train_on_gymnasium(
                     result.metrics.append(row)
                     continue
                 next_eval += eval_every
-                policy = eqx.combine(params, static).policy
+                policy = eqx.combine(learner.agent_params(state), static).policy
                 row["eval_return"] = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
                 result.record_evaluation(policy, row, env_steps, seconds)
+                result.learner_state = state
                 if on_evaluation is not None:
                     on_evaluation(result)
     finally:

@@ -20,32 +20,27 @@ from apprentice.algorithms.rl.common import RewardFn, RLResult
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import (
     ActorCritic,
-    ObsStats,
+    OnPolicyLearner,
     PPOConfig,
     env_actions,
-    learn_from_rollout,
-    make_agent,
-    make_optimizer,
     policy_step,
+    ppo_learner,
 )
 from apprentice.envs.jax_envs import JaxEnv, make_jax_env
 from apprentice.progress import progress_bar
 
 
-def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None,
-               on_iteration: Callable[[Any], None] | None = None) -> tuple[Callable, Any]:
-    """``(run, static)``: ``run(key, reward_params) -> (params, metrics)`` is the whole PPO run.
+def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
+             on_iteration: Callable[[Any], None] | None = None) -> Callable:
+    """``run(key) -> (learner_state, metrics)``: a whole on-policy run of ``learner`` in one pure function.
 
-    ``run`` is pure: jit it, or ``jax.vmap`` it over keys for several seeds. ``metrics`` has one
-    row per iteration (``train_return``: mean over env copies of the true return of each copy's
-    latest finished episode, NaN until one has finished). ``eqx.combine(params, static)`` is the trained :class:`ActorCritic`.
-    ``on_iteration(iteration)`` is called from inside the run (a host callback) for progress.
+    Each iteration collects ``n_steps`` steps of ``n_envs`` env copies inside ``lax.scan`` and
+    hands the time-major rollout to ``learner.learn``. ``metrics`` has one row per iteration
+    (``train_return``: mean over env copies of the true return of each copy's latest finished
+    episode, NaN until one has finished). ``on_iteration(iteration)`` is called from inside the
+    run (a host callback) for progress.
     """
-    spec = env.spec
-    optimizer = make_optimizer(config)
-    _, static = eqx.partition(make_agent(jax.random.key(0), spec, config)[0], eqx.is_array)
-    reward_static = eqx.partition(reward_fn, eqx.is_array)[1] if reward_fn is not None else None
-    n_envs = config.n_envs
+    spec, static, n_envs = env.spec, learner.static, config.n_envs
 
     def rollout_step(carry, step_key):
         params, env_states, obs, episode_returns, last_returns = carry
@@ -62,33 +57,46 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
         last_returns = jnp.where(ended, episode_returns, last_returns)
         return (params, step.state, step.obs, jnp.where(ended, 0.0, episode_returns), last_returns), transition
 
-    def run(key: PRNGKeyArray, reward_params: Any = None):
-        def iteration(carry, inputs):
-            params, opt_state, stats, env_states, obs, episode_returns, last_returns = carry
-            iteration_index, iteration_key = inputs
-            rollout_key, learn_key = jax.random.split(iteration_key)
-            (_, env_states, obs, episode_returns, last_returns), rollout = jax.lax.scan(
-                rollout_step, (params, env_states, obs, episode_returns, last_returns),
-                jax.random.split(rollout_key, config.n_steps),
-            )
-            params, opt_state, stats, metrics, _ = learn_from_rollout(
-                params, static, opt_state, stats, rollout, reward_params, reward_static, learn_key, config, optimizer
-            )
-            metrics["train_return"] = jnp.nanmean(last_returns)
-            if on_iteration is not None:
-                jax.debug.callback(on_iteration, iteration_index)
-            return (params, opt_state, stats, env_states, obs, episode_returns, last_returns), metrics
+    def iteration(carry, inputs):
+        state, env_states, obs, episode_returns, last_returns = carry
+        iteration_index, iteration_key = inputs
+        rollout_key, learn_key = jax.random.split(iteration_key)
+        (_, env_states, obs, episode_returns, last_returns), rollout = jax.lax.scan(
+            rollout_step, (learner.agent_params(state), env_states, obs, episode_returns, last_returns),
+            jax.random.split(rollout_key, config.n_steps),
+        )
+        state, metrics, _ = learner.learn(state, rollout, learn_key)
+        metrics["train_return"] = jnp.nanmean(last_returns)
+        if on_iteration is not None:
+            jax.debug.callback(on_iteration, iteration_index)
+        return (state, env_states, obs, episode_returns, last_returns), metrics
 
+    def run(key: PRNGKeyArray):
         init_key, reset_key, loop_key = jax.random.split(key, 3)
-        params, _ = eqx.partition(make_agent(init_key, spec, config)[0], eqx.is_array)
         obs, env_states = jax.vmap(env.reset)(jax.random.split(reset_key, n_envs))
-        carry = (params, optimizer.init(params), ObsStats.init(spec.obs_dim), env_states, obs, jnp.zeros(n_envs),
-                 jnp.full(n_envs, jnp.nan))
+        carry = (learner.init(init_key), env_states, obs, jnp.zeros(n_envs), jnp.full(n_envs, jnp.nan))
         inputs = (jnp.arange(config.n_iterations), jax.random.split(loop_key, config.n_iterations))
-        (params, *_), metrics = jax.lax.scan(iteration, carry, inputs)
-        return params, metrics
+        (state, *_), metrics = jax.lax.scan(iteration, carry, inputs)
+        return state, metrics
 
-    return run, static
+    return run
+
+
+def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None,
+               on_iteration: Callable[[Any], None] | None = None) -> tuple[Callable, Any]:
+    """``(run, static)``: ``run(key) -> (params, metrics)`` is the whole PPO run (see :func:`make_run`).
+
+    ``run`` is pure: jit it, or ``jax.vmap`` it over keys for several seeds;
+    ``eqx.combine(params, static)`` is the trained :class:`ActorCritic`.
+    """
+    learner = ppo_learner(config, env.spec, reward_fn)
+    run_learner = make_run(config, env, learner, on_iteration)
+
+    def run(key: PRNGKeyArray):
+        state, metrics = run_learner(key)
+        return learner.agent_params(state), metrics
+
+    return run, learner.static
 
 
 def deterministic_return(agent: ActorCritic, env: JaxEnv, key: PRNGKeyArray, n_episodes: int) -> Array:
@@ -119,25 +127,31 @@ def train_on_jax(
 ) -> RLResult:
     """PPO with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
     env = make_jax_env(env_id)
+    return run_learner_on_jax(key, config, env, ppo_learner(config, env.spec, reward_fn), "PPO",
+                              progress=progress, on_evaluation=on_evaluation)
+
+
+def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,
+                       progress: bool = True, on_evaluation: Callable[[RLResult], None] | None = None) -> RLResult:
+    """Run ``learner`` with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
     steps_per_iteration = config.n_envs * config.n_steps
-    with progress_bar(config.n_iterations * steps_per_iteration, f"PPO {env_id} (jax)", enabled=progress) as bar:
-        run, static = make_train(config, env, reward_fn, lambda _: bar.advance(steps_per_iteration) if progress else None)
-        reward_params = eqx.partition(reward_fn, eqx.is_array)[0] if reward_fn is not None else None
+    with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax)", enabled=progress) as bar:
+        run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
         start = time.perf_counter()
-        params, metrics = jax.jit(run)(key, reward_params)
-        jax.block_until_ready(params)
+        state, metrics = jax.jit(run)(key)
+        jax.block_until_ready(state)
         seconds = time.perf_counter() - start
-    agent = eqx.combine(params, static)
-    _, architecture = make_agent(jax.random.key(0), env.spec, config)
-    result = RLResult(policy=agent.policy, architecture=architecture, spec=env.spec)
+    agent = eqx.combine(learner.agent_params(state), learner.static)
+    result = RLResult(policy=agent.policy, architecture=learner.architecture, spec=env.spec)
     metrics = jax.tree.map(np.asarray, metrics)
     for i in range(config.n_iterations):
         row = {"env_steps": (i + 1) * steps_per_iteration, **{k: float(v[i]) for k, v in metrics.items()}}
         result.metrics.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
     final = result.metrics.pop()
     final["seconds"] = round(seconds, 2)
-    final["eval_return"] = mean_policy_return(agent.policy, env_id, config.eval_episodes, config.eval_seed)
+    final["eval_return"] = mean_policy_return(agent.policy, env.env_id, config.eval_episodes, config.eval_seed)
     result.record_evaluation(agent.policy, final, config.n_iterations * steps_per_iteration, seconds)
+    result.learner_state = state
     if on_evaluation is not None:
         on_evaluation(result)
     return result
