@@ -1,0 +1,243 @@
+"""GAIL and AIRL: PPO on the reward of a discriminator trained to tell the expert from the learner.
+
+Each iteration: collect a rollout with the current policy; train the discriminator on it
+against expert transitions (``disc_epochs x disc_minibatches`` Adam steps on minibatches of
+equal size from each side); relabel the rollout with the discriminator's reward; one PPO update.
+On the pure-JAX backend all of it, rollouts included, is one jitted function; on Gymnasium the
+env steps run on the host and the rest of each iteration is one jitted call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jaxtyping import PRNGKeyArray
+
+from apprentice.algorithms.irl.discriminators import (
+    AIRLDiscriminator,
+    GAILDiscriminator,
+    discriminator_loss,
+    reward_from_logit,
+)
+from apprentice.algorithms.rl.common import RLResult
+from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, PPOState, ppo_learner
+from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
+from apprentice.data.trajectory import Trajectory, flatten
+from apprentice.envs.make import env_spec
+from apprentice.envs.spec import EnvSpec, require_data_matches
+from apprentice.policies.base import ObsNormalizer
+from apprentice.policies.build import observation_stats
+from apprentice.rollout import resolve_backend
+
+
+@dataclass(frozen=True)
+class AdversarialConfig:
+    """What GAIL and AIRL share: the PPO inner loop and the discriminator's training."""
+
+    algorithm: ClassVar[str] = "adversarial"
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    """The PPO that optimizes the discriminator's reward (its total_steps is the run's length)."""
+    disc_hidden_sizes: tuple[int, ...] = (64, 64)
+    """Hidden widths of the discriminator's networks."""
+    disc_learning_rate: float = 3e-4
+    """Adam step size of the discriminator."""
+    disc_epochs: int = 2
+    """Discriminator passes per rollout."""
+    disc_minibatches: int = 1
+    """Minibatches per pass (each has rollout_size / disc_minibatches learner and as many expert samples)."""
+    grad_penalty: float = 0.0
+    """Weight of the gradient penalty ``E[(||grad_x l(x_mix)|| - 1)^2]`` on expert/learner mixtures (0: off)."""
+    reward: Literal["logit", "positive", "negative"] = "positive"
+    """The learner's reward from the logit: ``l``, ``-log(1 - D)`` (>= 0) or ``log D`` (<= 0); see
+    ``reward_from_logit``. Where episodes end early the sign decides what ending is worth (the
+    absorbing-state bias, Kostrikov et al. 2019): on CartPole-v1 (1 expert episode, 100k steps)
+    GAIL and AIRL with ``l`` learned to drop the pole at once (return ~10), with ``-log(1 - D)``
+    they balanced (GAIL 402, AIRL 500). Where the expert ends episodes early (reaching a goal),
+    use ``negative``."""
+
+    def __post_init__(self):
+        for name in ("disc_epochs", "disc_minibatches"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}")
+        rollout_size = self.ppo.n_envs * self.ppo.n_steps
+        if rollout_size % self.disc_minibatches:
+            raise ValueError(f"{type(self).__name__}: the rollout of {rollout_size} steps must split into "
+                             f"disc_minibatches = {self.disc_minibatches} equal minibatches")
+        reward_from_logit(jnp.zeros(()), self.reward)  # validates the name
+
+
+@dataclass(frozen=True)
+class GAILConfig(AdversarialConfig):
+    """GAIL (Ho & Ermon 2016): the discriminator ``d(s, a)`` is an MLP."""
+
+    algorithm: ClassVar[str] = "gail"
+
+
+@dataclass(frozen=True)
+class AIRLConfig(AdversarialConfig):
+    """AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi)`` with ``f = g + gamma h(s') - h(s)``."""
+
+    algorithm: ClassVar[str] = "airl"
+    state_only: bool = True
+    """``g(s)`` instead of ``g(s, a)``: the reward that transfers to new dynamics."""
+
+
+class AdversarialState(NamedTuple):
+    ppo: PPOState
+    disc_params: Any
+    disc_opt_state: Any
+
+
+@dataclass
+class AdversarialResult:
+    """The RL result (policy, metrics with discriminator accuracy and learned reward) and the discriminator."""
+
+    rl: RLResult
+    discriminator: GAILDiscriminator | AIRLDiscriminator
+
+
+def make_discriminator(config: AdversarialConfig, spec: EnvSpec, normalizer: ObsNormalizer, key: PRNGKeyArray):
+    if isinstance(config, AIRLConfig):
+        return AIRLDiscriminator(spec, normalizer, config.disc_hidden_sizes, config.ppo.gamma, config.state_only, key=key)
+    return GAILDiscriminator(spec, normalizer, config.disc_hidden_sizes, key=key)
+
+
+def adversarial_learner(config: AdversarialConfig, spec: EnvSpec, demos: list[Trajectory]) -> tuple[OnPolicyLearner, Any]:
+    """GAIL or AIRL as an on-policy learner, and the discriminator's static part."""
+    expert = flatten(demos)
+    expert_data = {
+        "obs": jnp.asarray(expert.obs, jnp.float32),
+        "actions": jnp.asarray(expert.acts),
+        "next_obs": jnp.asarray(expert.next_obs, jnp.float32),
+        "done": jnp.asarray(expert.dones, jnp.float32),
+    }
+    mean, std = observation_stats(expert.obs)
+    normalizer = ObsNormalizer(jnp.asarray(mean), jnp.asarray(std))
+    ppo = ppo_learner(config.ppo, spec)
+    _, disc_static = eqx.partition(make_discriminator(config, spec, normalizer, jax.random.key(0)), eqx.is_array)
+    optimizer = optax.adam(config.disc_learning_rate)
+    uses_log_pi = isinstance(config, AIRLConfig)
+    n_expert = expert.obs.shape[0]
+
+    def init(key: PRNGKeyArray) -> AdversarialState:
+        ppo_key, disc_key = jax.random.split(key)
+        disc_params, _ = eqx.partition(make_discriminator(config, spec, normalizer, disc_key), eqx.is_array)
+        return AdversarialState(ppo.init(ppo_key), disc_params, optimizer.init(disc_params))
+
+    def learn(state: AdversarialState, rollout: dict, key: PRNGKeyArray):
+        disc_key, ppo_key = jax.random.split(key)
+        n_steps, n_envs = rollout["rewards"].shape
+        flat = lambda x: x.reshape(n_steps * n_envs, *x.shape[2:])  # noqa: E731
+        learner_data = {"obs": flat(rollout["obs"]), "actions": flat(rollout["actions"]),
+                        "next_obs": flat(rollout["next_obs"]), "done": flat(rollout["terminated"])}
+        policy = eqx.combine(state.ppo.params, ppo.static).policy
+        log_pi = lambda batch: (jax.lax.stop_gradient(jax.vmap(policy.log_prob)(batch["obs"], batch["actions"]))  # noqa: E731
+                                if uses_log_pi else jnp.zeros(batch["obs"].shape[0]))
+        disc_params, disc_opt_state, disc_metrics = _train_discriminator(
+            state.disc_params, disc_static, state.disc_opt_state, optimizer, learner_data, expert_data, n_expert,
+            log_pi, config, spec, disc_key)
+        disc = eqx.combine(disc_params, disc_static)
+        learner_log_pi = flat(rollout["log_probs"]) if uses_log_pi else jnp.zeros(n_steps * n_envs)
+        logits = jax.vmap(disc.logit)(learner_data["obs"], learner_data["actions"], learner_data["next_obs"],
+                                      learner_data["done"], learner_log_pi)
+        rewards = reward_from_logit(logits, config.reward).reshape(n_steps, n_envs)
+        ppo_state, metrics, _ = ppo.learn(state.ppo, {**rollout, "rewards": rewards}, ppo_key)
+        metrics = {**metrics, **disc_metrics, "learned_reward_mean": jnp.mean(rewards)}
+        return AdversarialState(ppo_state, disc_params, disc_opt_state), metrics, rewards
+
+    learner = OnPolicyLearner(init, learn, lambda state: state.ppo.params, ppo.static, ppo.architecture)
+    return learner, disc_static
+
+
+def _train_discriminator(params, static, opt_state, optimizer, learner_data, expert_data, n_expert, log_pi,
+                         config: AdversarialConfig, spec: EnvSpec, key):
+    n_learner = learner_data["obs"].shape[0]
+    batch_size = n_learner // config.disc_minibatches
+
+    def loss_fn(p, learner_batch, expert_batch, penalty_key):
+        disc = eqx.combine(p, static)
+        logits_of = lambda b: jax.vmap(disc.logit)(b["obs"], b["actions"], b["next_obs"], b["done"], b["log_pi"])  # noqa: E731
+        learner_logits, expert_logits = logits_of(learner_batch), logits_of(expert_batch)
+        loss = discriminator_loss(expert_logits, learner_logits)
+        if config.grad_penalty > 0:
+            loss = loss + config.grad_penalty * _gradient_penalty(disc, learner_batch, expert_batch, spec, penalty_key)
+        aux = {"disc_loss": loss, "disc_accuracy_expert": jnp.mean(expert_logits > 0),
+               "disc_accuracy_learner": jnp.mean(learner_logits < 0)}
+        return loss, aux
+
+    def step(carry, step_key):
+        p, o = carry
+        learner_key, expert_key, penalty_key = jax.random.split(step_key, 3)
+        learner_batch = _take(learner_data, jax.random.choice(learner_key, n_learner, (batch_size,), replace=False))
+        expert_batch = _take(expert_data, jax.random.randint(expert_key, (batch_size,), 0, n_expert))
+        learner_batch["log_pi"], expert_batch["log_pi"] = log_pi(learner_batch), log_pi(expert_batch)
+        (_, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(p, learner_batch, expert_batch, penalty_key)
+        updates, o = optimizer.update(grads, o, p)
+        return (optax.apply_updates(p, updates), o), aux
+
+    n_updates = config.disc_epochs * config.disc_minibatches
+    (params, opt_state), aux = jax.lax.scan(step, (params, opt_state), jax.random.split(key, n_updates))
+    return params, opt_state, jax.tree.map(jnp.mean, aux)
+
+
+def _take(data: dict, rows) -> dict:
+    return {name: value[rows] for name, value in data.items()}
+
+
+def _gradient_penalty(disc, learner_batch, expert_batch, spec: EnvSpec, key) -> jax.Array:
+    """``E[(||grad l(x_mix)|| - 1)^2]`` over random mixtures of expert and learner inputs
+    (observations, next observations and continuous actions; discrete actions stay the learner's)."""
+    mix = jax.random.uniform(key, (learner_batch["obs"].shape[0],))
+    blend = lambda a, b: (mix.reshape(-1, *([1] * (a.ndim - 1))) * a + (1 - mix.reshape(-1, *([1] * (a.ndim - 1)))) * b)  # noqa: E731
+    obs, next_obs = blend(expert_batch["obs"], learner_batch["obs"]), blend(expert_batch["next_obs"], learner_batch["next_obs"])
+    continuous = spec.action_kind == "continuous"
+    actions = blend(expert_batch["actions"], learner_batch["actions"]) if continuous else learner_batch["actions"]
+
+    def logit(o, a, n, d, lp):
+        return disc.logit(o, a, n, d, lp)
+
+    grads = jax.vmap(jax.grad(logit, argnums=(0, 1, 2) if continuous else (0, 2)))(
+        obs, actions, next_obs, learner_batch["done"], learner_batch["log_pi"])
+    norms = jnp.sqrt(sum(jnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1) for g in grads) + 1e-12)
+    return jnp.mean((norms - 1.0) ** 2)
+
+
+def train(
+    key: PRNGKeyArray,
+    config: AdversarialConfig,
+    env_id: str,
+    demos: list[Trajectory],
+    *,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+) -> AdversarialResult:
+    """GAIL (``GAILConfig``) or AIRL (``AIRLConfig``) from expert ``demos`` on ``env_id``.
+
+    Example:
+        >>> demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=1, seed=0)
+        >>> result = train(jax.random.key(0), GAILConfig(), "CartPole-v1", demos)
+        >>> result.rl.metrics[-1]["eval_return"], result.rl.metrics[-1]["disc_accuracy_expert"]
+    """
+    if not demos:
+        raise ValueError(f"{config.algorithm}: expected at least one expert trajectory, got none")
+    spec = env_spec(env_id)
+    require_data_matches(spec, flatten(demos), f"{config.algorithm} demonstrations")
+    learner, disc_static = adversarial_learner(config, spec, demos)
+    title = config.algorithm.upper()
+    if resolve_backend(config.ppo.backend, env_id) == "jax":
+        from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
+        from apprentice.envs.jax_envs import make_jax_env
+
+        result = run_learner_on_jax(key, config.ppo, make_jax_env(env_id), learner, title, progress=progress,
+                                    on_evaluation=on_evaluation)
+    else:
+        result = run_learner_on_gymnasium(key, config.ppo, env_id, learner, title, progress=progress,
+                                          on_evaluation=on_evaluation)
+    return AdversarialResult(result, eqx.combine(result.learner_state.disc_params, disc_static))

@@ -1,0 +1,103 @@
+"""The discriminators of GAIL and AIRL: logits that say "expert" and the rewards read off them.
+
+Both are trained as binary classifiers, expert transitions labelled 1 and the learner's 0:
+
+    L_D = -E_expert[log sigmoid(l)] - E_learner[log sigmoid(-l)]
+
+GAIL (Ho & Ermon 2016): ``l = d(s, a)`` an MLP, ``D = sigmoid(l)``.
+AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi(a | s))``, i.e. ``l = f - log pi(a | s)``,
+with ``f(s, a, s') = g(s[, a]) + gamma (1 - done) h(s') - h(s)``: ``g`` is the reward (a
+function of the state alone in the state-only variant, which is what transfers to new
+dynamics) and ``h`` a shaping potential.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from apprentice.envs.spec import EnvSpec
+from apprentice.policies.base import ObsNormalizer
+from apprentice.policies.mlp import MLP
+
+
+def action_features(action: Array, spec: EnvSpec) -> Float[Array, " features"]:
+    """One-hot for a discrete action, the flattened vector for a continuous one."""
+    if spec.action_kind == "discrete":
+        return jax.nn.one_hot(action, spec.n_actions)
+    return jnp.ravel(action).astype(jnp.float32)
+
+
+class GAILDiscriminator(eqx.Module):
+    """``d(s, a)``: an MLP on the normalized observation and the action features."""
+
+    normalizer: ObsNormalizer
+    net: MLP
+    spec: EnvSpec = eqx.field(static=True)
+
+    def __init__(self, spec: EnvSpec, normalizer: ObsNormalizer, hidden_sizes: tuple[int, ...], *, key: PRNGKeyArray):
+        self.spec, self.normalizer = spec, normalizer
+        n_action_features = spec.n_actions if spec.action_kind == "discrete" else spec.action_dim
+        self.net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=key)
+
+    def logit(self, obs, action, next_obs, done, log_pi) -> Float[Array, ""]:
+        return self.net(jnp.concatenate([self.normalizer(obs), action_features(action, self.spec)]))[0]
+
+
+class AIRLDiscriminator(eqx.Module):
+    """``f = g(s[, a]) + gamma (1 - done) h(s') - h(s)``; the logit is ``f - log pi(a | s)``."""
+
+    normalizer: ObsNormalizer
+    reward_net: MLP
+    potential_net: MLP
+    spec: EnvSpec = eqx.field(static=True)
+    gamma: float = eqx.field(static=True)
+    state_only: bool = eqx.field(static=True)
+
+    def __init__(self, spec: EnvSpec, normalizer: ObsNormalizer, hidden_sizes: tuple[int, ...], gamma: float,
+                 state_only: bool, *, key: PRNGKeyArray):
+        reward_key, potential_key = jax.random.split(key)
+        self.spec, self.normalizer, self.gamma, self.state_only = spec, normalizer, gamma, state_only
+        n_action_features = 0 if state_only else (spec.n_actions if spec.action_kind == "discrete" else spec.action_dim)
+        self.reward_net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=reward_key)
+        self.potential_net = MLP(spec.obs_dim, 1, hidden_sizes, "tanh", key=potential_key)
+
+    def reward(self, obs, action) -> Float[Array, ""]:
+        """``g``: the learned reward, without the shaping (what transfers to new dynamics)."""
+        features = self.normalizer(obs)
+        if not self.state_only:
+            features = jnp.concatenate([features, action_features(action, self.spec)])
+        return self.reward_net(features)[0]
+
+    def potential(self, obs) -> Float[Array, ""]:
+        return self.potential_net(self.normalizer(obs))[0]
+
+    def f(self, obs, action, next_obs, done) -> Float[Array, ""]:
+        """``g(s[, a]) + gamma (1 - done) h(s') - h(s)``."""
+        return self.reward(obs, action) + self.gamma * (1.0 - done) * self.potential(next_obs) - self.potential(obs)
+
+    def logit(self, obs, action, next_obs, done, log_pi) -> Float[Array, ""]:
+        return self.f(obs, action, next_obs, done) - log_pi
+
+
+def discriminator_loss(expert_logits: Float[Array, " n"], learner_logits: Float[Array, " n"]) -> Float[Array, ""]:
+    """``-mean log sigmoid(l_expert) - mean log sigmoid(-l_learner)``: expert labelled 1, learner 0."""
+    return -jnp.mean(jax.nn.log_sigmoid(expert_logits)) - jnp.mean(jax.nn.log_sigmoid(-learner_logits))
+
+
+def reward_from_logit(logit: Float[Array, "..."], kind: str) -> Float[Array, "..."]:
+    """The learner's reward from the discriminator logit ``l = log D - log(1 - D)``.
+
+    ``logit``: ``l`` itself (AIRL's ``f - log pi``, the entropy-regularized reward; no sign bias).
+    ``positive``: ``-log(1 - D) = softplus(l)``, GAIL's original, >= 0 (a bonus for surviving).
+    ``negative``: ``log D = -softplus(-l)``, <= 0 (a cost for every step, so ending early pays).
+    """
+    if kind == "logit":
+        return logit
+    if kind == "positive":
+        return jax.nn.softplus(logit)
+    if kind == "negative":
+        return -jax.nn.softplus(-logit)
+    raise ValueError(f"reward kind: expected 'logit', 'positive' or 'negative', got {kind!r}")

@@ -1,0 +1,60 @@
+"""GAIL and AIRL: the discriminator's loss and rewards against hand-computed values, AIRL's form."""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig, train
+from apprentice.algorithms.irl.discriminators import AIRLDiscriminator, discriminator_loss, reward_from_logit
+from apprentice.algorithms.rl import PPOConfig
+from apprentice.envs import env_spec
+from apprentice.policies.base import ObsNormalizer
+
+
+def test_discriminator_loss_is_the_binary_cross_entropy_computed_by_hand():
+    # expert logits [0, 2] labelled 1, learner logits [0, -1] labelled 0:
+    # (log 2 + log(1 + e^-2)) / 2 + (log 2 + log(1 + e^-1)) / 2
+    expected = (math.log(2) + math.log1p(math.exp(-2))) / 2 + (math.log(2) + math.log1p(math.exp(-1))) / 2
+    assert float(discriminator_loss(jnp.array([0.0, 2.0]), jnp.array([0.0, -1.0]))) == pytest.approx(expected, rel=1e-6)
+    assert expected == pytest.approx(0.913242, abs=1e-6)
+
+
+def test_rewards_read_off_the_logit_are_the_published_forms():
+    logits = jnp.array([-3.0, 0.0, 1.5])
+    d = 1.0 / (1.0 + np.exp(-np.asarray(logits)))
+    np.testing.assert_allclose(reward_from_logit(logits, "positive"), -np.log(1.0 - d), rtol=1e-5)
+    np.testing.assert_allclose(reward_from_logit(logits, "negative"), np.log(d), rtol=1e-5)
+    np.testing.assert_allclose(reward_from_logit(logits, "logit"), np.log(d) - np.log(1.0 - d), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="reward kind: expected 'logit', 'positive' or 'negative', got 'nope'"):
+        reward_from_logit(logits, "nope")
+
+
+def test_airl_discriminator_is_exp_f_over_exp_f_plus_pi_with_the_shaping_term():
+    spec = env_spec("Pendulum-v1")
+    disc = AIRLDiscriminator(spec, ObsNormalizer(jnp.zeros(3), jnp.ones(3)), (16,), gamma=0.9, state_only=True,
+                             key=jax.random.key(0))
+    obs, next_obs, action = jnp.array([0.1, 0.2, 0.3]), jnp.array([-0.4, 0.5, 0.6]), jnp.array([0.7])
+    log_pi = jnp.asarray(-1.3)
+    f = disc.f(obs, action, next_obs, 0.0)
+    assert float(f) == pytest.approx(float(disc.reward(obs, action) + 0.9 * disc.potential(next_obs) - disc.potential(obs)), rel=1e-6)
+    d = jax.nn.sigmoid(disc.logit(obs, action, next_obs, 0.0, log_pi))
+    assert float(d) == pytest.approx(float(jnp.exp(f) / (jnp.exp(f) + jnp.exp(log_pi))), rel=1e-5)
+    # at a terminal transition the next state's potential does not count
+    terminal = disc.f(obs, action, next_obs, 1.0)
+    assert float(terminal) == pytest.approx(float(disc.reward(obs, action) - disc.potential(obs)), rel=1e-6)
+    # state-only: the reward ignores the action
+    assert float(disc.reward(obs, jnp.array([-2.0]))) == float(disc.reward(obs, action))
+
+
+def test_adversarial_configs_and_inputs_are_checked():
+    with pytest.raises(ValueError, match="disc_minibatches"):
+        GAILConfig(ppo=PPOConfig(n_envs=3, n_steps=5, n_minibatches=1), disc_minibatches=4)
+    with pytest.raises(ValueError, match="reward kind"):
+        AIRLConfig(reward="nope")
+    with pytest.raises(ValueError, match="expected at least one expert trajectory"):
+        train(jax.random.key(0), GAILConfig(), "CartPole-v1", [], progress=False)
