@@ -16,6 +16,7 @@ import tyro
 from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
+from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
@@ -85,6 +86,24 @@ class TrainRLArgs(Generic[RLAlgorithmConfig]):
     config: Annotated[RLAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     seed: int = 0
     """Seed of initialization, exploration, minibatch order and the training envs."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+AdversarialAlgorithmConfig = TypeVar("AdversarialAlgorithmConfig", GAILConfig, AIRLConfig)
+
+
+@dataclass(frozen=True)
+class TrainAdversarialArgs(Generic[AdversarialAlgorithmConfig]):
+    demos: str
+    """Expert demonstrations: an .npz file from `apprentice collect`, or minari:DATASET_ID."""
+    out: str
+    """Run directory: policy, discriminator.eqx, metrics.jsonl (discriminator accuracy, learned and true return)."""
+    config: Annotated[AdversarialAlgorithmConfig, tyro.conf.OmitArgPrefixes]
+    env: str = ""
+    """Env id, when the demonstrations do not name one."""
+    seed: int = 0
+    """Seed of initialization, sampling and the training envs."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -175,6 +194,8 @@ COMMANDS = {
     "train dart": (TrainInteractiveArgs[DARTConfig], commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
     "train ppo": (TrainRLArgs[PPOConfig], commands.train_ppo, "PPO (discrete or continuous; pure-JAX envs when available)"),
     "train sac": (TrainRLArgs[SACConfig], commands.train_sac, "soft actor-critic (continuous actions); trains experts"),
+    "train gail": (TrainAdversarialArgs[GAILConfig], commands.train_gail, "GAIL: PPO on a discriminator's reward"),
+    "train airl": (TrainAdversarialArgs[AIRLConfig], commands.train_airl, "AIRL: a shaped, transferable reward and its policy"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),

@@ -163,6 +163,39 @@ def train_sac(args) -> dict[str, Any]:
     return _train_rl(args, "sac", sac.train)
 
 
+def train_gail(args) -> dict[str, Any]:
+    """GAIL from demonstrations into a run directory."""
+    return _train_adversarial(args)
+
+
+def train_airl(args) -> dict[str, Any]:
+    """AIRL from demonstrations into a run directory."""
+    return _train_adversarial(args)
+
+
+def _train_adversarial(args) -> dict[str, Any]:
+    import equinox as eqx
+
+    from apprentice.algorithms.irl import adversarial
+    from apprentice.io_utils import atomic_open
+    from apprentice.runs import write_run
+
+    trajectories, env_id = load_demos(args.demos, args.env)
+    algorithm = args.config.algorithm
+    trained = adversarial.train(jax.random.key(args.seed), args.config, env_id, trajectories)
+    rl = trained.rl
+    summary = {"algorithm": algorithm, "out": str(args.out), "n_demo_episodes": len(trajectories), **rl.summary()}
+    last = rl.metrics[-1]
+    summary.update({k: last.get(k) for k in ("disc_accuracy_expert", "disc_accuracy_learner", "learned_reward_mean")})
+    config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": env_id, "demos": args.demos,
+              "seed": args.seed, "config": dataclasses.asdict(args.config)}
+    write_run(args.out, config, rl.policy, rl.spec, rl.architecture, rl.metrics, summary)
+    with atomic_open(Path(args.out) / "discriminator.eqx", "wb") as handle:
+        eqx.tree_serialise_leaves(handle, trained.discriminator)
+    _print_result(f"{algorithm} on {env_id} -> {args.out}", summary)
+    return summary
+
+
 def _train_rl(args, algorithm: str, train_fn) -> dict[str, Any]:
     from apprentice.runs import write_run
     from apprentice.policies.serialization import save_policy
