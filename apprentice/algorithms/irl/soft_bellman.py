@@ -21,7 +21,6 @@ Kernels (``*_kernel``, ``soft_bellman_sweep``) are pure, run in any dtype and in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import jax
 import jax.numpy as jnp

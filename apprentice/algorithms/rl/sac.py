@@ -292,6 +292,7 @@ def _evaluate_into(result, state, actor_static, config, env_id, env_steps, start
     }
     result.record_evaluation(policy, row, env_steps, seconds)
 
+
 def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """The learned reward of a batch of env steps, for logging (zeros without a learned reward)."""
     if reward_static is None:
