@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 import tyro
 
@@ -17,6 +17,7 @@ from apprentice import commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
+from apprentice.algorithms.irl.mce import MCEIRLConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
@@ -109,6 +110,22 @@ class TrainAdversarialArgs(Generic[AdversarialAlgorithmConfig]):
 
 
 @dataclass(frozen=True)
+class TrainMCEIRLArgs:
+    config: Annotated[MCEIRLConfig, tyro.conf.OmitArgPrefixes] = MCEIRLConfig(
+        horizon=20, learning_rate=0.5, occupancy_tol=5e-4)
+    mdp: Literal["imitation-5-state", "random"] = "imitation-5-state"
+    """The tabular MDP: imitation's 5-state test MDP (horizon 20), or a random one."""
+    n_states: int = 10
+    """States of the random MDP."""
+    n_actions: int = 3
+    """Actions of the random MDP."""
+    seed: int = 0
+    """Seed of the random MDP and of the reward initialization."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class EvaluateArgs:
     policy: str
     """A run directory (or any folder with policy.json and policy.eqx)."""
@@ -194,6 +211,7 @@ COMMANDS = {
     "train dart": (TrainInteractiveArgs[DARTConfig], commands.train_dart, "DART: noisy expert demonstrations, clean labels"),
     "train ppo": (TrainRLArgs[PPOConfig], commands.train_ppo, "PPO (discrete or continuous; pure-JAX envs when available)"),
     "train sac": (TrainRLArgs[SACConfig], commands.train_sac, "soft actor-critic (continuous actions); trains experts"),
+    "train mce-irl": (TrainMCEIRLArgs, commands.train_mce_irl, "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
     "train gail": (TrainAdversarialArgs[GAILConfig], commands.train_gail, "GAIL: PPO on a discriminator's reward"),
     "train airl": (TrainAdversarialArgs[AIRLConfig], commands.train_airl, "AIRL: a shaped, transferable reward and its policy"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),

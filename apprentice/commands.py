@@ -163,6 +163,33 @@ def train_sac(args) -> dict[str, Any]:
     return _train_rl(args, "sac", sac.train)
 
 
+def train_mce_irl(args) -> dict[str, Any]:
+    """MCE IRL against the soft-optimal expert of a tabular MDP's true reward."""
+    from apprentice.algorithms.irl import mce, policy_visitation, soft_value_iteration_finite
+    from apprentice.algorithms.irl.reference_mdps import imitation_five_state_mdp
+    from apprentice.theory.mdp import random_finite_horizon_mdp
+
+    config = args.config
+    if config.horizon is None:
+        raise ValueError("train mce-irl: expected --horizon (the command's MDPs are finite-horizon)")
+    if args.mdp == "imitation-5-state":
+        mdp = imitation_five_state_mdp()
+        if config.horizon != mdp.horizon:
+            raise ValueError(f"train mce-irl: imitation's 5-state MDP has horizon {mdp.horizon}, got --horizon {config.horizon}")
+    else:
+        mdp = random_finite_horizon_mdp(args.seed, args.n_states, args.n_actions, config.horizon)
+    expert = policy_visitation(mdp, soft_value_iteration_finite(mdp, discount=config.discount).policy, config.discount)
+    result = mce.train(jax.random.key(args.seed), config, mdp, expert)
+    summary = {
+        "algorithm": "mce-irl", "mdp": args.mdp, "discount": config.discount, "iterations": result.n_iterations,
+        "converged": result.converged, "occupancy_linf": float(result.log.occupancy_linf[-1]),
+        "learner_return": float(result.log.learner_return[-1]), "expert_return": float(result.log.expert_return),
+        "seconds": round(result.seconds, 3),
+    }
+    _print_result(f"MCE IRL on {args.mdp}", summary)
+    return summary
+
+
 def train_gail(args) -> dict[str, Any]:
     """GAIL from demonstrations into a run directory."""
     return _train_adversarial(args)

@@ -118,3 +118,37 @@ def test_interactive_training_writes_a_run(tmp_path, capsys, algorithm):
     rows = (run / "metrics.jsonl").read_text().splitlines()
     assert len(rows) == 2
     assert main(["evaluate", "--policy", str(run), "--episodes", "1"]) == 0
+
+
+def test_train_ppo_and_sac_write_loadable_run_directories(tmp_path, capsys):
+    from apprentice.runs import load_policy
+
+    ppo_run, sac_run = tmp_path / "ppo", tmp_path / "sac"
+    assert main(["train", "ppo", "--env", "CartPole-v1", "--out", str(ppo_run), "--total-steps", "512",
+                 "--backend", "gymnasium", "--eval-episodes", "2", "--json"]) == 0
+    assert last_json(capsys)["env_steps"] == 512
+    assert main(["train", "sac", "--env", "Pendulum-v1", "--out", str(sac_run), "--total-steps", "300",
+                 "--learning-starts", "100", "--eval-every", "150", "--eval-episodes", "1", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["env_steps"] == 300 and result["best_eval_return"] >= result["final_eval_return"]
+    for run in (ppo_run, sac_run, sac_run / "best"):
+        policy, spec = load_policy(run)
+        assert spec.env_id in ("CartPole-v1", "Pendulum-v1")
+    assert len((sac_run / "metrics.jsonl").read_text().splitlines()) == 2  # one row per evaluation
+
+
+def test_train_mce_irl_passes_imitations_check_from_the_command_line(capsys):
+    assert main(["train", "mce-irl", "--discount", "0.99", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["converged"] and result["occupancy_linf"] <= 1e-3 and result["learner_return"] >= 30.4
+
+
+def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys):
+    demos = tmp_path / "demos.npz"
+    assert main(["collect", "--env", "CartPole-v1", "--episodes", "1", "--out", str(demos)]) == 0
+    run = tmp_path / "gail"
+    assert main(["train", "gail", "--demos", str(demos), "--out", str(run), "--total-steps", "1024",
+                 "--eval-episodes", "1", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["algorithm"] == "gail" and 0.0 <= result["disc_accuracy_expert"] <= 1.0
+    assert (run / "discriminator.eqx").stat().st_size > 0

@@ -98,3 +98,11 @@ def test_sac_refuses_discrete_actions_and_the_jax_backend_refuses_unknown_envs()
         train_sac(jax.random.key(0), SACConfig(total_steps=10), "CartPole-v1", progress=False)
     with pytest.raises(ValueError, match="LunarLander-v3"):
         train_ppo(jax.random.key(0), PPOConfig(total_steps=10, backend="jax"), "LunarLander-v3", progress=False)
+
+
+@pytest.mark.parametrize("backend", ["jax", "gymnasium"])
+def test_ppo_runs_with_continuous_actions_and_sends_the_env_only_actions_in_bounds(backend):
+    config = PPOConfig(total_steps=1_024, n_envs=4, n_steps=64, backend=backend, eval_episodes=2)
+    result = train_ppo(jax.random.key(0), config, "Pendulum-v1", progress=False)
+    assert result.policy.squash is None and np.isfinite(result.metrics[-1]["eval_return"])
+    assert all(np.isfinite(row["value_loss"]) for row in result.metrics)
