@@ -299,9 +299,12 @@ def _install_trained_expert(run: Path, env_id: str, final: bool) -> None:
     options = " ".join(f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
                        for k, v in config["config"].items())
     selected = "final" if final else "best"
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    evaluated = [row for row in rows if row.get("eval_return") is not None]
+    chosen = evaluated[-1] if final else max(evaluated, key=lambda row: row["eval_return"])
     training = {
-        "description": f"{config['algorithm'].upper()} policy trained by apprentice ({result['env_steps']:,} env steps,"
-                       f" {selected} evaluated policy)",
+        "description": f"{config['algorithm'].upper()} policy trained by apprentice: the {selected} evaluated policy"
+                       f" (at {chosen['env_steps']:,} of {result['env_steps']:,} env steps)",
         "command": f"apprentice {config['command']} --env {env_id} --out RUN --seed {config['seed']} {options}",
         "algorithm": config["algorithm"],
         "seed": config["seed"],
@@ -309,6 +312,7 @@ def _install_trained_expert(run: Path, env_id: str, final: bool) -> None:
         "env_steps": result["env_steps"],
         "train_minutes": round(result["seconds"] / 60, 1),
         "selected": selected,
+        "selected_at_env_steps": chosen["env_steps"],
         "best_eval_return": result.get("best_eval_return"),
         "final_eval_return": result.get("final_eval_return"),
     }

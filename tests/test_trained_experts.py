@@ -14,10 +14,10 @@ from apprentice.policies.serialization import save_policy
 from apprentice.rollout import rollout
 
 SHIPPED = ("Hopper-v5", "HalfCheetah-v5", "Walker2d-v5")
-RETURN_TOLERANCE = 0.15
-"""Five episodes must reach the documented 50-episode mean within this fraction of the expert's
-margin over the random policy (MuJoCo returns vary from episode to episode; a falling Hopper or
-Walker2d ends early)."""
+STANDARD_ERRORS = 3.0
+"""Five fresh episodes must average at least the documented 50-episode mean minus this many
+standard errors of a five-episode mean (``std / sqrt(5)``): Walker2d's returns vary a lot
+between episodes (a fall ends one early), HalfCheetah's hardly at all."""
 
 
 @pytest.fixture
@@ -64,6 +64,7 @@ def test_each_shipped_expert_loads_and_reaches_its_documented_return(env_id):
     assert expert.stats is not None and expert.stats.n_episodes == 50
     assert trained.training_info(env_id)["command"].startswith("apprentice train sac")
     returns = [t.episode_return for t in rollout(expert, env_id, n_episodes=5, seed=2000, n_envs=5)]
-    margin = expert.stats.mean_return - expert.stats.random_mean_return
-    assert np.mean(returns) >= expert.stats.mean_return - RETURN_TOLERANCE * margin, (
-        f"{env_id}: 5 episodes averaged {np.mean(returns):.0f}, documented {expert.stats.mean_return:.0f}")
+    floor = expert.stats.mean_return - STANDARD_ERRORS * expert.stats.std_return / np.sqrt(len(returns))
+    assert np.mean(returns) >= floor, (
+        f"{env_id}: 5 episodes averaged {np.mean(returns):.0f}, documented {expert.stats.mean_return:.0f}"
+        f" +- {expert.stats.std_return:.0f}; floor {floor:.0f}")
