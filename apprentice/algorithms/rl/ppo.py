@@ -8,8 +8,9 @@ from typing import Any
 from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.rl.common import RewardFn, RLResult
-from apprentice.algorithms.rl.ppo_core import PPOConfig
-from apprentice.algorithms.rl.ppo_host import train_on_gymnasium
+from apprentice.algorithms.rl.ppo_core import PPOConfig, ppo_learner
+from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
+from apprentice.envs.make import env_spec
 from apprentice.rollout import resolve_backend
 
 
@@ -34,9 +35,12 @@ def train(
         >>> result = train(jax.random.key(0), PPOConfig(total_steps=100_000), "CartPole-v1")
         >>> result.metrics[-1]["eval_return"]
     """
+    learner = ppo_learner(config, env_spec(env_id, **(env_kwargs or {})), reward_fn)
     if resolve_backend(config.backend, env_id, env_kwargs) == "jax":
-        from apprentice.algorithms.rl.ppo_jax import train_on_jax
+        from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
+        from apprentice.envs.jax_envs import make_jax_env
 
-        return train_on_jax(key, config, env_id, reward_fn=reward_fn, progress=progress, on_evaluation=on_evaluation)
-    return train_on_gymnasium(key, config, env_id, reward_fn=reward_fn, progress=progress,
-                              on_evaluation=on_evaluation, env_kwargs=env_kwargs)
+        return run_learner_on_jax(key, config, make_jax_env(env_id), learner, "PPO", progress=progress,
+                                  on_evaluation=on_evaluation)
+    return run_learner_on_gymnasium(key, config, env_id, learner, "PPO", progress=progress,
+                                    on_evaluation=on_evaluation, env_kwargs=env_kwargs)

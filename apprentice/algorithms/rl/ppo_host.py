@@ -11,28 +11,12 @@ import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.rl.common import EpisodeTracker, RewardFn, RLResult
+from apprentice.algorithms.rl.common import EpisodeTracker, RLResult
 from apprentice.algorithms.rl.evaluation import mean_policy_return
-from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, policy_step, ppo_learner
+from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, policy_step
 from apprentice.envs.make import env_spec
 from apprentice.progress import progress_bar
 from apprentice.rollout import make_vector_steps
-
-
-def train_on_gymnasium(
-    key: PRNGKeyArray,
-    config: PPOConfig,
-    env_id: str,
-    *,
-    reward_fn: RewardFn | None = None,
-    progress: bool = True,
-    on_evaluation: Callable[[RLResult], None] | None = None,
-    env_kwargs: dict[str, Any] | None = None,
-) -> RLResult:
-    """PPO on ``env_id`` through Gymnasium's vector API (any env id); see :func:`apprentice.algorithms.rl.ppo.train`."""
-    spec = env_spec(env_id, **(env_kwargs or {}))
-    return run_learner_on_gymnasium(key, config, env_id, ppo_learner(config, spec, reward_fn), "PPO",
-                                    progress=progress, on_evaluation=on_evaluation, env_kwargs=env_kwargs)
 
 
 def run_learner_on_gymnasium(

@@ -26,7 +26,7 @@ from apprentice.algorithms.rl.ppo_core import (
     policy_step,
     ppo_learner,
 )
-from apprentice.envs.jax_envs import JaxEnv, make_jax_env
+from apprentice.envs.jax_envs import JaxEnv
 from apprentice.progress import progress_bar
 
 
@@ -114,21 +114,6 @@ def deterministic_return(agent: ActorCritic, env: JaxEnv, key: PRNGKeyArray, n_e
     init = (obs, states, jnp.zeros(n_episodes), jnp.ones(n_episodes))
     (_, _, returns, _), _ = jax.lax.scan(step, init, jax.random.split(key, env.max_episode_steps))
     return jnp.mean(returns)
-
-
-def train_on_jax(
-    key: PRNGKeyArray,
-    config: PPOConfig,
-    env_id: str,
-    *,
-    reward_fn: RewardFn | None = None,
-    progress: bool = True,
-    on_evaluation: Callable[[RLResult], None] | None = None,
-) -> RLResult:
-    """PPO with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
-    env = make_jax_env(env_id)
-    return run_learner_on_jax(key, config, env, ppo_learner(config, env.spec, reward_fn), "PPO",
-                              progress=progress, on_evaluation=on_evaluation)
 
 
 def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,
