@@ -33,7 +33,8 @@ class EpisodeTracker:
     """Running true and learned returns of each env copy of a vector env; keeps finished episodes.
 
     The env's own reward is always tracked, so a learner trained on a learned reward still
-    reports the return that matters.
+    reports the return that matters; the learned return is the return under the reward the
+    learner optimized (the env's own when it has no learned reward), as for PPO and SAC alike.
     """
 
     def __init__(self, n_envs: int, window: int = 20):

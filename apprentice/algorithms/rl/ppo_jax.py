@@ -14,12 +14,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, PRNGKeyArray
+from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.rl.common import RewardFn, RLResult
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import (
-    ActorCritic,
     OnPolicyLearner,
     PPOConfig,
     env_actions,
@@ -97,23 +96,6 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
         return learner.agent_params(state), metrics
 
     return run, learner.static
-
-
-def deterministic_return(agent: ActorCritic, env: JaxEnv, key: PRNGKeyArray, n_episodes: int) -> Array:
-    """Mean return of the first episode of ``n_episodes`` env copies under the policy's mode (pure JAX)."""
-    obs, states = jax.vmap(env.reset)(jax.random.split(key, n_episodes))
-
-    def step(carry, step_key):
-        obs, states, returns, running = carry
-        actions = jax.vmap(lambda o: agent.policy.act(step_key, o, True))(obs)
-        out = jax.vmap(env.step)(jax.random.split(step_key, n_episodes), states, env_actions(actions, env.spec))
-        returns = returns + running * out.reward
-        running = running * (1.0 - (out.terminated | out.truncated))
-        return (out.obs, out.state, returns, running), None
-
-    init = (obs, states, jnp.zeros(n_episodes), jnp.ones(n_episodes))
-    (_, _, returns, _), _ = jax.lax.scan(step, init, jax.random.split(key, env.max_episode_steps))
-    return jnp.mean(returns)
 
 
 def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,

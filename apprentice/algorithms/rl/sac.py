@@ -258,7 +258,7 @@ def train(
                 next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
                 ended = terminated | truncated
                 buffer.add(obs, actions, rewards, final_obs, terminated)
-                tracker.step(rewards, learned_reward(obs, actions, final_obs), ended)
+                tracker.step(rewards, rewards if learned_reward is None else learned_reward(obs, actions, final_obs), ended)
                 obs = next_obs
                 env_steps += config.n_envs
                 iteration += 1
@@ -293,10 +293,10 @@ def _evaluate_into(result, state, actor_static, config, env_id, env_steps, start
     result.record_evaluation(policy, row, env_steps, seconds)
 
 
-def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """The learned reward of a batch of env steps, for logging (zeros without a learned reward)."""
+def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
+    """The learned reward of a batch of env steps, for logging (None without a learned reward)."""
     if reward_static is None:
-        return lambda obs, actions, next_obs: np.zeros(len(obs))
+        return None
     compute = jax.jit(lambda params, o, a, n: batch_rewards(eqx.combine(params, reward_static), o, a, n))
     return lambda obs, actions, next_obs: np.asarray(compute(reward_params, obs, actions, next_obs))
 
