@@ -19,6 +19,7 @@ from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfi
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
 from apprentice.algorithms.irl.mce import MCEIRLConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
+from apprentice.bench.irl import IRLBenchConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
@@ -197,6 +198,13 @@ class BenchLabelsArgs:
 
 
 @dataclass(frozen=True)
+class BenchIRLArgs:
+    config: Annotated[IRLBenchConfig, tyro.conf.OmitArgPrefixes] = IRLBenchConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class TheoryCompoundingArgs:
     config: Annotated[CompoundingConfig, tyro.conf.OmitArgPrefixes] = CompoundingConfig()
     json: bool = False
@@ -221,6 +229,7 @@ COMMANDS = {
     "bench rl-speed": (BenchRLSpeedArgs, commands.bench_rl_speed, "PPO on the pure-JAX backend against Gymnasium"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
+    "bench irl": (BenchIRLArgs, commands.bench_irl, "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

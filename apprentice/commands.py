@@ -374,6 +374,13 @@ def bench_labels(args) -> dict[str, Any]:
     return run_labels(args.config)
 
 
+def bench_irl(args) -> dict[str, Any]:
+    """BC, GAIL and AIRL against expert trajectories (see :mod:`apprentice.bench.irl`)."""
+    from apprentice.bench.irl import run_irl_bench
+
+    return run_irl_bench(args.config)
+
+
 def theory_compounding(args) -> dict[str, Any]:
     """The exact compounding-error study (see :mod:`apprentice.theory.compounding`)."""
     from apprentice.theory.compounding import run_compounding

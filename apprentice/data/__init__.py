@@ -3,7 +3,7 @@
 from apprentice.data.batching import iterate_minibatches, minibatch_indices, n_batches
 from apprentice.data.minari_io import export_minari, import_minari
 from apprentice.data.npz_io import load_trajectories, save_trajectories
-from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episode_indices, split_episodes
+from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episode_indices, split_episodes, subsample
 
 __all__ = [
     "Trajectory",
@@ -11,6 +11,7 @@ __all__ = [
     "concatenate",
     "export_minari",
     "flatten",
+    "subsample",
     "import_minari",
     "iterate_minibatches",
     "load_trajectories",

@@ -136,6 +136,24 @@ def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None 
     )
 
 
+def subsample(trajectories: Sequence[Trajectory], every: int, seed: int) -> Transitions:
+    """Every ``every``-th step of each trajectory, from a random offset in ``[0, every)``.
+
+    How the GAIL paper (Ho & Ermon 2016) thinned its demonstrations so that few trajectories
+    hold few state-action pairs; ``every = 1`` keeps all steps.
+    """
+    if every < 1:
+        raise ValueError(f"subsample: expected every >= 1, got {every}")
+    data = flatten(trajectories)
+    rng = np.random.default_rng(seed)
+    rows, start = [], 0
+    for traj in trajectories:
+        rows.append(start + np.arange(rng.integers(0, min(every, len(traj))), len(traj), every))
+        start += len(traj)
+    keep = np.concatenate(rows)
+    return Transitions(**{f.name: getattr(data, f.name)[keep] for f in dataclasses.fields(Transitions)})
+
+
 def concatenate(datasets: Sequence[Transitions]) -> Transitions:
     """Join several ``Transitions`` (for example DAgger's aggregated rounds)."""
     datasets = list(datasets)

@@ -9,14 +9,13 @@ env steps run on the host and the rest of each iteration is one jitted call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, NamedTuple
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
@@ -29,7 +28,7 @@ from apprentice.algorithms.irl.discriminators import (
 from apprentice.algorithms.rl.common import RLResult
 from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, PPOState, ppo_learner
 from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
-from apprentice.data.trajectory import Trajectory, flatten
+from apprentice.data.trajectory import Trajectory, Transitions, flatten
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import ObsNormalizer
@@ -109,9 +108,15 @@ def make_discriminator(config: AdversarialConfig, spec: EnvSpec, normalizer: Obs
     return GAILDiscriminator(spec, normalizer, config.disc_hidden_sizes, key=key)
 
 
-def adversarial_learner(config: AdversarialConfig, spec: EnvSpec, demos: list[Trajectory]) -> tuple[OnPolicyLearner, Any]:
+def expert_transitions(demos: Sequence[Trajectory] | Transitions) -> Transitions:
+    """The expert's samples: trajectories flattened, or transitions as given (e.g. subsampled)."""
+    return demos if isinstance(demos, Transitions) else flatten(demos)
+
+
+def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
+                        demos: Sequence[Trajectory] | Transitions) -> tuple[OnPolicyLearner, Any]:
     """GAIL or AIRL as an on-policy learner, and the discriminator's static part."""
-    expert = flatten(demos)
+    expert = expert_transitions(demos)
     expert_data = {
         "obs": jnp.asarray(expert.obs, jnp.float32),
         "actions": jnp.asarray(expert.acts),
@@ -213,23 +218,20 @@ def train(
     key: PRNGKeyArray,
     config: AdversarialConfig,
     env_id: str,
-    demos: list[Trajectory],
+    demos: Sequence[Trajectory] | Transitions,
     *,
     progress: bool = True,
     on_evaluation: Callable[[RLResult], None] | None = None,
 ) -> AdversarialResult:
-    """GAIL (``GAILConfig``) or AIRL (``AIRLConfig``) from expert ``demos`` on ``env_id``.
+    """GAIL (``GAILConfig``) or AIRL (``AIRLConfig``) from expert ``demos`` on ``env_id``
+    (trajectories, or transitions such as ``apprentice.data.subsample``'s).
 
     Example:
         >>> demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=1, seed=0)
         >>> result = train(jax.random.key(0), GAILConfig(), "CartPole-v1", demos)
         >>> result.rl.metrics[-1]["eval_return"], result.rl.metrics[-1]["disc_accuracy_expert"]
     """
-    if not demos:
-        raise ValueError(f"{config.algorithm}: expected at least one expert trajectory, got none")
-    spec = env_spec(env_id)
-    require_data_matches(spec, flatten(demos), f"{config.algorithm} demonstrations")
-    learner, disc_static = adversarial_learner(config, spec, demos)
+    spec, learner, disc_static = _prepare(config, env_id, demos)
     title = config.algorithm.upper()
     if resolve_backend(config.ppo.backend, env_id) == "jax":
         from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
@@ -241,3 +243,36 @@ def train(
         result = run_learner_on_gymnasium(key, config.ppo, env_id, learner, title, progress=progress,
                                           on_evaluation=on_evaluation)
     return AdversarialResult(result, eqx.combine(result.learner_state.disc_params, disc_static))
+
+
+def train_seeds(
+    keys: PRNGKeyArray,
+    config: AdversarialConfig,
+    env_id: str,
+    demos: Sequence[Trajectory] | Transitions,
+    *,
+    progress: bool = True,
+) -> list[AdversarialResult]:
+    """One GAIL or AIRL run per key on the same ``demos``, all seeds in one vmapped, jitted call
+    (the pure-JAX backend only: ``env_id`` must have a JAX env and ``config.ppo.backend`` not be
+    ``gymnasium``)."""
+    if resolve_backend(config.ppo.backend, env_id) != "jax":
+        raise ValueError(f"{config.algorithm} train_seeds: expected an env with a pure-JAX backend and backend "
+                         f"'auto' or 'jax', got {env_id!r} with backend {config.ppo.backend!r}")
+    from apprentice.algorithms.rl.ppo_jax import run_learner_seeds_on_jax
+    from apprentice.envs.jax_envs import make_jax_env
+
+    _, learner, disc_static = _prepare(config, env_id, demos)
+    results = run_learner_seeds_on_jax(keys, config.ppo, make_jax_env(env_id), learner, config.algorithm.upper(),
+                                       progress=progress)
+    return [AdversarialResult(r, eqx.combine(r.learner_state.disc_params, disc_static)) for r in results]
+
+
+def _prepare(config: AdversarialConfig, env_id: str, demos: Sequence[Trajectory] | Transitions):
+    """Validate the demonstrations against the env; the learner and the discriminator's static part."""
+    if not isinstance(demos, Transitions) and not demos:
+        raise ValueError(f"{config.algorithm}: expected at least one expert trajectory, got none")
+    spec = env_spec(env_id)
+    require_data_matches(spec, expert_transitions(demos), f"{config.algorithm} demonstrations")
+    learner, disc_static = adversarial_learner(config, spec, demos)
+    return spec, learner, disc_static

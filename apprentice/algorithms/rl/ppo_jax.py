@@ -108,9 +108,37 @@ def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learne
         state, metrics = jax.jit(run)(key)
         jax.block_until_ready(state)
         seconds = time.perf_counter() - start
+    result = _final_result(state, jax.tree.map(np.asarray, metrics), seconds, config, env, learner)
+    if on_evaluation is not None:
+        on_evaluation(result)
+    return result
+
+
+def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
+                             title: str, *, progress: bool = True) -> list[RLResult]:
+    """One run per key, all in one jitted ``jax.vmap`` of the run; each final policy evaluated as in
+    :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch)."""
+    steps_per_iteration = config.n_envs * config.n_steps
+    n_runs = keys.shape[0]
+    with progress_bar(n_runs * config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax, {n_runs} seeds)",
+                      enabled=progress) as bar:
+        run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
+        start = time.perf_counter()
+        states, metrics = jax.jit(jax.vmap(run))(keys)
+        jax.block_until_ready(states)
+        seconds = time.perf_counter() - start
+    metrics = jax.tree.map(np.asarray, metrics)
+    return [_final_result(jax.tree.map(lambda x, i=i: x[i] if eqx.is_array(x) else x, states),
+                          jax.tree.map(lambda x, i=i: x[i], metrics), seconds, config, env, learner)
+            for i in range(n_runs)]
+
+
+def _final_result(state, metrics: dict, seconds: float, config: PPOConfig, env: JaxEnv,
+                  learner: OnPolicyLearner) -> RLResult:
+    """The run's per-iteration metrics and its final policy, evaluated on the Gymnasium env."""
+    steps_per_iteration = config.n_envs * config.n_steps
     agent = eqx.combine(learner.agent_params(state), learner.static)
     result = RLResult(policy=agent.policy, architecture=learner.architecture, spec=env.spec)
-    metrics = jax.tree.map(np.asarray, metrics)
     for i in range(config.n_iterations):
         row = {"env_steps": (i + 1) * steps_per_iteration, **{k: float(v[i]) for k, v in metrics.items()}}
         result.metrics.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
@@ -119,6 +147,4 @@ def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learne
     final["eval_return"] = mean_policy_return(agent.policy, env.env_id, config.eval_episodes, config.eval_seed)
     result.record_evaluation(agent.policy, final, config.n_iterations * steps_per_iteration, seconds)
     result.learner_state = state
-    if on_evaluation is not None:
-        on_evaluation(result)
     return result

@@ -1,0 +1,231 @@
+"""``apprentice bench irl``: BC, GAIL and AIRL against the number of expert trajectories, the
+GAIL paper's classic-control table (Ho & Ermon 2016, Table 1 / Figure 1) at our scale.
+
+For each env and trajectory count N: record N expert episodes (env seed 0), keep every
+``subsample``-th step of each from a random offset (as the GAIL paper thinned its data; 20
+there and here), then train BC with every seed and GAIL and AIRL with every seed in one vmapped
+run on the pure-JAX backend, all on those same samples. Each final policy is evaluated over
+``eval_episodes`` episodes (seed 1000) with deterministic actions; scores are normalized so that
+the random policy is 0 and the expert 1.
+
+Each env is written to ``<out>/<env_id>.json`` after every trajectory count, so several processes
+can share the work (one ``--envs`` each) and a last ``--plot-only`` call draws them together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import jax
+import numpy as np
+from rich.table import Table
+
+from apprentice import experts
+from apprentice.algorithms.bc import BCConfig
+from apprentice.algorithms.bc import train as bc_train
+from apprentice.algorithms.irl.adversarial import AdversarialConfig, AIRLConfig, GAILConfig, train_seeds
+from apprentice.algorithms.rl.evaluation import mean_policy_return
+from apprentice.algorithms.rl.ppo_core import PPOConfig
+from apprentice.data import subsample
+from apprentice.envs import env_spec
+from apprentice.io_utils import atomic_write_text
+from apprentice.progress import make_console, progress_bar
+from apprentice.report.plots import plot_return_vs_demos
+from apprentice.rollout import rollout
+
+METHODS = ("BC", "GAIL", "AIRL")
+EVAL_SEED = 1000
+
+
+@dataclass(frozen=True)
+class EnvSettings:
+    """How GAIL and AIRL are run on one env."""
+
+    reward: str
+    """The learner's reward from the discriminator (see ``AdversarialConfig.reward``): ``positive``
+    where the expert survives to the time limit, ``negative`` where it ends episodes at a goal."""
+    ppo: PPOConfig
+    """The inner PPO (its ``total_steps`` is the run's length)."""
+
+
+ENV_SETTINGS = {
+    "CartPole-v1": EnvSettings("positive", PPOConfig(total_steps=200_000)),
+    "Acrobot-v1": EnvSettings("negative", PPOConfig(total_steps=200_000)),
+    "MountainCar-v0": EnvSettings("negative", PPOConfig(total_steps=200_000)),
+    "Pendulum-v1": EnvSettings("logit", PPOConfig(
+        total_steps=1_000_000, n_envs=16, n_steps=256, n_epochs=10, n_minibatches=16, learning_rate=1e-3,
+        gamma=0.95, gae_lambda=0.95)),
+}
+
+PUBLISHED = {
+    # (env, method, trajectories): the number as published, in the paper's own env version.
+    ("CartPole-v1", "BC", 1): "72 / 200 (GAIL paper, CartPole v0)",
+    ("CartPole-v1", "GAIL", 1): "200 / 200 (GAIL paper, CartPole v0)",
+    ("Pendulum-v1", "GAIL", 50): "-226 (AIRL paper Table 2; expert -180, random -654)",
+    ("Pendulum-v1", "AIRL", 50): "-205 (AIRL paper Table 2, state-action reward)",
+}
+"""Published numbers quoted in the issue; the other cells of the papers' tables are not quoted here."""
+
+
+@dataclass(frozen=True)
+class IRLBenchConfig:
+    """BC, GAIL and AIRL against the number of expert trajectories."""
+
+    envs: tuple[str, ...] = ("CartPole-v1", "Acrobot-v1", "MountainCar-v0")
+    """Env ids, each with settings in ``ENV_SETTINGS`` and a registered expert."""
+    demo_counts: tuple[int, ...] = (1, 4, 7, 10)
+    """Numbers of expert trajectories."""
+    n_seeds: int = 5
+    """Training seeds per method and count (the demonstrations are shared by all of them)."""
+    methods: tuple[str, ...] = METHODS
+    """Subset of BC, GAIL, AIRL."""
+    subsample: int = 20
+    """Keep every this-many-th expert step (1: all)."""
+    total_steps: int = 0
+    """PPO env steps of each GAIL/AIRL run (0: the env's default in ENV_SETTINGS)."""
+    eval_episodes: int = 20
+    """Evaluation episodes of each final policy (seed 1000)."""
+    out: str = "runs/bench-irl"
+    """Folder for one JSON per env, the merged results.json, results.md and the plot."""
+    plot_only: bool = False
+    """Only merge the JSON files already in ``out`` into the table and plot."""
+
+    def __post_init__(self):
+        unknown_methods = set(self.methods) - set(METHODS)
+        if unknown_methods:
+            raise ValueError(f"methods: expected some of {METHODS}, got {sorted(unknown_methods)}")
+        unknown_envs = set(self.envs) - set(ENV_SETTINGS)
+        if unknown_envs:
+            raise ValueError(f"envs: expected some of {tuple(ENV_SETTINGS)}, got {sorted(unknown_envs)}")
+        for name in ("n_seeds", "subsample", "eval_episodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
+        if not self.demo_counts or min(self.demo_counts) < 1:
+            raise ValueError(f"demo_counts: expected positive trajectory counts, got {self.demo_counts}")
+
+
+def adversarial_config(method: str, env_id: str, total_steps: int = 0) -> AdversarialConfig:
+    """The GAIL or AIRL configuration the benchmark runs on ``env_id``."""
+    settings = ENV_SETTINGS[env_id]
+    ppo = settings.ppo if total_steps == 0 else dataclasses.replace(settings.ppo, total_steps=total_steps)
+    config_class = GAILConfig if method == "GAIL" else AIRLConfig
+    return config_class(ppo=dataclasses.replace(ppo, backend="jax"), reward=settings.reward)
+
+
+def run_irl_bench(config: IRLBenchConfig = IRLBenchConfig()) -> dict:
+    """Run every (env, count, method, seed), then print the table and write the plot."""
+    out = Path(config.out)
+    if not config.plot_only:
+        for env_id in config.envs:
+            _run_env(env_id, config, out / f"{env_id}.json")
+    return _summarize(out)
+
+
+def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
+    start = time.perf_counter()
+    expert = experts.load(env_id)
+    spec = env_spec(env_id)
+    bc = BCConfig(n_epochs=50, min_gradient_steps=2000, validation_fraction=0.0)
+    rows: list[dict] = []
+    total = len(config.demo_counts) * len(config.methods)
+    with progress_bar(total, f"IRL bench {env_id}") as bar:
+        for n_demos in config.demo_counts:
+            demos = rollout(expert, env_id, n_episodes=n_demos, seed=0)
+            data = subsample(demos, config.subsample, seed=0)
+            cell = {"env_id": env_id, "n_demos": n_demos, "n_samples": len(data),
+                    "expert_return": expert.stats.mean_return, "random_return": expert.stats.random_mean_return,
+                    "demo_return": float(np.mean([d.episode_return for d in demos]))}
+            for method in config.methods:
+                method_start = time.perf_counter()
+                if method == "BC":
+                    runs = [_bc_run(seed, bc, data, spec, env_id, config) for seed in range(config.n_seeds)]
+                else:
+                    runs = _adversarial_runs(method, data, env_id, config)
+                seconds = time.perf_counter() - method_start
+                for seed, run in enumerate(runs):
+                    rows.append({**cell, "method": method, "seed": seed, "seconds_all_seeds": seconds, **run,
+                                 "normalized_score": _normalized(run["return"], expert)})
+                scores = [r["normalized_score"] for r in rows[-len(runs):]]
+                bar.advance(1, last=f"{method} N={n_demos}: {np.mean(scores):.2f}")
+            payload = {"env_id": env_id, "config": asdict(config), "rows": rows, "seconds": time.perf_counter() - start}
+            atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
+    return rows
+
+
+def _bc_run(seed, bc, data, spec, env_id: str, config: IRLBenchConfig) -> dict:
+    policy = bc_train(jax.random.key(seed), bc, data, spec, progress=False).policy
+    return {"return": mean_policy_return(policy, env_id, config.eval_episodes, EVAL_SEED)}
+
+
+def _adversarial_runs(method: str, data, env_id: str, config: IRLBenchConfig) -> list[dict]:
+    adversarial = adversarial_config(method, env_id, config.total_steps)
+    adversarial = dataclasses.replace(adversarial, ppo=dataclasses.replace(
+        adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=EVAL_SEED))
+    keys = jax.random.split(jax.random.key(0), config.n_seeds)
+    results = train_seeds(keys, adversarial, env_id, data, progress=False)
+    runs = []
+    for result in results:
+        final = result.rl.metrics[-1]
+        runs.append({"return": final["eval_return"], "env_steps": final["env_steps"],
+                     "disc_accuracy_expert": final["disc_accuracy_expert"],
+                     "disc_accuracy_learner": final["disc_accuracy_learner"],
+                     "learned_reward_mean": final["learned_reward_mean"], "reward_kind": adversarial.reward})
+    return runs
+
+
+def _normalized(value: float, expert) -> float:
+    return (value - expert.stats.random_mean_return) / (expert.stats.mean_return - expert.stats.random_mean_return)
+
+
+def _summarize(out: Path) -> dict:
+    files = [f for f in sorted(out.glob("*.json")) if f.name != "results.json"]
+    if not files:
+        raise ValueError(f"{out}: expected per-env JSON files from earlier runs, found none")
+    rows = [row for f in files for row in json.loads(f.read_text())["rows"]]
+    summary = []
+    for env_id in dict.fromkeys(r["env_id"] for r in rows):
+        for method in dict.fromkeys(r["method"] for r in rows):
+            for n_demos in sorted({r["n_demos"] for r in rows}):
+                group = [r for r in rows if (r["env_id"], r["method"], r["n_demos"]) == (env_id, method, n_demos)]
+                if not group:
+                    continue
+                returns = np.array([r["return"] for r in group])
+                scores = np.array([r["normalized_score"] for r in group])
+                summary.append({
+                    "env_id": env_id, "method": method, "n_demos": n_demos, "n_samples": group[0]["n_samples"],
+                    "mean_return": float(returns.mean()), "std_return": float(returns.std()),
+                    "normalized_mean": float(scores.mean()), "normalized_std": float(scores.std()),
+                    "n_seeds": len(group), "seconds_all_seeds": group[0]["seconds_all_seeds"],
+                    "expert_return": group[0]["expert_return"], "random_return": group[0]["random_return"],
+                    "published": PUBLISHED.get((env_id, method, n_demos), ""),
+                })
+    plot = plot_return_vs_demos(summary, out / "returns_vs_trajectories.png")
+    markdown = _markdown(summary)
+    atomic_write_text(out / "results.md", markdown)
+    result = {"summary": summary, "plot": str(plot), "markdown": str(out / "results.md")}
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    make_console().print(_table(summary))
+    return result
+
+
+def _markdown(summary: list[dict]) -> str:
+    lines = ["| env | trajectories (samples) | method | return | normalized | published |", "|---|---|---|---|---|---|"]
+    for r in summary:
+        lines.append(f"| {r['env_id']} | {r['n_demos']} ({r['n_samples']}) | {r['method']} | "
+                     f"{r['mean_return']:.1f} ± {r['std_return']:.1f} | {r['normalized_mean']:.2f} ± "
+                     f"{r['normalized_std']:.2f} | {r['published']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _table(summary: list[dict]) -> Table:
+    table = Table("env", "N (samples)", "method", "return", "normalized", "published",
+                  title="BC, GAIL, AIRL against expert trajectories: mean +- std over seeds")
+    for r in summary:
+        table.add_row(r["env_id"], f"{r['n_demos']} ({r['n_samples']})", r["method"],
+                      f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
+                      f"{r['normalized_mean']:.2f} +- {r['normalized_std']:.2f}", r["published"])
+    return table
