@@ -20,6 +20,7 @@ from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
 from apprentice.algorithms.irl.mce import MCEIRLConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.irl import IRLBenchConfig
+from apprentice.bench.irl_speed import IRLSpeedConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
@@ -104,6 +105,8 @@ class TrainAdversarialArgs(Generic[AdversarialAlgorithmConfig]):
     config: Annotated[AdversarialAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     env: str = ""
     """Env id, when the demonstrations do not name one."""
+    subsample: int = 1
+    """Keep every this-many-th expert step, from a random offset per episode (the GAIL paper used 20)."""
     seed: int = 0
     """Seed of initialization, sampling and the training envs."""
     json: bool = False
@@ -205,6 +208,13 @@ class BenchIRLArgs:
 
 
 @dataclass(frozen=True)
+class BenchIRLSpeedArgs:
+    config: Annotated[IRLSpeedConfig, tyro.conf.OmitArgPrefixes] = IRLSpeedConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class TheoryCompoundingArgs:
     config: Annotated[CompoundingConfig, tyro.conf.OmitArgPrefixes] = CompoundingConfig()
     json: bool = False
@@ -230,6 +240,7 @@ COMMANDS = {
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
     "bench irl": (BenchIRLArgs, commands.bench_irl, "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
+    "bench irl-speed": (BenchIRLSpeedArgs, commands.bench_irl_speed, "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

@@ -204,18 +204,21 @@ def _train_adversarial(args) -> dict[str, Any]:
     import equinox as eqx
 
     from apprentice.algorithms.irl import adversarial
+    from apprentice.data import subsample
     from apprentice.io_utils import atomic_open
     from apprentice.runs import write_run
 
     trajectories, env_id = load_demos(args.demos, args.env)
     algorithm = args.config.algorithm
-    trained = adversarial.train(jax.random.key(args.seed), args.config, env_id, trajectories)
+    expert = subsample(trajectories, args.subsample, seed=args.seed)
+    trained = adversarial.train(jax.random.key(args.seed), args.config, env_id, expert)
     rl = trained.rl
-    summary = {"algorithm": algorithm, "out": str(args.out), "n_demo_episodes": len(trajectories), **rl.summary()}
+    summary = {"algorithm": algorithm, "out": str(args.out), "n_demo_episodes": len(trajectories),
+               "n_expert_samples": len(expert), **rl.summary()}
     last = rl.metrics[-1]
     summary.update({k: last.get(k) for k in ("disc_accuracy_expert", "disc_accuracy_learner", "learned_reward_mean")})
     config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": env_id, "demos": args.demos,
-              "seed": args.seed, "config": dataclasses.asdict(args.config)}
+              "subsample": args.subsample, "seed": args.seed, "config": dataclasses.asdict(args.config)}
     write_run(args.out, config, rl.policy, rl.spec, rl.architecture, rl.metrics, summary)
     with atomic_open(Path(args.out) / "discriminator.eqx", "wb") as handle:
         eqx.tree_serialise_leaves(handle, trained.discriminator)
@@ -379,6 +382,20 @@ def bench_irl(args) -> dict[str, Any]:
     from apprentice.bench.irl import run_irl_bench
 
     return run_irl_bench(args.config)
+
+
+def bench_irl_speed(args) -> dict[str, Any]:
+    """GAIL's wall-clock on both backends (see :mod:`apprentice.bench.irl_speed`)."""
+    from apprentice.bench.irl_speed import run_irl_speed
+
+    result = run_irl_speed(args.config)
+    table = Table("backend", "seed", "env steps", "seconds (compile included)", "return", "normalized",
+                  title=f"{result['method']} on {result['env_id']} from {result['n_demos']} expert episode(s)")
+    for row in result["runs"]:
+        table.add_row(row["backend"], str(row["seed"]), str(row["env_steps"]), f"{row['wall_seconds_with_compile']:.1f}",
+                      f"{row['eval_return']:.1f}", f"{row['normalized_score']:.3f}")
+    make_console().print(table)
+    return result
 
 
 def theory_compounding(args) -> dict[str, Any]:

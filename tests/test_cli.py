@@ -148,7 +148,8 @@ def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys)
     assert main(["collect", "--env", "CartPole-v1", "--episodes", "1", "--out", str(demos)]) == 0
     run = tmp_path / "gail"
     assert main(["train", "gail", "--demos", str(demos), "--out", str(run), "--total-steps", "1024",
-                 "--eval-episodes", "1", "--json"]) == 0
+                 "--eval-episodes", "1", "--subsample", "20", "--json"]) == 0
     result = last_json(capsys)
     assert result["algorithm"] == "gail" and 0.0 <= result["disc_accuracy_expert"] <= 1.0
+    assert result["n_demo_episodes"] == 1 and result["n_expert_samples"] == 25
     assert (run / "discriminator.eqx").stat().st_size > 0

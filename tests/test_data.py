@@ -19,6 +19,7 @@ from apprentice.data import (
     save_trajectories,
     split_episode_indices,
     split_episodes,
+    subsample,
 )
 from tests.conftest import make_trajectories
 
@@ -150,3 +151,18 @@ def test_small_datasets_keep_every_episode_for_training():
     assert split_episode_indices(2, 0.1, seed=0) == ([0, 1], [])
     assert len(split_episode_indices(5, 0.1, seed=0)[1]) == 1
     assert len(split_episode_indices(15, 0.1, seed=0)[1]) == 2  # 1.5 rounds up
+
+
+def test_subsample_keeps_every_kth_step_of_each_episode_from_an_offset():
+    trajs = make_trajectories(3, length=10)
+    assert len(subsample(trajs, 1, seed=0)) == 30
+    thinned = subsample(trajs, 4, seed=5)
+    full = flatten(trajs)
+    rows = [int(np.flatnonzero((full.obs == o).all(axis=1))[0]) for o in thinned.obs]
+    for episode in range(3):
+        steps = [r - 10 * episode for r in rows if 10 * episode <= r < 10 * (episode + 1)]
+        assert steps[0] < 4 and np.all(np.diff(steps) == 4) and steps[-1] + 4 >= 10
+    np.testing.assert_array_equal(thinned.acts, full.acts[rows])
+    np.testing.assert_array_equal(thinned.next_obs, full.next_obs[rows])
+    with pytest.raises(ValueError, match="subsample: expected every >= 1, got 0"):
+        subsample(trajs, 0, seed=0)
