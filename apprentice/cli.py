@@ -21,6 +21,7 @@ from apprentice.algorithms.irl.mce import MCEIRLConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.bench.irl import IRLBenchConfig
 from apprentice.bench.irl_speed import IRLSpeedConfig
+from apprentice.bench.irl_transfer import TransferBenchConfig
 from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
@@ -215,6 +216,13 @@ class BenchIRLSpeedArgs:
 
 
 @dataclass(frozen=True)
+class BenchIRLTransferArgs:
+    config: Annotated[TransferBenchConfig, tyro.conf.OmitArgPrefixes] = TransferBenchConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class TheoryCompoundingArgs:
     config: Annotated[CompoundingConfig, tyro.conf.OmitArgPrefixes] = CompoundingConfig()
     json: bool = False
@@ -240,6 +248,8 @@ COMMANDS = {
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
     "bench irl": (BenchIRLArgs, commands.bench_irl, "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
+    "bench irl-transfer": (BenchIRLTransferArgs, commands.bench_irl_transfer,
+                           "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),
     "bench irl-speed": (BenchIRLSpeedArgs, commands.bench_irl_speed, "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),

@@ -384,6 +384,15 @@ def bench_irl(args) -> dict[str, Any]:
     return run_irl_bench(args.config)
 
 
+def bench_irl_transfer(args) -> dict[str, Any]:
+    """Reward transfer with tabular AIRL (see :mod:`apprentice.bench.irl_transfer`)."""
+    from apprentice.bench.irl_transfer import print_transfer_table, run_transfer_bench
+
+    result = run_transfer_bench(args.config)
+    print_transfer_table(result["rows"])
+    return result
+
+
 def bench_irl_speed(args) -> dict[str, Any]:
     """GAIL's wall-clock on both backends (see :mod:`apprentice.bench.irl_speed`)."""
     from apprentice.bench.irl_speed import run_irl_speed

@@ -1,4 +1,5 @@
-"""Inverse RL: maximum-causal-entropy IRL on tabular MDPs (soft value iteration, visitation, train)."""
+"""Inverse RL: maximum-causal-entropy IRL on tabular MDPs (soft value iteration, visitation, ``train``),
+exact tabular AIRL (``tabular_airl.train``), and GAIL / AIRL on Gymnasium envs (``adversarial.train``)."""
 
 from apprentice.algorithms.irl.demonstrations import Demonstrations, empirical_visitation
 from apprentice.algorithms.irl.expert import Expert, check_expert_occupancy, expert_target
@@ -21,6 +22,7 @@ from apprentice.algorithms.irl.rewards import (
     one_hot_features,
     reward_on_features,
 )
+from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, TabularAIRLResult
 from apprentice.algorithms.irl.soft_bellman import (
     SoftSolution,
     soft_backward_kernel,
@@ -48,6 +50,8 @@ __all__ = [
     "MLPReward",
     "RewardModel",
     "SoftSolution",
+    "TabularAIRLConfig",
+    "TabularAIRLResult",
     "Visitation",
     "check_expert_occupancy",
     "discounted_visitation",
