@@ -82,3 +82,25 @@ def test_gail_beats_bc_trained_on_the_same_single_subsampled_trajectory():
     gail_return = gail.rl.metrics[-1]["eval_return"]
     assert gail_return >= 475.0
     assert gail_return > max(bc_returns) + 100.0
+
+
+def test_vmapped_seeds_each_learn_from_their_own_expert_samples_as_single_runs_do():
+    from apprentice import experts
+    from apprentice.algorithms.irl.adversarial import train_seeds
+    from apprentice.data import subsample
+    from apprentice.rollout import rollout
+
+    env_id = "CartPole-v1"
+    config = GAILConfig(ppo=PPOConfig(total_steps=512, n_envs=4, n_steps=64, backend="jax", eval_episodes=1))
+    demos = [subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=s), k, seed=s)
+             for s, k in ((0, 10), (1, 20))]  # 50 and 25 samples: padded to one length in the vmapped run
+    keys = jax.numpy.stack([jax.random.key(3), jax.random.key(4)])
+    together = train_seeds(keys, config, env_id, demos, progress=False)
+    for key, data, batched in zip(keys, demos, together):
+        alone = train(key, config, env_id, data, progress=False)
+        for a, b in zip(jax.tree.leaves(alone.discriminator), jax.tree.leaves(batched.discriminator)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+        assert batched.rl.metrics[-1]["disc_accuracy_expert"] == pytest.approx(
+            alone.rl.metrics[-1]["disc_accuracy_expert"], abs=1e-6)
+    with pytest.raises(ValueError, match="expected one expert dataset per key"):
+        train_seeds(keys, config, env_id, demos[:1], progress=False)

@@ -1,10 +1,10 @@
 """``apprentice bench irl``: BC, GAIL and AIRL against the number of expert trajectories, the
 GAIL paper's classic-control table (Ho & Ermon 2016, Table 1 / Figure 1) at our scale.
 
-For each env and trajectory count N: record N expert episodes (env seed 0), keep every
-``subsample``-th step of each from a random offset (as the GAIL paper thinned its data; 20
-there and here), then train BC with every seed and GAIL and AIRL with every seed in one vmapped
-run on the pure-JAX backend, all on those same samples. Each final policy is evaluated over
+For each env, trajectory count N and seed s: record N expert episodes (env seed 1000 s) and
+keep every ``subsample``-th step of each from a random offset (as the GAIL paper thinned its
+data; 20 there and here). BC, GAIL and AIRL of seed s all learn from those same samples; the
+GAIL (and AIRL) runs of all seeds go in one vmapped run on the pure-JAX backend. Each final policy is evaluated over
 ``eval_episodes`` episodes (seed 1000) with deterministic actions; scores are normalized so that
 the random policy is 0 and the expert 1.
 
@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from rich.table import Table
 
@@ -39,6 +40,8 @@ from apprentice.rollout import rollout
 
 METHODS = ("BC", "GAIL", "AIRL")
 EVAL_SEED = 1000
+DEMO_SEED_STRIDE = 1000
+"""Seed s records its demonstrations from env seed ``1000 s`` and thins them with seed ``s``."""
 
 
 @dataclass(frozen=True)
@@ -139,20 +142,20 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
     total = len(config.demo_counts) * len(config.methods)
     with progress_bar(total, f"IRL bench {env_id}") as bar:
         for n_demos in config.demo_counts:
-            demos = rollout(expert, env_id, n_episodes=n_demos, seed=0)
-            data = subsample(demos, config.subsample, seed=0)
-            cell = {"env_id": env_id, "n_demos": n_demos, "n_samples": len(data),
-                    "expert_return": expert.stats.mean_return, "random_return": expert.stats.random_mean_return,
-                    "demo_return": float(np.mean([d.episode_return for d in demos]))}
+            data = [subsample(rollout(expert, env_id, n_episodes=n_demos, seed=DEMO_SEED_STRIDE * seed),
+                              config.subsample, seed=seed) for seed in range(config.n_seeds)]
+            cell = {"env_id": env_id, "n_demos": n_demos, "expert_return": expert.stats.mean_return,
+                    "random_return": expert.stats.random_mean_return}
             for method in config.methods:
                 method_start = time.perf_counter()
                 if method == "BC":
-                    runs = [_bc_run(seed, bc, data, spec, env_id, config) for seed in range(config.n_seeds)]
+                    runs = [_bc_run(seed, bc, data[seed], spec, env_id, config) for seed in range(config.n_seeds)]
                 else:
                     runs = _adversarial_runs(method, data, env_id, config)
                 seconds = time.perf_counter() - method_start
                 for seed, run in enumerate(runs):
-                    rows.append({**cell, "method": method, "seed": seed, "seconds_all_seeds": seconds, **run,
+                    rows.append({**cell, "method": method, "seed": seed, "n_samples": len(data[seed]),
+                                 "seconds_all_seeds": seconds, **run,
                                  "normalized_score": _normalized(run["return"], expert)})
                 scores = [r["normalized_score"] for r in rows[-len(runs):]]
                 bar.advance(1, last=f"{method} N={n_demos}: {np.mean(scores):.2f}")
@@ -166,11 +169,11 @@ def _bc_run(seed, bc, data, spec, env_id: str, config: IRLBenchConfig) -> dict:
     return {"return": mean_policy_return(policy, env_id, config.eval_episodes, EVAL_SEED)}
 
 
-def _adversarial_runs(method: str, data, env_id: str, config: IRLBenchConfig) -> list[dict]:
+def _adversarial_runs(method: str, data: list, env_id: str, config: IRLBenchConfig) -> list[dict]:
     adversarial = adversarial_config(method, env_id, config.total_steps)
     adversarial = dataclasses.replace(adversarial, ppo=dataclasses.replace(
         adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=EVAL_SEED))
-    keys = jax.random.split(jax.random.key(0), config.n_seeds)
+    keys = jnp.stack([jax.random.key(seed) for seed in range(config.n_seeds)])
     results = train_seeds(keys, adversarial, env_id, data, progress=False)
     runs = []
     for result in results:
@@ -201,7 +204,8 @@ def _summarize(out: Path) -> dict:
                 returns = np.array([r["return"] for r in group])
                 scores = np.array([r["normalized_score"] for r in group])
                 summary.append({
-                    "env_id": env_id, "method": method, "n_demos": n_demos, "n_samples": group[0]["n_samples"],
+                    "env_id": env_id, "method": method, "n_demos": n_demos,
+                    "n_samples": float(np.mean([r["n_samples"] for r in group])),
                     "mean_return": float(returns.mean()), "std_return": float(returns.std()),
                     "normalized_mean": float(scores.mean()), "normalized_std": float(scores.std()),
                     "n_seeds": len(group), "seconds_all_seeds": group[0]["seconds_all_seeds"],
@@ -220,7 +224,7 @@ def _summarize(out: Path) -> dict:
 def _markdown(summary: list[dict]) -> str:
     lines = ["| env | trajectories (samples) | method | return | normalized | published |", "|---|---|---|---|---|---|"]
     for r in summary:
-        lines.append(f"| {r['env_id']} | {r['n_demos']} ({r['n_samples']}) | {r['method']} | "
+        lines.append(f"| {r['env_id']} | {r['n_demos']} ({r['n_samples']:.0f}) | {r['method']} | "
                      f"{r['mean_return']:.1f} ± {r['std_return']:.1f} | {r['normalized_mean']:.2f} ± "
                      f"{r['normalized_std']:.2f} | {r['published']} |")
     return "\n".join(lines) + "\n"
@@ -230,7 +234,7 @@ def _table(summary: list[dict]) -> Table:
     table = Table("env", "N (samples)", "method", "return", "normalized", "published",
                   title="BC, GAIL, AIRL against expert trajectories: mean +- std over seeds")
     for r in summary:
-        table.add_row(r["env_id"], f"{r['n_demos']} ({r['n_samples']})", r["method"],
+        table.add_row(r["env_id"], f"{r['n_demos']} ({r['n_samples']:.0f})", r["method"],
                       f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
                       f"{r['normalized_mean']:.2f} +- {r['normalized_std']:.2f}", r["published"])
     return table

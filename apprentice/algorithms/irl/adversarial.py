@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal, NamedTuple
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
@@ -92,6 +93,9 @@ class AdversarialState(NamedTuple):
     ppo: PPOState
     disc_params: Any
     disc_opt_state: Any
+    expert: dict
+    """The expert's samples (padded to a common length; ``count`` real rows) and their observation
+    statistics: state, not a constant, so that a vmapped run can give each seed its own."""
 
 
 @dataclass
@@ -113,28 +117,43 @@ def expert_transitions(demos: Sequence[Trajectory] | Transitions) -> Transitions
     return demos if isinstance(demos, Transitions) else flatten(demos)
 
 
+def expert_arrays(demos: Sequence[Trajectory] | Transitions, size: int | None = None) -> dict:
+    """The expert's samples as arrays padded with zeros to ``size`` rows (default: their number),
+    with ``count`` (the real rows, the only ones the discriminator draws) and the observation
+    statistics of the discriminator's input normalizer."""
+    expert = expert_transitions(demos)
+    count = len(expert)
+    size = count if size is None else size
+    if size < count:
+        raise ValueError(f"expert_arrays: expected size >= the {count} samples, got {size}")
+    pad = lambda x, dtype: jnp.asarray(np.concatenate([x, np.zeros((size - count, *x.shape[1:]), x.dtype)]), dtype)  # noqa: E731
+    mean, std = observation_stats(expert.obs)
+    return {"obs": pad(expert.obs, jnp.float32), "actions": pad(expert.acts, None),
+            "next_obs": pad(expert.next_obs, jnp.float32), "done": pad(expert.dones, jnp.float32),
+            "count": jnp.asarray(count, jnp.int32), "obs_mean": jnp.asarray(mean), "obs_std": jnp.asarray(std)}
+
+
 def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
                         demos: Sequence[Trajectory] | Transitions) -> tuple[OnPolicyLearner, Any]:
-    """GAIL or AIRL as an on-policy learner, and the discriminator's static part."""
-    expert = expert_transitions(demos)
-    expert_data = {
-        "obs": jnp.asarray(expert.obs, jnp.float32),
-        "actions": jnp.asarray(expert.acts),
-        "next_obs": jnp.asarray(expert.next_obs, jnp.float32),
-        "done": jnp.asarray(expert.dones, jnp.float32),
-    }
-    mean, std = observation_stats(expert.obs)
-    normalizer = ObsNormalizer(jnp.asarray(mean), jnp.asarray(std))
+    """GAIL or AIRL as an on-policy learner, and the discriminator's static part.
+
+    ``learner.init(key)`` starts from ``demos``; ``learner.init(key, expert_arrays(other))`` from
+    other expert samples of the same padded length (what a vmapped run over seeds passes)."""
+    default_expert = expert_arrays(demos)
     ppo = ppo_learner(config.ppo, spec)
-    _, disc_static = eqx.partition(make_discriminator(config, spec, normalizer, jax.random.key(0)), eqx.is_array)
     optimizer = optax.adam(config.disc_learning_rate)
     uses_log_pi = isinstance(config, AIRLConfig)
-    n_expert = expert.obs.shape[0]
 
-    def init(key: PRNGKeyArray) -> AdversarialState:
+    def new_discriminator(expert: dict, key: PRNGKeyArray):
+        return make_discriminator(config, spec, ObsNormalizer(expert["obs_mean"], expert["obs_std"]), key)
+
+    _, disc_static = eqx.partition(new_discriminator(default_expert, jax.random.key(0)), eqx.is_array)
+
+    def init(key: PRNGKeyArray, expert: dict | None = None) -> AdversarialState:
+        expert = default_expert if expert is None else expert
         ppo_key, disc_key = jax.random.split(key)
-        disc_params, _ = eqx.partition(make_discriminator(config, spec, normalizer, disc_key), eqx.is_array)
-        return AdversarialState(ppo.init(ppo_key), disc_params, optimizer.init(disc_params))
+        disc_params, _ = eqx.partition(new_discriminator(expert, disc_key), eqx.is_array)
+        return AdversarialState(ppo.init(ppo_key), disc_params, optimizer.init(disc_params), expert)
 
     def learn(state: AdversarialState, rollout: dict, key: PRNGKeyArray):
         disc_key, ppo_key = jax.random.split(key)
@@ -146,7 +165,7 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
         log_pi = lambda batch: (jax.lax.stop_gradient(jax.vmap(policy.log_prob)(batch["obs"], batch["actions"]))  # noqa: E731
                                 if uses_log_pi else jnp.zeros(batch["obs"].shape[0]))
         disc_params, disc_opt_state, disc_metrics = _train_discriminator(
-            state.disc_params, disc_static, state.disc_opt_state, optimizer, learner_data, expert_data, n_expert,
+            state.disc_params, disc_static, state.disc_opt_state, optimizer, learner_data, state.expert,
             log_pi, config, spec, disc_key)
         disc = eqx.combine(disc_params, disc_static)
         learner_log_pi = flat(rollout["log_probs"]) if uses_log_pi else jnp.zeros(n_steps * n_envs)
@@ -155,13 +174,13 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
         rewards = reward_from_logit(logits, config.reward).reshape(n_steps, n_envs)
         ppo_state, metrics, _ = ppo.learn(state.ppo, {**rollout, "rewards": rewards}, ppo_key)
         metrics = {**metrics, **disc_metrics, "learned_reward_mean": jnp.mean(rewards)}
-        return AdversarialState(ppo_state, disc_params, disc_opt_state), metrics, rewards
+        return AdversarialState(ppo_state, disc_params, disc_opt_state, state.expert), metrics, rewards
 
     learner = OnPolicyLearner(init, learn, lambda state: state.ppo.params, ppo.static, ppo.architecture)
     return learner, disc_static
 
 
-def _train_discriminator(params, static, opt_state, optimizer, learner_data, expert_data, n_expert, log_pi,
+def _train_discriminator(params, static, opt_state, optimizer, learner_data, expert: dict, log_pi,
                          config: AdversarialConfig, spec: EnvSpec, key):
     n_learner = learner_data["obs"].shape[0]
     batch_size = n_learner // config.disc_minibatches
@@ -181,7 +200,8 @@ def _train_discriminator(params, static, opt_state, optimizer, learner_data, exp
         p, o = carry
         learner_key, expert_key, penalty_key = jax.random.split(step_key, 3)
         learner_batch = _take(learner_data, jax.random.choice(learner_key, n_learner, (batch_size,), replace=False))
-        expert_batch = _take(expert_data, jax.random.randint(expert_key, (batch_size,), 0, n_expert))
+        expert_rows = jax.random.randint(expert_key, (batch_size,), 0, expert["count"])
+        expert_batch = _take({k: expert[k] for k in ("obs", "actions", "next_obs", "done")}, expert_rows)
         learner_batch["log_pi"], expert_batch["log_pi"] = log_pi(learner_batch), log_pi(expert_batch)
         (_, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(p, learner_batch, expert_batch, penalty_key)
         updates, o = optimizer.update(grads, o, p)
@@ -249,30 +269,43 @@ def train_seeds(
     keys: PRNGKeyArray,
     config: AdversarialConfig,
     env_id: str,
-    demos: Sequence[Trajectory] | Transitions,
+    demos_per_seed: Sequence[Sequence[Trajectory] | Transitions],
     *,
     progress: bool = True,
 ) -> list[AdversarialResult]:
-    """One GAIL or AIRL run per key on the same ``demos``, all seeds in one vmapped, jitted call
-    (the pure-JAX backend only: ``env_id`` must have a JAX env and ``config.ppo.backend`` not be
-    ``gymnasium``)."""
+    """One GAIL or AIRL run per key, each on its own expert samples (``demos_per_seed[i]`` for
+    ``keys[i]``), all in one vmapped, jitted call. The pure-JAX backend only: ``env_id`` must have
+    a JAX env and ``config.ppo.backend`` not be ``gymnasium``."""
     if resolve_backend(config.ppo.backend, env_id) != "jax":
         raise ValueError(f"{config.algorithm} train_seeds: expected an env with a pure-JAX backend and backend "
                          f"'auto' or 'jax', got {env_id!r} with backend {config.ppo.backend!r}")
+    if len(demos_per_seed) != keys.shape[0]:
+        raise ValueError(f"{config.algorithm} train_seeds: expected one expert dataset per key ({keys.shape[0]}), "
+                         f"got {len(demos_per_seed)}")
     from apprentice.algorithms.rl.ppo_jax import run_learner_seeds_on_jax
     from apprentice.envs.jax_envs import make_jax_env
 
-    _, learner, disc_static = _prepare(config, env_id, demos)
+    for demos in demos_per_seed:
+        _check_demos(config, env_id, demos)
+    size = max(len(expert_transitions(demos)) for demos in demos_per_seed)
+    experts = [expert_arrays(demos, size) for demos in demos_per_seed]
+    stacked = jax.tree.map(lambda *rows: jnp.stack(rows), *experts)
+    _, learner, disc_static = _prepare(config, env_id, demos_per_seed[0])
     results = run_learner_seeds_on_jax(keys, config.ppo, make_jax_env(env_id), learner, config.algorithm.upper(),
-                                       progress=progress)
+                                       init_args=(stacked,), progress=progress)
     return [AdversarialResult(r, eqx.combine(r.learner_state.disc_params, disc_static)) for r in results]
 
 
 def _prepare(config: AdversarialConfig, env_id: str, demos: Sequence[Trajectory] | Transitions):
     """Validate the demonstrations against the env; the learner and the discriminator's static part."""
+    spec = _check_demos(config, env_id, demos)
+    learner, disc_static = adversarial_learner(config, spec, demos)
+    return spec, learner, disc_static
+
+
+def _check_demos(config: AdversarialConfig, env_id: str, demos: Sequence[Trajectory] | Transitions) -> EnvSpec:
     if not isinstance(demos, Transitions) and not demos:
         raise ValueError(f"{config.algorithm}: expected at least one expert trajectory, got none")
     spec = env_spec(env_id)
     require_data_matches(spec, expert_transitions(demos), f"{config.algorithm} demonstrations")
-    learner, disc_static = adversarial_learner(config, spec, demos)
-    return spec, learner, disc_static
+    return spec

@@ -31,7 +31,8 @@ from apprentice.progress import progress_bar
 
 def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
              on_iteration: Callable[[Any], None] | None = None) -> Callable:
-    """``run(key) -> (learner_state, metrics)``: a whole on-policy run of ``learner`` in one pure function.
+    """``run(key, *init_args) -> (learner_state, metrics)``: a whole on-policy run of ``learner`` in one
+    pure function (``init_args`` go to ``learner.init`` after its key).
 
     Each iteration collects ``n_steps`` steps of ``n_envs`` env copies inside ``lax.scan`` and
     hands the time-major rollout to ``learner.learn``. ``metrics`` has one row per iteration
@@ -70,10 +71,10 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
             jax.debug.callback(on_iteration, iteration_index)
         return (state, env_states, obs, episode_returns, last_returns), metrics
 
-    def run(key: PRNGKeyArray):
+    def run(key: PRNGKeyArray, *init_args):
         init_key, reset_key, loop_key = jax.random.split(key, 3)
         obs, env_states = jax.vmap(env.reset)(jax.random.split(reset_key, n_envs))
-        carry = (learner.init(init_key), env_states, obs, jnp.zeros(n_envs), jnp.full(n_envs, jnp.nan))
+        carry = (learner.init(init_key, *init_args), env_states, obs, jnp.zeros(n_envs), jnp.full(n_envs, jnp.nan))
         inputs = (jnp.arange(config.n_iterations), jax.random.split(loop_key, config.n_iterations))
         (state, *_), metrics = jax.lax.scan(iteration, carry, inputs)
         return state, metrics
@@ -115,16 +116,17 @@ def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learne
 
 
 def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
-                             title: str, *, progress: bool = True) -> list[RLResult]:
+                             title: str, *, init_args: tuple = (), progress: bool = True) -> list[RLResult]:
     """One run per key, all in one jitted ``jax.vmap`` of the run; each final policy evaluated as in
-    :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch)."""
+    :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch). ``init_args``
+    (arrays with a leading axis of one row per key) go to ``learner.init``."""
     steps_per_iteration = config.n_envs * config.n_steps
     n_runs = keys.shape[0]
     with progress_bar(n_runs * config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax, {n_runs} seeds)",
                       enabled=progress) as bar:
         run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
         start = time.perf_counter()
-        states, metrics = jax.jit(jax.vmap(run))(keys)
+        states, metrics = jax.jit(jax.vmap(run))(keys, *init_args)
         jax.block_until_ready(states)
         seconds = time.perf_counter() - start
     metrics = jax.tree.map(np.asarray, metrics)
