@@ -106,3 +106,11 @@ def test_ppo_runs_with_continuous_actions_and_sends_the_env_only_actions_in_boun
     result = train_ppo(jax.random.key(0), config, "Pendulum-v1", progress=False)
     assert result.policy.squash is None and np.isfinite(result.metrics[-1]["eval_return"])
     assert all(np.isfinite(row["value_loss"]) for row in result.metrics)
+
+
+def test_ppo_on_gymnasium_evaluates_the_final_policy_when_eval_every_does_not_divide_the_run():
+    # 3 iterations of 256 steps, evaluations due at >= 500: after iteration 2 (512) and at the end (768).
+    config = PPOConfig(total_steps=768, n_envs=2, n_steps=128, backend="gymnasium", eval_every=500, eval_episodes=1)
+    result = train_ppo(jax.random.key(0), config, "CartPole-v1", progress=False)
+    evaluated = [row["env_steps"] for row in result.metrics if row.get("eval_return") is not None]
+    assert evaluated == [512, 768] and result.env_steps == 768

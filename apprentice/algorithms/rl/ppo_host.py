@@ -45,7 +45,8 @@ def run_learner_on_gymnasium(
                       spec=spec)
     low, high = (np.asarray(spec.action_low), np.asarray(spec.action_high)) if spec.action_kind == "continuous" else (None, None)
     steps_per_iteration = config.n_envs * config.n_steps
-    eval_every = config.eval_every or config.n_iterations * steps_per_iteration
+    total_steps = config.n_iterations * steps_per_iteration
+    eval_every = config.eval_every or total_steps
     next_eval, env_steps, start = eval_every, 0, time.perf_counter()
     try:
         obs = envs.reset()
@@ -63,7 +64,7 @@ def run_learner_on_gymnasium(
                        "learned_return": tracker.mean_learned_return(), **{k: float(v) for k, v in metrics.items()}}
                 shown = {"return": row["train_return"], "steps/s": env_steps / seconds}
                 bar.advance(steps_per_iteration, **{k: round(v, 1) for k, v in shown.items() if v is not None})
-                if env_steps < next_eval:
+                if env_steps < next_eval and env_steps < total_steps:  # the final policy is always evaluated
                     result.metrics.append(row)
                     continue
                 next_eval += eval_every
