@@ -153,3 +153,12 @@ def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys)
     assert result["algorithm"] == "gail" and 0.0 <= result["disc_accuracy_expert"] <= 1.0
     assert result["n_demo_episodes"] == 1 and result["n_expert_samples"] == 25
     assert (run / "discriminator.eqx").stat().st_size > 0
+
+
+def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
+    assert main(["bench", "irl-speed", "--total-steps", "512", "--seeds", "0", "--gymnasium-seeds", "0",
+                 "--eval-episodes", "1", "--json"]) == 0
+    result = last_json(capsys)
+    assert [run["backend"] for run in result["runs"]] == ["jax", "gymnasium"]
+    assert all(run["env_steps"] == 512 for run in result["runs"])
+    assert result["jax_compile_seconds"] > 0 and result["jax_run_seconds"] > 0

@@ -2,7 +2,8 @@
 episode, on the pure-JAX backend and on Gymnasium, in one process.
 
 Each seed runs on the JAX backend as a user would call it (``adversarial.train``: compiling
-included, no warm-up), then the same configuration runs once on the Gymnasium backend. Every
+included, no warm-up), then the same configuration runs on the Gymnasium backend; last, seed 0's
+JAX run is split into XLA compilation and the compiled run. Every
 final policy is scored on the Gymnasium env (deterministic actions, seed 1000), normalized so
 that the random policy is 0 and the expert 1.
 """
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 import jax
 
 from apprentice import experts
-from apprentice.algorithms.irl.adversarial import train
+from apprentice.algorithms.irl.adversarial import adversarial_learner, train
+from apprentice.algorithms.rl.ppo_jax import make_run
 from apprentice.bench.irl import adversarial_config
+from apprentice.envs import env_spec
+from apprentice.envs.jax_envs import make_jax_env
 from apprentice.rollout import rollout
 
 
@@ -31,6 +35,8 @@ class IRLSpeedConfig:
     """GAIL or AIRL."""
     n_demos: int = 1
     """Expert episodes (all steps kept)."""
+    total_steps: int = 0
+    """PPO env steps of each run (0: the env's default in ``apprentice.bench.irl.ENV_SETTINGS``)."""
     seeds: tuple[int, ...] = (0, 1, 2)
     """Seeds of the JAX-backend runs."""
     gymnasium_seeds: tuple[int, ...] = (0,)
@@ -45,7 +51,7 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
         raise ValueError(f"method: expected 'GAIL' or 'AIRL', got {config.method!r}")
     expert = experts.load(config.env)
     demos = rollout(expert, config.env, n_episodes=config.n_demos, seed=0)
-    base = adversarial_config(config.method, config.env)
+    base = adversarial_config(config.method, config.env, config.total_steps)
     rows = []
     for backend, seeds in (("jax", config.seeds), ("gymnasium", config.gymnasium_seeds)):
         run_config = dataclasses.replace(base, ppo=dataclasses.replace(
@@ -60,5 +66,19 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
             rows.append({"backend": backend, "seed": seed, "env_steps": final["env_steps"],
                          "wall_seconds_with_compile": round(seconds, 1), "eval_return": final["eval_return"],
                          "normalized_score": round(score, 3)})
+    compile_seconds, run_seconds = _jax_compile_and_run_seconds(base, config.env, demos)
     return {"env_id": config.env, "method": config.method, "n_demos": config.n_demos,
-            "total_steps": base.ppo.total_steps, "reward": base.reward, "runs": rows}
+            "total_steps": base.ppo.total_steps, "reward": base.reward, "runs": rows,
+            "jax_compile_seconds": round(compile_seconds, 1), "jax_run_seconds": round(run_seconds, 1)}
+
+
+def _jax_compile_and_run_seconds(config, env_id: str, demos) -> tuple[float, float]:
+    """The pure-JAX run of seed 0 split into XLA compilation and the compiled run."""
+    learner, _ = adversarial_learner(config, env_spec(env_id), demos)
+    run = make_run(config.ppo, make_jax_env(env_id), learner)
+    start = time.perf_counter()
+    compiled = jax.jit(run).lower(jax.random.key(0)).compile()
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    jax.block_until_ready(compiled(jax.random.key(0)))
+    return compile_seconds, time.perf_counter() - start
