@@ -161,4 +161,5 @@ def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
     result = last_json(capsys)
     assert [run["backend"] for run in result["runs"]] == ["jax", "gymnasium"]
     assert all(run["env_steps"] == 512 for run in result["runs"])
-    assert result["jax_compile_seconds"] > 0 and result["jax_run_seconds"] > 0
+    # 2 iterations: compiling the whole loop costs far more than running it.
+    assert result["jax_compile_seconds"] > result["jax_run_seconds"] >= 0

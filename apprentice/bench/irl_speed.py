@@ -69,7 +69,7 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
     compile_seconds, run_seconds = _jax_compile_and_run_seconds(base, config.env, demos)
     return {"env_id": config.env, "method": config.method, "n_demos": config.n_demos,
             "total_steps": base.ppo.total_steps, "reward": base.reward, "runs": rows,
-            "jax_compile_seconds": round(compile_seconds, 1), "jax_run_seconds": round(run_seconds, 1)}
+            "jax_compile_seconds": round(compile_seconds, 3), "jax_run_seconds": round(run_seconds, 3)}
 
 
 def _jax_compile_and_run_seconds(config, env_id: str, demos) -> tuple[float, float]:
