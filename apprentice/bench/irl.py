@@ -4,9 +4,9 @@ GAIL paper's classic-control table (Ho & Ermon 2016, Table 1 / Figure 1) at our 
 For each env, trajectory count N and seed s: record N expert episodes (env seed 1000 s) and
 keep every ``subsample``-th step of each from a random offset (as the GAIL paper thinned its
 data; 20 there and here). BC, GAIL and AIRL of seed s all learn from those same samples; the
-GAIL (and AIRL) runs of all seeds go in one vmapped run on the pure-JAX backend. Each final policy is evaluated over
-``eval_episodes`` episodes (seed 1000) with deterministic actions; scores are normalized so that
-the random policy is 0 and the expert 1.
+GAIL (and AIRL) runs of all seeds go in one vmapped run on the pure-JAX backend. Each final
+policy is evaluated over ``eval_episodes`` episodes (seed 1000) with deterministic actions;
+scores are normalized so that the random policy is 0 and the expert 1.
 
 Each env is written to ``<out>/<env_id>.json`` after every trajectory count, so several processes
 can share the work (one ``--envs`` each) and a last ``--plot-only`` call draws them together.
@@ -73,7 +73,7 @@ PUBLISHED = {
     ("CartPole-v1", "BC", 1): "72 / 200 (GAIL paper, CartPole v0)",
     ("CartPole-v1", "GAIL", 1): "200 / 200 (GAIL paper, CartPole v0)",
     ("Pendulum-v1", "GAIL", 50): "-226 (AIRL paper Table 2; expert -180, random -654)",
-    ("Pendulum-v1", "AIRL", 50): "-205 (AIRL paper Table 2, state-action reward)",
+    ("Pendulum-v1", "AIRL", 50): "-205 (AIRL paper Table 2)",
 }
 """Published numbers quoted in the issue; the other cells of the papers' tables are not quoted here."""
 
@@ -87,7 +87,7 @@ class IRLBenchConfig:
     demo_counts: tuple[int, ...] = (1, 4, 7, 10)
     """Numbers of expert trajectories."""
     n_seeds: int = 5
-    """Training seeds per method and count (the demonstrations are shared by all of them)."""
+    """Seeds per method and count (seed s: its own demonstrations, shared by BC, GAIL and AIRL)."""
     methods: tuple[str, ...] = METHODS
     """Subset of BC, GAIL, AIRL."""
     subsample: int = 20
