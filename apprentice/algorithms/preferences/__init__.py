@@ -1,6 +1,7 @@
-"""Learning from preferences: pairwise preference data and Bradley-Terry labels (``types``), the
+"""Learning from preferences: the
 reward-model, DPO and IPO losses (``losses``), reward-model training (``reward_model.train``),
-and RLHF / DPO / IPO on a bandit where the optimum is known in closed form (``bandit``)."""
+RLHF / DPO / IPO on a bandit where the optimum is known in closed form (``bandit``), and
+preference-based RL for control from segment comparisons (``control.train``)."""
 
 from apprentice.algorithms.preferences.bandit import (
     BanditPreferenceConfig,
@@ -15,6 +16,7 @@ from apprentice.algorithms.preferences.bandit import (
     train_preference_bandit,
     train_rlhf,
 )
+from apprentice.algorithms.preferences.control import PreferenceRLConfig, PreferenceRLResult
 from apprentice.algorithms.preferences.losses import (
     bradley_terry_loss,
     dpo_loss,
@@ -44,6 +46,8 @@ __all__ = [
     "BanditPreferenceResult",
     "BanditRLHFConfig",
     "BanditRLHFResult",
+    "PreferenceRLConfig",
+    "PreferenceRLResult",
     "Preferences",
     "RewardMLP",
     "RewardModelConfig",
