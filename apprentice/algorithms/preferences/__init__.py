@@ -1,5 +1,4 @@
-"""Learning from preferences: the
-reward-model, DPO and IPO losses (``losses``), reward-model training (``reward_model.train``),
+"""Learning from preferences: the reward-model, DPO and IPO losses (``losses``), reward-model training (``reward_model.train``),
 RLHF / DPO / IPO on a bandit where the optimum is known in closed form (``bandit``), and
 preference-based RL for control from segment comparisons (``control.train``)."""
 
