@@ -13,7 +13,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 import tyro
 
-from apprentice import commands
+from apprentice import commands, text_commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
@@ -26,6 +26,13 @@ from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
+from apprentice.text_commands import (
+    BenchPreferencesArgs,
+    TrainNextTokenArgs,
+    TrainRewardModelArgs,
+    TrainTextPreferenceArgs,
+    TrainTextRLHFArgs,
+)
 from apprentice.theory.compounding import CompoundingConfig
 
 
@@ -240,6 +247,11 @@ COMMANDS = {
     "train mce-irl": (TrainMCEIRLArgs, commands.train_mce_irl, "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
     "train gail": (TrainAdversarialArgs[GAILConfig], commands.train_gail, "GAIL: PPO on a discriminator's reward"),
     "train airl": (TrainAdversarialArgs[AIRLConfig], commands.train_airl, "AIRL: a shaped, transferable reward and its policy"),
+    "train next-token": (TrainNextTokenArgs, text_commands.train_next_token, "a character transformer by next-token prediction (BC on text)"),
+    "train reward-model": (TrainRewardModelArgs, text_commands.train_reward_model, "a Bradley-Terry reward model on text responses"),
+    "train dpo": (TrainTextPreferenceArgs, text_commands.train_dpo, "DPO fine-tuning of a character model on sentiment preferences"),
+    "train ipo": (TrainTextPreferenceArgs, text_commands.train_ipo, "IPO fine-tuning of a character model on sentiment preferences"),
+    "train rlhf": (TrainTextRLHFArgs, text_commands.train_rlhf, "RLHF (REINFORCE + KL penalty) on the true or a learned reward"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
@@ -251,6 +263,8 @@ COMMANDS = {
     "bench irl-transfer": (BenchIRLTransferArgs, commands.bench_irl_transfer,
                            "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),
     "bench irl-speed": (BenchIRLSpeedArgs, commands.bench_irl_speed, "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
+    "bench preferences": (BenchPreferencesArgs, text_commands.bench_preferences,
+                          "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

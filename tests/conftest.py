@@ -23,3 +23,25 @@ def minari_root(tmp_path, monkeypatch):
     root = tmp_path / "minari"
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def language_model():
+    """A character transformer trained for 600 seeded steps on the shipped corpus (about 20 s)."""
+    import jax
+
+    from apprentice.algorithms.preferences.next_token import NextTokenConfig, train
+    from apprentice.data.text import load_corpus
+
+    config = NextTokenConfig(context_length=48, d_model=64, n_layers=2, n_heads=4, n_steps=600, eval_interval=200, warmup_steps=50)
+    return train(jax.random.key(0), config, load_corpus(), progress=False)
+
+
+@pytest.fixture(scope="session")
+def text_task(language_model):
+    """Sentiment on 40-character responses to 6-character prompts from the corpus."""
+    from apprentice.algorithms.preferences.text_policy import TextTask, sentence_prompts
+    from apprentice.data.text import load_corpus
+
+    vocab = language_model.vocab
+    return TextTask(vocab, sentence_prompts(load_corpus()[:20000], vocab, 6), n_new=40)

@@ -43,7 +43,7 @@ from apprentice.algorithms.irl.transfer_mdps import (
     swapped_maze,
 )
 from apprentice.algorithms.irl.visitation import policy_visitation
-from apprentice.io_utils import atomic_write_text
+from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.theory.evaluation import evaluate_discounted
@@ -208,7 +208,7 @@ def run_transfer_bench(config: TransferBenchConfig = TransferBenchConfig()) -> d
             )
     summary = {
         "rows": rows,
-        "config": _jsonable(dataclasses.asdict(config)),
+        "config": jsonable(dataclasses.asdict(config)),
         "seconds": time.perf_counter() - start,
     }
     if config.out:
@@ -258,14 +258,6 @@ def print_transfer_table(rows: list[dict]) -> None:
             f"{row['normalized_mean']:.3f} +- {row['normalized_std']:.3f}",
         )
     make_console().print(table)
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
 
 
 if __name__ == "__main__":

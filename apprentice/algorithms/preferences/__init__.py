@@ -1,6 +1,9 @@
 """Learning from preferences: the reward-model, DPO and IPO losses (``losses``), reward-model training (``reward_model.train``),
-RLHF / DPO / IPO on a bandit where the optimum is known in closed form (``bandit``), and
-preference-based RL for control from segment comparisons (``control.train``)."""
+RLHF / DPO / IPO on a bandit where the optimum is known in closed form (``bandit``),
+preference-based RL for control from segment comparisons (``control.train``), and, on a character
+transformer, next-token prediction as behavior cloning (``next_token``), DPO / IPO (``text_dpo``),
+RLHF (``text_rlhf``), an explicit text reward model (``text_reward_model``), the reward-against-KL
+frontier (``text_frontier``) and explicit against implicit reward models (``reward_generalization``)."""
 
 from apprentice.algorithms.preferences.bandit import (
     BanditPreferenceConfig,
@@ -23,6 +26,9 @@ from apprentice.algorithms.preferences.losses import (
     log_ratio_margin,
     preference_accuracy,
 )
+from apprentice.algorithms.preferences.next_token import NextTokenConfig, NextTokenResult
+from apprentice.algorithms.preferences.pair_training import PairTrainingConfig
+from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig, explicit_vs_implicit
 from apprentice.algorithms.preferences.reward_model import (
     RewardMLP,
     RewardModelConfig,
@@ -32,6 +38,18 @@ from apprentice.algorithms.preferences.reward_model import (
     rewards_of,
     train,
 )
+from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
+from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, plot_frontier, reward_kl_frontier
+from apprentice.algorithms.preferences.text_policy import (
+    TextTask,
+    evaluate_text_policy,
+    sample_responses,
+    sentiment_task,
+    text_preferences,
+)
+from apprentice.algorithms.preferences.text_reward import sentiment_reward
+from apprentice.algorithms.preferences.text_reward_model import TextRewardModel, train_text_reward_model
+from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig, train_text_rlhf
 from apprentice.data.preferences import (
     Preferences,
     bradley_terry_preferences,
@@ -41,6 +59,28 @@ from apprentice.data.preferences import (
 )
 
 __all__ = [
+    "FrontierConfig",
+    "NextTokenConfig",
+    "NextTokenResult",
+    "PairTrainingConfig",
+    "RewardGeneralizationConfig",
+    "TextPreferenceConfig",
+    "TextRLHFConfig",
+    "TextRewardModel",
+    "TextTask",
+    "evaluate_text_policy",
+    "explicit_vs_implicit",
+    "implicit_rewards",
+    "optimal_frontier",
+    "plot_frontier",
+    "reward_kl_frontier",
+    "sample_responses",
+    "sentiment_reward",
+    "sentiment_task",
+    "text_preferences",
+    "train_text_preferences",
+    "train_text_reward_model",
+    "train_text_rlhf",
     "BanditPreferenceConfig",
     "BanditPreferenceResult",
     "BanditRLHFConfig",

@@ -1,0 +1,277 @@
+"""The language commands: ``train next-token|reward-model|dpo|ipo|rlhf`` and ``bench preferences``.
+
+Each fine-tuning command starts from a language model written by ``train next-token`` (``--base``);
+without one it first trains the default model into ``OUT/base``. Preference pairs are responses
+of the base model to corpus sentence starts, labeled by Bradley-Terry on the sentiment reward.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import tyro
+
+from apprentice.algorithms.preferences.next_token import NextTokenConfig
+from apprentice.algorithms.preferences.pair_training import PairTrainingConfig
+from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig
+from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig
+from apprentice.algorithms.preferences.text_frontier import FrontierConfig
+from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig
+from apprentice.bench.preferences import PreferencesBenchConfig
+from apprentice.io_utils import atomic_write_text, jsonable
+from apprentice.progress import make_console
+
+console = make_console()
+
+@dataclass(frozen=True)
+class TrainNextTokenArgs:
+    out: str
+    """Run directory: language_model.json/.eqx, metrics.jsonl (loss per chunk), result.json."""
+    config: Annotated[NextTokenConfig, tyro.conf.OmitArgPrefixes] = NextTokenConfig()
+    seed: int = 0
+    """Seed of the train/validation split, the initialization and the batches."""
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainRewardModelArgs:
+    out: str
+    """Run directory: reward_model.json/.eqx, metrics.jsonl, result.json (held-out accuracy)."""
+    base: str = ""
+    """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
+    config: Annotated[PairTrainingConfig, tyro.conf.OmitArgPrefixes] = PairTrainingConfig()
+    n_pairs: int = 4096
+    """Preference pairs (before the held-out split)."""
+    held_out_fraction: float = 0.2
+    """Share of pairs kept out of training, to measure accuracy."""
+    label_temperature: float = 1.0
+    """Bradley-Terry temperature of the synthetic labels (smaller: fewer reversed labels)."""
+    seed: int = 0
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainTextPreferenceArgs:
+    out: str
+    """Run directory: language_model.json/.eqx (fine-tuned), metrics.jsonl, result.json (reward and KL)."""
+    base: str = ""
+    """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
+    config: Annotated[TextPreferenceConfig, tyro.conf.OmitArgPrefixes] = TextPreferenceConfig()
+    n_pairs: int = 4096
+    """Preference pairs sampled from the base model."""
+    label_temperature: float = 1.0
+    """Bradley-Terry temperature of the synthetic labels."""
+    eval_samples: int = 1024
+    """Responses sampled to measure reward and KL before and after."""
+    seed: int = 0
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class TrainTextRLHFArgs:
+    out: str
+    """Run directory: language_model.json/.eqx (fine-tuned), metrics.jsonl (one row per iteration), result.json."""
+    base: str = ""
+    """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
+    config: Annotated[TextRLHFConfig, tyro.conf.OmitArgPrefixes] = TextRLHFConfig()
+    reward_model: str = ""
+    """Run directory of `apprentice train reward-model` to maximize its reward; empty: the true sentiment reward."""
+    eval_samples: int = 1024
+    """Responses sampled to measure reward and KL before and after."""
+    seed: int = 0
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class BenchPreferencesArgs:
+    out: str = "runs/bench-preferences"
+    """Folder for results.json, frontier.png and the base model (when --base is empty)."""
+    base: str = ""
+    """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
+    frontier: FrontierConfig = FrontierConfig()
+    generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
+    seed: int = 0
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+def train_next_token(args) -> dict[str, Any]:
+    """Next-token prediction (behavior cloning on text) on the shipped corpus."""
+    from apprentice.algorithms.preferences.next_token import train
+    from apprentice.data.text import load_corpus
+    from apprentice.policies.transformer_io import LANGUAGE_MODEL, save_text_model
+
+    result = train(jax.random.key(args.seed), args.config, load_corpus())
+    samples = _samples(result.model, result.vocab, 4, args.seed)
+    summary = {
+        "out": str(args.out), "validation_loss": result.validation_loss,
+        "validation_bits_per_char": result.history[-1]["val_bits_per_char"], "unigram_entropy": result.unigram_entropy,
+        "n_parameters": result.model.n_parameters(), "seconds": round(result.history[-1]["seconds"], 1), "samples": samples,
+    }  # fmt: skip
+    save_text_model(args.out, result.model, result.model, result.vocab, LANGUAGE_MODEL)
+    _write_run(args.out, "train next-token", args, result.history, summary)
+    _print(f"next-token prediction -> {args.out}", summary)
+    return summary
+
+
+def train_reward_model(args) -> dict[str, Any]:
+    """An explicit Bradley-Terry reward model on responses of the base model."""
+    from apprentice.algorithms.preferences.losses import preference_accuracy
+    from apprentice.algorithms.preferences.text_policy import text_preferences
+    from apprentice.algorithms.preferences.text_reward_model import train_text_reward_model
+    from apprentice.policies.transformer_io import REWARD_MODEL, save_text_model
+
+    reference, vocab, task = _reference_and_task(args.base, args.out, args.seed)
+    data_key, split_key, train_key = jax.random.split(jax.random.key(args.seed), 3)
+    data = text_preferences(data_key, reference, task, args.n_pairs, temperature=args.label_temperature)
+    train, held_out = data.split(split_key, args.held_out_fraction)
+    result = train_text_reward_model(train_key, args.config, reference, train, task.newline)
+    summary = {"out": str(args.out), "n_train_pairs": len(train), "train_accuracy": result.history[-1]["accuracy"]}
+    if held_out is not None:
+        scores = [result.model.rewards(jnp.asarray(held_out.context), jnp.asarray(r), task.newline) for r in (held_out.chosen, held_out.rejected)]
+        true = [task.rewards(held_out.context, r) for r in (held_out.chosen, held_out.rejected)]
+        informative = jnp.asarray(true[0] != true[1])
+        truth_order = jnp.asarray(true[0] > true[1])
+        agree = jnp.where(truth_order, scores[0] > scores[1], scores[1] > scores[0])
+        summary.update({
+            "n_held_out_pairs": len(held_out),
+            "held_out_accuracy_vs_labels": float(preference_accuracy(*scores)),
+            "held_out_accuracy_vs_true_order": float(jnp.sum(agree * informative) / jnp.maximum(informative.sum(), 1)),
+        })  # fmt: skip
+    save_text_model(args.out, result.model, result.model.backbone, vocab, REWARD_MODEL)
+    _write_run(args.out, "train reward-model", args, result.history, summary)
+    _print(f"reward model -> {args.out}", summary)
+    return summary
+
+
+def train_dpo(args) -> dict[str, Any]:
+    """DPO on responses of the base model."""
+    return _train_text_preferences(args, "dpo")
+
+
+def train_ipo(args) -> dict[str, Any]:
+    """IPO on responses of the base model."""
+    return _train_text_preferences(args, "ipo")
+
+
+def _train_text_preferences(args, loss: str) -> dict[str, Any]:
+    from apprentice.algorithms.preferences.text_dpo import train_text_preferences
+    from apprentice.algorithms.preferences.text_policy import text_preferences
+
+    if args.config.loss != loss and args.config.loss != "dpo":
+        raise ValueError(f"train {loss}: expected --loss {loss} or none, got --loss {args.config.loss}")
+    config = dataclasses.replace(args.config, loss=loss)
+    reference, vocab, task = _reference_and_task(args.base, args.out, args.seed)
+    data_key, train_key, eval_key = jax.random.split(jax.random.key(args.seed), 3)
+    data = text_preferences(data_key, reference, task, args.n_pairs, temperature=args.label_temperature)
+    result = train_text_preferences(train_key, config, reference, data, task.newline)
+    return _finish_fine_tuning(args, f"train {loss}", reference, result.model, vocab, task, result.history, eval_key)
+
+
+def train_rlhf(args) -> dict[str, Any]:
+    """RLHF (REINFORCE with a leave-one-out baseline and a KL penalty) on the true or a learned reward."""
+    from apprentice.algorithms.preferences.text_reward_model import TextRewardModel
+    from apprentice.algorithms.preferences.text_rlhf import train_text_rlhf
+    from apprentice.policies.transformer_io import REWARD_MODEL, load_text_model
+
+    reference, vocab, task = _reference_and_task(args.base, args.out, args.seed)
+    reward_fn = None
+    if args.reward_model:
+        reward_model, reward_vocab = load_text_model(
+            args.reward_model, REWARD_MODEL, lambda backbone: TextRewardModel(backbone, key=jax.random.key(0))
+        )
+        if reward_vocab != vocab:
+            raise ValueError(f"--reward-model {args.reward_model}: expected the base model's vocabulary {vocab.chars!r}, got {reward_vocab.chars!r}")
+        score = eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline))
+        reward_fn = lambda prompts, responses: np.asarray(score(reward_model, jnp.asarray(prompts), jnp.asarray(responses)))  # noqa: E731
+    train_key, eval_key = jax.random.split(jax.random.key(args.seed))
+    result = train_text_rlhf(train_key, args.config, reference, task, reward_fn=reward_fn)
+    return _finish_fine_tuning(args, "train rlhf", reference, result.model, vocab, task, result.history, eval_key)
+
+
+def bench_preferences(args) -> dict[str, Any]:
+    """The reward-against-KL frontier of DPO and RLHF, and explicit against implicit reward models."""
+    from apprentice.bench.preferences import run_preferences_bench
+
+    reference, _, task = _reference_and_task(args.base, args.out, args.seed)
+    config = PreferencesBenchConfig(args.frontier, args.generalization)
+    return run_preferences_bench(jax.random.key(args.seed), reference, task, config, args.out)
+
+
+def _reference_and_task(base: str, out: str, seed: int):
+    """The base model (loaded, or the default trained into OUT/base), its vocabulary, and the sentiment task."""
+    from apprentice.algorithms.preferences.text_policy import sentiment_task
+    from apprentice.data.text import load_corpus
+    from apprentice.policies.transformer_io import LANGUAGE_MODEL, load_text_model
+
+    if not base:
+        base = str(Path(out) / "base")
+        if not (Path(base) / f"{LANGUAGE_MODEL}.eqx").is_file():
+            console.print(f"no --base given: training the default language model into {base}")
+            train_next_token(TrainNextTokenArgs(out=base, seed=seed))
+    reference, vocab = load_text_model(base, LANGUAGE_MODEL)
+    prompt_length = 6
+    n_new = min(48, reference.context_length - prompt_length)  # prompt and response fit the context (a reward model reads both)
+    return reference, vocab, sentiment_task(vocab, load_corpus(), prompt_length, n_new)
+
+
+def _finish_fine_tuning(args, command, reference, model, vocab, task, history, eval_key) -> dict[str, Any]:
+    from apprentice.algorithms.preferences.text_policy import evaluate_text_policy
+    from apprentice.policies.transformer_io import LANGUAGE_MODEL, save_text_model
+
+    before = evaluate_text_policy(eval_key, reference, reference, task, args.eval_samples)
+    after = evaluate_text_policy(eval_key, model, reference, task, args.eval_samples)
+    summary = {
+        "out": str(args.out), "reference_reward": before["reward"], "reward": after["reward"],
+        "reward_stderr": after["reward_stderr"], "kl": after["kl"], "kl_stderr": after["kl_stderr"],
+        "samples": _samples(model, vocab, 4, args.seed, task),
+    }  # fmt: skip
+    save_text_model(args.out, model, model, vocab, LANGUAGE_MODEL)
+    _write_run(args.out, command, args, history, summary)
+    _print(f"{command.removeprefix('train ')} -> {args.out}", summary)
+    return summary
+
+
+def _samples(model, vocab, n: int, seed: int, task=None) -> list[str]:
+    """``n`` sentences sampled at temperature 1: responses to the task's first prompts, or from a newline."""
+    from apprentice.algorithms.preferences.text_policy import sample_responses
+
+    if task is None:
+        prompts, n_new = jnp.asarray(np.tile(vocab.encode("\n"), (n, 1))), min(60, model.context_length)
+    else:
+        prompts, n_new = jnp.asarray(task.prompts[:: max(1, len(task.prompts) // n)][:n]), task.n_new
+    responses = sample_responses(model, jax.random.key(seed + 1), prompts, n_new)
+    return [vocab.decode(np.concatenate([p, r]))[1:].split("\n", 1)[0] for p, r in zip(np.asarray(prompts), np.asarray(responses))]
+
+
+def _write_run(out: str, command: str, args, history: list[dict], summary: dict) -> None:
+    out = Path(out)
+    config = {"command": command, **jsonable(dataclasses.asdict(args))}
+    atomic_write_text(out / "config.json", json.dumps(config, indent=2) + "\n")
+    atomic_write_text(out / "metrics.jsonl", "".join(json.dumps(jsonable(row)) + "\n" for row in history))
+    atomic_write_text(out / "result.json", json.dumps(jsonable(summary), indent=2) + "\n")
+
+
+def _print(title: str, summary: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    for key, value in summary.items():
+        if key == "samples":
+            for i, text in enumerate(value):
+                table.add_row(f"sample {i}", text)
+        else:
+            table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    console.print(table)
