@@ -28,6 +28,7 @@ from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.text_commands import (
     BenchPreferencesArgs,
+    BenchSamplingArgs,
     TrainNextTokenArgs,
     TrainRewardModelArgs,
     TrainTextPreferenceArgs,
@@ -265,6 +266,7 @@ COMMANDS = {
     "bench irl-speed": (BenchIRLSpeedArgs, commands.bench_irl_speed, "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
     "bench preferences": (BenchPreferencesArgs, text_commands.bench_preferences,
                           "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
+    "bench sampling": (BenchSamplingArgs, text_commands.bench_sampling, "character-model sampling: key-value cache against a full pass per token"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

@@ -26,6 +26,7 @@ from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig
 from apprentice.algorithms.preferences.text_frontier import FrontierConfig
 from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig
 from apprentice.bench.preferences import PreferencesBenchConfig
+from apprentice.bench.sampling_speed import SamplingSpeedConfig
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console
 
@@ -95,6 +96,13 @@ class TrainTextRLHFArgs:
 
 
 @dataclass(frozen=True)
+class BenchSamplingArgs:
+    config: Annotated[SamplingSpeedConfig, tyro.conf.OmitArgPrefixes] = SamplingSpeedConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
 class BenchPreferencesArgs:
     out: str = "runs/bench-preferences"
     """Folder for results.json, frontier.png and the base model (when --base is empty)."""
@@ -102,6 +110,8 @@ class BenchPreferencesArgs:
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     frontier: FrontierConfig = FrontierConfig()
     generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
+    generalization_seeds: int = 3
+    """Independent repeats of the explicit-against-implicit experiment."""
     seed: int = 0
     json: bool = False
     """Print one JSON object with the results as the last line."""
@@ -206,8 +216,17 @@ def bench_preferences(args) -> dict[str, Any]:
     from apprentice.bench.preferences import run_preferences_bench
 
     reference, _, task = _reference_and_task(args.base, args.out, args.seed)
-    config = PreferencesBenchConfig(args.frontier, args.generalization)
+    config = PreferencesBenchConfig(args.frontier, args.generalization, args.generalization_seeds)
     return run_preferences_bench(jax.random.key(args.seed), reference, task, config, args.out)
+
+
+def bench_sampling(args) -> dict[str, Any]:
+    """Key-value-cached sampling against the full-pass reference sampler."""
+    from apprentice.bench.sampling_speed import run_sampling_speed
+
+    result = run_sampling_speed(args.config)
+    _print("sampling: key-value cache against a full pass per token", result)
+    return result
 
 
 def _reference_and_task(base: str, out: str, seed: int):

@@ -69,9 +69,19 @@ def test_bench_preferences_writes_results_and_plot(base, tmp_path, capsys):
             "--frontier.dpo-betas", "0.5", "--frontier.rlhf-betas", "0.5", "--frontier.n-pairs", "16",
             "--frontier.dpo.n-steps", "2", "--frontier.rlhf.n-iterations", "2", "--frontier.n-eval", "16",
             "--frontier.samples-per-prompt", "2", "--generalization.n-train-pairs", "16", "--generalization.n-test-pairs", "16",
-            "--generalization.explicit.n-steps", "2", "--generalization.implicit.n-steps", "2", "--json"]  # fmt: skip
+            "--generalization.explicit.n-steps", "2", "--generalization.implicit.n-steps", "2", "--generalization-seeds", "2", "--json"]  # fmt: skip
     assert main(argv) == 0
     result = last_json(capsys)
     assert [p["algorithm"] for p in result["frontier"]["points"]] == ["reference", "DPO", "RLHF"]
     assert (tmp_path / "frontier.png").stat().st_size > 10_000 and (tmp_path / "results.json").is_file()
-    assert set(result["generalization"]["explicit"]) == {"in_distribution", "shifted", "shifted_changed"}
+    generalization = result["generalization"]
+    assert len(generalization["runs"]) == 2 and set(generalization["runs"][0]["explicit"]) == {"in_distribution", "shifted", "shifted_changed"}
+    assert set(generalization["implicit"]) == {"in_distribution", "shifted", "shifted_changed", "in_distribution_std", "shifted_std", "shifted_changed_std"}
+
+
+def test_bench_sampling_draws_the_reference_tokens(capsys):
+    argv = ["bench", "sampling", "--n-responses", "4", "--n-new", "6", "--d-model", "16", "--n-layers", "1", "--n-heads", "2",
+            "--repeats", "1", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    result = last_json(capsys)
+    assert result["identical_token_fraction"] == 1.0 and result["speedup"] > 0

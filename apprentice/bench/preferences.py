@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jax
+import numpy as np
 from rich.table import Table
 
 from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig, explicit_vs_implicit
@@ -30,6 +31,8 @@ from apprentice.progress import make_console
 class PreferencesBenchConfig:
     frontier: FrontierConfig = FrontierConfig()
     generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
+    generalization_seeds: int = 3
+    """Independent repeats (pairs, split and both fits) of the explicit-against-implicit experiment."""
 
 
 def run_preferences_bench(
@@ -40,7 +43,11 @@ def run_preferences_bench(
     start = time.perf_counter()
     frontier = reward_kl_frontier(frontier_key, reference, task, config.frontier)
     frontier_seconds = time.perf_counter() - start
-    generalization = explicit_vs_implicit(generalization_key, reference, task, config.generalization)
+    runs = [
+        explicit_vs_implicit(jax.random.fold_in(generalization_key, seed), reference, task, config.generalization)
+        for seed in range(config.generalization_seeds)
+    ]
+    generalization = {"runs": runs, **summarize_generalization(runs)}
     out = Path(out)
     plot = plot_frontier(frontier, out / "frontier.png")
     result = {
@@ -53,6 +60,18 @@ def run_preferences_bench(
     return result
 
 
+def summarize_generalization(runs: list[dict]) -> dict:
+    """Mean and standard deviation over runs of each accuracy, per reward model."""
+    summary = {}
+    for name in ("explicit", "implicit"):
+        summary[name] = {}
+        for split in runs[0][name]:
+            values = np.array([run[name][split] for run in runs])
+            summary[name][split] = float(values.mean())
+            summary[name][f"{split}_std"] = float(values.std())
+    return summary
+
+
 def _print_tables(result: dict) -> None:
     console = make_console()
     table = Table(title=f"reward against KL -> {result['plot']}")
@@ -63,10 +82,10 @@ def _print_tables(result: dict) -> None:
                       f"{p['reward']:.3f} +- {p['reward_stderr']:.3f}")  # fmt: skip
     console.print(table)
     generalization = result["generalization"]
-    table = Table(title="explicit against implicit reward models: held-out accuracy against the true order")
+    table = Table(title=f"explicit against implicit reward models: held-out accuracy against the true order ({len(generalization['runs'])} seeds)")
     for column in ("reward model", "in distribution", "shifted (synonyms)", "shifted, changed pairs only"):
         table.add_column(column)
     for name in ("explicit", "implicit"):
         scores = generalization[name]
-        table.add_row(name, f"{scores['in_distribution']:.3f}", f"{scores['shifted']:.3f}", f"{scores['shifted_changed']:.3f}")
+        table.add_row(name, *(f"{scores[split]:.3f} +- {scores[split + '_std']:.3f}" for split in ("in_distribution", "shifted", "shifted_changed")))
     console.print(table)
