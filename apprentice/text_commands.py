@@ -32,6 +32,7 @@ from apprentice.progress import make_console
 
 console = make_console()
 
+
 @dataclass(frozen=True)
 class TrainNextTokenArgs:
     out: str
@@ -139,7 +140,7 @@ def train_next_token(args) -> dict[str, Any]:
 def train_reward_model(args) -> dict[str, Any]:
     """An explicit Bradley-Terry reward model on responses of the base model."""
     from apprentice.algorithms.preferences.losses import preference_accuracy
-    from apprentice.algorithms.preferences.text_policy import text_preferences
+    from apprentice.algorithms.preferences.text_policy import text_preferences, true_order
     from apprentice.algorithms.preferences.text_reward_model import train_text_reward_model
     from apprentice.policies.transformer_io import REWARD_MODEL, save_text_model
 
@@ -150,15 +151,16 @@ def train_reward_model(args) -> dict[str, Any]:
     result = train_text_reward_model(train_key, args.config, reference, train, task.newline)
     summary = {"out": str(args.out), "n_train_pairs": len(train), "train_accuracy": result.history[-1]["accuracy"]}
     if held_out is not None:
-        scores = [result.model.rewards(jnp.asarray(held_out.context), jnp.asarray(r), task.newline) for r in (held_out.chosen, held_out.rejected)]
-        true = [task.rewards(held_out.context, r) for r in (held_out.chosen, held_out.rejected)]
-        informative = jnp.asarray(true[0] != true[1])
-        truth_order = jnp.asarray(true[0] > true[1])
-        agree = jnp.where(truth_order, scores[0] > scores[1], scores[1] > scores[0])
+        score = eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline))
+
+        def accuracy(pairs):
+            chosen, rejected = (score(result.model, jnp.asarray(pairs.context), jnp.asarray(r)) for r in (pairs.chosen, pairs.rejected))
+            return float(preference_accuracy(chosen, rejected))
+
         summary.update({
             "n_held_out_pairs": len(held_out),
-            "held_out_accuracy_vs_labels": float(preference_accuracy(*scores)),
-            "held_out_accuracy_vs_true_order": float(jnp.sum(agree * informative) / jnp.maximum(informative.sum(), 1)),
+            "held_out_accuracy_vs_labels": accuracy(held_out),
+            "held_out_accuracy_vs_true_order": accuracy(true_order(held_out, task)),
         })  # fmt: skip
     save_text_model(args.out, result.model, result.model.backbone, vocab, REWARD_MODEL)
     _write_run(args.out, "train reward-model", args, result.history, summary)

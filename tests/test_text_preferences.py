@@ -17,6 +17,7 @@ from apprentice.algorithms.preferences.text_policy import (
     response_mask,
     sample_responses,
     text_preferences,
+    true_order,
 )
 from apprentice.algorithms.preferences.text_reward import (
     SYNONYMS,
@@ -80,6 +81,17 @@ def test_text_preferences_follow_the_true_reward_at_low_temperature(language_mod
     data = text_preferences(jax.random.key(2), language_model.model, text_task, 64, temperature=1e-3)
     chosen, rejected = text_task.rewards(data.context, data.chosen), text_task.rewards(data.context, data.rejected)
     assert len(data) == 64 and (chosen > rejected).all()
+
+
+def test_true_order_drops_ties_and_puts_the_better_response_first(text_task):
+    from apprentice.data.preferences import Preferences
+
+    texts_a, texts_b = ["what a good cat!\n", "max hates it.\n", "the cat sees max.\n"], ["max hates it.\n", "what a good cat!\n", "the dog sees max.\n"]
+    prompts = np.tile(text_task.vocab.encode("\n"), (3, 1))
+    data = Preferences(text_task.encode_responses(texts_a), text_task.encode_responses(texts_b), context=prompts)
+    ordered = true_order(data, text_task)
+    assert len(ordered) == 2 and text_task.texts(ordered.context, ordered.chosen) == [
+        "what a good cat!" + "\n" * (text_task.n_new - 16)] * 2
 
 
 def test_leave_one_out_advantages_by_hand():

@@ -22,13 +22,12 @@ from dataclasses import asdict, dataclass
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.preferences.losses import preference_accuracy
 from apprentice.algorithms.preferences.pair_training import PairTrainingConfig
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
-from apprentice.algorithms.preferences.text_policy import TextTask, text_preferences
+from apprentice.algorithms.preferences.text_policy import TextTask, text_preferences, true_order
 from apprentice.algorithms.preferences.text_reward import only_first_synonyms, only_second_synonyms
 from apprentice.algorithms.preferences.text_reward_model import train_text_reward_model
 from apprentice.data.preferences import Preferences
@@ -57,16 +56,6 @@ def rewrite_pairs(data: Preferences, task: TextTask, rewrite) -> Preferences:
     return Preferences(responses(data.chosen), responses(data.rejected), context=data.context, probability=data.probability)
 
 
-def true_order(data: Preferences, task: TextTask) -> tuple[Preferences, np.ndarray]:
-    """The pairs with unequal true rewards, each put in the true order; and the mask of kept pairs."""
-    chosen_reward = task.rewards(data.context, data.chosen)
-    rejected_reward = task.rewards(data.context, data.rejected)
-    keep = chosen_reward != rejected_reward
-    swap = (rejected_reward > chosen_reward)[keep, None]
-    chosen, rejected = data.chosen[keep], data.rejected[keep]
-    return Preferences(np.where(swap, rejected, chosen), np.where(swap, chosen, rejected), context=data.context[keep]), keep
-
-
 def explicit_vs_implicit(
     key: PRNGKeyArray,
     reference: CharTransformer,
@@ -86,7 +75,7 @@ def explicit_vs_implicit(
     pairs = text_preferences(data_key, reference, task, config.n_train_pairs + config.n_test_pairs)
     train, test = pairs.split(split_key, config.n_test_pairs / len(pairs))
     train = rewrite_pairs(train, task, only_first_synonyms)
-    test_in, kept = true_order(rewrite_pairs(test, task, only_first_synonyms), task)
+    test_in = true_order(rewrite_pairs(test, task, only_first_synonyms), task)
     test_shifted = rewrite_pairs(test_in, task, only_second_synonyms)
     changed = (test_shifted.chosen != test_in.chosen).any(1) | (test_shifted.rejected != test_in.rejected).any(1)
 

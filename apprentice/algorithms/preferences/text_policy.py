@@ -163,6 +163,16 @@ def text_preferences(
     return Preferences(np.concatenate(chosen), np.concatenate(rejected), context=np.concatenate(contexts))
 
 
+def true_order(data: Preferences, task: TextTask) -> Preferences:
+    """The pairs whose true rewards differ, each with the higher-reward response as ``chosen``."""
+    chosen_reward = task.rewards(data.context, data.chosen)
+    rejected_reward = task.rewards(data.context, data.rejected)
+    keep = chosen_reward != rejected_reward
+    swap = (rejected_reward > chosen_reward)[keep, None]
+    chosen, rejected = data.chosen[keep], data.rejected[keep]
+    return Preferences(np.where(swap, rejected, chosen), np.where(swap, chosen, rejected), context=data.context[keep])
+
+
 def evaluate_text_policy(
     key: PRNGKeyArray, model: CharTransformer, reference: CharTransformer, task: TextTask, n_samples: int = 1024
 ) -> dict[str, float]:
