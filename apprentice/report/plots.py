@@ -40,7 +40,7 @@ def plot_return_vs_demos(rows: Sequence[dict], path: str | os.PathLike) -> Path:
         ax.set_title(env_id)
         ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.PathLike, title: str = "") -> Path:
@@ -61,7 +61,7 @@ def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.Path
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _panels_per_env(rows: Sequence[dict], width: float, height: float):
@@ -72,7 +72,7 @@ def _panels_per_env(rows: Sequence[dict], width: float, height: float):
     return fig, [(ax, env_id, [r for r in rows if r["env_id"] == env_id]) for ax, env_id in zip(axes[0], env_ids)]
 
 
-def _save(fig, path: str | os.PathLike) -> Path:
+def save_figure(fig, path: str | os.PathLike) -> Path:
     path = Path(path)
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=110)
@@ -93,7 +93,25 @@ def plot_speed(result: dict, path: str | os.PathLike) -> Path:
                  f"{result['steps_per_second']:.0f} steps/s", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
+
+
+def plot_peer_speed(result: dict, path: str | os.PathLike) -> Path:
+    """Gradient steps per second of each contestant (median over rounds, a dot per round)."""
+    rows = result["rows"]
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(rows) + 1.4))
+    names = [r["contestant"] for r in rows][::-1]
+    rates = [r["steps_per_second"] for r in rows][::-1]
+    ax.barh(names, rates, color=["tab:blue" if n == "apprentice" else "tab:gray" for n in names])
+    for i, row in enumerate(rows[::-1]):
+        ax.plot([result["steps_timed"] / s for s in row["seconds_all"]], [i] * len(row["seconds_all"]), "k.", markersize=4)
+        ax.annotate(f"{row['time_ratio_to_apprentice']:.1f}x time", (rates[i], i), textcoords="offset points", xytext=(4, -3), fontsize=7)
+    config = result["config"]
+    ax.set_xlabel("gradient steps per second")
+    ax.set_title(f"BC, MLP {list(config['hidden_sizes'])} tanh, batch {config['batch_size']}, Adam: same data", fontsize=9)
+    ax.set_xlim(0, max(rates) * 1.25)
+    fig.tight_layout()
+    return save_figure(fig, path)
 
 
 def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Path:
@@ -113,4 +131,4 @@ def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Pa
         ax.set_title(env_id)
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from apprentice.report.plots import _save, plt
+from apprentice.report.plots import save_figure, plt
 
 
 def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:
@@ -35,7 +35,7 @@ def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:
     bar_ax.set_ylabel("env steps / s")
     bar_ax.set_title(f"PPO {result['ppo_speedup']:.1f}x, env only {result['env_only_speedup']:.0f}x", fontsize=9)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_learning_curves(runs: Sequence[dict], path: str | os.PathLike) -> Path:
@@ -53,4 +53,4 @@ def plot_learning_curves(runs: Sequence[dict], path: str | os.PathLike) -> Path:
         ax.set_ylabel("evaluation return")
         ax.set_title(run["title"], fontsize=9)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -1,0 +1,307 @@
+"""Load run directories, tell a training run from a benchmark folder, and build report sections.
+
+Two kinds of folder are understood:
+
+* a training run (``apprentice train ...``, see ``apprentice/runs.py``): ``config.json`` (with
+  ``"command"``), ``metrics.jsonl`` (a row per epoch / round / iteration / step) and
+  ``result.json``. Its numeric metric columns are drawn as learning curves against the first of
+  ``X_KEYS`` the rows hold (else the row index), one figure per group of ``METRIC_GROUPS``;
+* a benchmark folder (``apprentice bench ...``) with ``results.json``: the labels benchmark
+  (``summary`` rows) is drawn with ``plot_score_vs_labels``, the demos benchmark (``rows`` of
+  return against ``n_demos``) with ``plot_return_vs_demos``; any other is shown as its scalar
+  fields plus a table per list of flat rows.
+
+Several training runs of one command are also overlaid, a line per run, and compared in a table.
+
+Example:
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> run = Path(tempfile.mkdtemp())
+    >>> _ = (run / "config.json").write_text(json.dumps({"command": "train bc"}))
+    >>> _ = (run / "metrics.jsonl").write_text('{"epoch": 1, "train_loss": 0.5}\\n{"epoch": 2, "train_loss": 0.25}\\n')
+    >>> _ = (run / "result.json").write_text(json.dumps({"train_loss": 0.25}))
+    >>> loaded = load_run_dir(run)
+    >>> loaded.kind, x_key(loaded.metrics), metric_groups(loaded.metrics, "epoch")
+    ('training', 'epoch', {'losses': ['train_loss']})
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from matplotlib.ticker import MaxNLocator
+
+from apprentice.report.html import Image, Section, Table, Text, format_value
+from apprentice.report.plots import save_figure, plot_method_scores, plot_return_vs_demos, plot_score_vs_labels, plt
+
+# The file names of apprentice/runs.py, repeated so that reading a report needs no JAX import.
+TRAINING_FILES = ("config.json", "metrics.jsonl", "result.json")
+BENCH_FILE = "results.json"
+X_KEYS = ("epoch", "round", "iteration", "step", "chunk", "env_steps")
+"""Preferred x-axis of learning curves, in order; the first key present in the rows is used."""
+METRIC_GROUPS = {
+    "losses": ("loss", "bits_per_char", "perplexity"),
+    "returns and scores": ("return", "score", "reward", "accuracy"),
+}
+"""A metric joins the first group one of whose words is in its name; the rest go to ``other``."""
+MAX_TABLE_ROWS = 200
+LABELS_ROW_KEYS = {"env_id", "method", "budget", "labels_mean", "normalized_mean", "normalized_std"}
+DEMOS_ROW_KEYS = {"env_id", "method", "n_demos", "mean_return", "std_return", "expert_return", "random_return"}
+
+
+@dataclass(frozen=True)
+class RunDir:
+    """One folder to report on. ``kind`` is ``"training"`` or ``"bench"``; ``result`` holds
+    ``result.json`` (training) or ``results.json`` (bench)."""
+
+    path: Path
+    kind: str
+    label: str
+    result: dict[str, Any]
+    config: dict[str, Any] = field(default_factory=dict)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def command(self) -> str:
+        return str(self.config.get("command", "")) if self.kind == "training" else "bench " + bench_kind(self.result)
+
+
+def load_run_dir(path: str | os.PathLike, label: str = "") -> RunDir:
+    """Read a training run or benchmark folder; raise ``ValueError`` saying what was expected."""
+    path = Path(path)
+    expected = (f"expected a training run ({' + '.join(TRAINING_FILES)}) or a benchmark folder "
+                f"({BENCH_FILE})")
+    if not path.exists():
+        raise ValueError(f"{path}: no such folder; {expected}")
+    if not path.is_dir():
+        raise ValueError(f"{path}: is a file, not a folder; {expected}")
+    label = label or path.resolve().name
+    present = [name for name in TRAINING_FILES if (path / name).is_file()]
+    if len(present) == len(TRAINING_FILES):
+        config = _read_json(path / "config.json")
+        metrics = [_parse_line(path / "metrics.jsonl", number, line)
+                   for number, line in enumerate((path / "metrics.jsonl").read_text().splitlines(), 1) if line.strip()]
+        return RunDir(path, "training", label, _read_json(path / "result.json"), config, metrics)
+    if (path / BENCH_FILE).is_file():
+        return RunDir(path, "bench", label, _read_json(path / BENCH_FILE))
+    names = sorted(entry.name + ("/" if entry.is_dir() else "") for entry in path.iterdir())
+    found = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "") if names else "nothing"
+    partial = (f"; it has {', '.join(present)} but lacks {', '.join(n for n in TRAINING_FILES if n not in present)}"
+               if present else "")
+    raise ValueError(f"{path}: not a run directory; {expected}{partial}; it holds {found}")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: expected a JSON object, the file is not valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: expected a JSON object, found a {type(value).__name__}")
+    return value
+
+
+def _parse_line(path: Path, number: int, line: str) -> dict[str, Any]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}, line {number}: expected one JSON object per line ({error})") from None
+    if not isinstance(row, dict):
+        raise ValueError(f"{path}, line {number}: expected a JSON object, found a {type(row).__name__}")
+    return row
+
+
+def bench_kind(results: dict[str, Any]) -> str:
+    """``"labels"``, ``"demos"`` or ``"generic"``, from the keys of a ``results.json``."""
+    if _flat_rows(results.get("summary")) and LABELS_ROW_KEYS <= set(results["summary"][0]):
+        return "labels"
+    if _flat_rows(results.get("rows")) and DEMOS_ROW_KEYS <= set(results["rows"][0]):
+        return "demos"
+    return "generic"
+
+
+def x_key(rows: Sequence[dict]) -> str | None:
+    """The first of ``X_KEYS`` that every row holds as a number, else ``None`` (the row index)."""
+    for key in X_KEYS:
+        if rows and all(_is_number(row.get(key)) for row in rows):
+            return key
+    return None
+
+
+def metric_groups(rows: Sequence[dict], x: str | None) -> dict[str, list[str]]:
+    """Numeric metric columns (any row holds a finite number) by group, in order of appearance."""
+    columns = [key for key in dict.fromkeys(k for row in rows for k in row)
+               if key != x and any(_is_number(row.get(key)) for row in rows)]
+    groups: dict[str, list[str]] = {}
+    for column in columns:
+        group = next((name for name, words in METRIC_GROUPS.items() if any(w in column for w in words)), "other")
+        groups.setdefault(group, []).append(column)
+    return {name: groups[name] for name in [*METRIC_GROUPS, "other"] if name in groups}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _flat_rows(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(row, dict) and not any(isinstance(v, dict) for v in row.values()) for row in value))
+
+
+def plot_metric_curves(series: Sequence[tuple[str, Sequence[dict]]], metrics: Sequence[str],
+                       path: str | os.PathLike, title: str = "") -> Path:
+    """A panel per metric, a line per ``(label, rows)`` series against its ``x_key`` (else row index)."""
+    n_cols = min(3, len(metrics))
+    n_rows = -(-len(metrics) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 3.1 * n_rows), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        x_names, integer_x = set(), True
+        for label, rows in series:
+            x = x_key(rows)
+            x_names.add(x or "row")
+            points = [(row[x] if x else i, row[metric]) for i, row in enumerate(rows) if _is_number(row.get(metric))]
+            if points:
+                xs, ys = zip(*points)
+                integer_x = integer_x and all(isinstance(value, int) for value in xs)
+                ax.plot(xs, ys, marker="." if len(points) < 50 else None, label=label)
+        if integer_x:  # rounds and epochs: no ticks at 0.5
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(" / ".join(sorted(x_names)))
+        ax.set_title(metric, fontsize=9)
+        if len(series) > 1:
+            ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "run"
+
+
+def _scalar_items(value: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``(dotted key, value)`` pairs of a nested dict, leaving out long lists and lists of rows."""
+    items = []
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict):
+            items += _scalar_items(item, name + ".")
+        elif not (isinstance(item, (list, tuple)) and (len(item) > 8 or any(isinstance(v, (dict, list)) for v in item))):
+            items.append((name, item))
+    return items
+
+
+def key_value_table(value: dict[str, Any]) -> Table:
+    """The scalar fields of ``value`` (nested keys dotted) as a two-column table."""
+    return Table(["key", "value"], [[key, format_value(item)] for key, item in _scalar_items(value)])
+
+
+def rows_table(rows: Sequence[dict]) -> Table:
+    """Flat dict rows as a table; columns in order of appearance, at most ``MAX_TABLE_ROWS`` rows."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    shown = rows[:MAX_TABLE_ROWS]
+    note = f"first {MAX_TABLE_ROWS} of {len(rows)} rows" if len(rows) > MAX_TABLE_ROWS else ""
+    return Table(columns, [[format_value(row.get(column)) for column in columns] for row in shown], note)
+
+
+def training_section(run: RunDir, prefix: str, out: Path) -> Section:
+    """Command, result table, learning curves per metric group and the flattened config."""
+    x = x_key(run.metrics)
+    blocks: list = [Text(f"{run.command or 'unknown command'} in {run.path}: {len(run.metrics)} metric rows, "
+                         f"x-axis {x or 'row index'}."), key_value_table(run.result)]
+    for group, metrics in metric_groups(run.metrics, x).items():
+        png = plot_metric_curves([(run.label, run.metrics)], metrics, out / f"{prefix}-{_slug(group)}.png",
+                                 f"{run.label}: {group}")
+        blocks.append(Image(png, f"{run.label}: {group} against {x or 'row index'}"))
+    if run.config:
+        blocks += [Text("Configuration (config.json):"), key_value_table(run.config)]
+    return Section(f"{run.label} (training run)", blocks)
+
+
+def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
+    """The benchmark's own plot where one fits, its scalar fields, and a table per list of rows."""
+    kind, results = bench_kind(run.result), run.result
+    blocks: list = [Text(f"benchmark results ({kind}) in {run.path / BENCH_FILE}.")]
+    if kind == "labels":
+        png = plot_score_vs_labels(results["summary"], out / f"{prefix}-score_vs_labels.png")
+        blocks.append(Image(png, "expert-normalized score against expert labels (mean +- std over seeds)"))
+    elif kind == "demos":
+        png = plot_return_vs_demos(results["rows"], out / f"{prefix}-returns_vs_demos.png")
+        blocks.append(Image(png, "return against expert demonstrations (mean +- std over seeds)"))
+    blocks.append(key_value_table(results))
+    for key, rows in results.items():
+        if not _flat_rows(rows):
+            continue
+        group = next((g for g in ("setting", "env_id", "group") if g in rows[0]), None)
+        if kind == "generic" and group and _complete_grid(rows, group):
+            png = plot_method_scores(rows, group, out / f"{prefix}-{_slug(key)}-scores.png", run.label)
+            blocks.append(Image(png, f"{key}: expert-normalized score per method and {group}"))
+        blocks += [Text(f"{key}:"), rows_table(rows)]
+    return Section(f"{run.label} (benchmark)", blocks)
+
+
+def _complete_grid(rows: Sequence[dict], group: str) -> bool:
+    if not all({"method", "normalized_mean", "normalized_std"} <= set(row) for row in rows):
+        return False
+    pairs = {(row[group], row["method"]) for row in rows}
+    return len(pairs) == len({r[group] for r in rows}) * len({r["method"] for r in rows})
+
+
+def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
+    """For two or more training runs: a table of their ``result.json`` keys side by side and,
+    when they ran the same command, their learning curves overlaid."""
+    training = [run for run in runs if run.kind == "training"]
+    if len(training) < 2:
+        return []
+    keys = list(dict.fromkeys(key for run in training for key, _ in _scalar_items(run.result)))
+    values = [dict(_scalar_items(run.result)) for run in training]
+    rows = [["command", *(run.command for run in training)]]
+    rows += [[key, *(format_value(value.get(key)) for value in values)] for key in keys]
+    blocks: list = [Table(["key", *(run.label for run in training)], rows)]
+    commands = {run.command for run in training}
+    if len(commands) == 1:
+        command = next(iter(commands))
+        merged = [row for run in training for row in run.metrics]
+        for group, metrics in metric_groups(merged, x_key(merged)).items():
+            png = plot_metric_curves([(run.label, run.metrics) for run in training], metrics,
+                                     out / f"compare-{_slug(group)}.png", f"{command}: {group}")
+            blocks.append(Image(png, f"{group}, one line per run"))
+    else:
+        blocks.append(Text(f"Learning curves are not overlaid: the runs come from different commands "
+                           f"({', '.join(sorted(commands))})."))
+    return [Section(f"Comparison of {len(training)} training runs", blocks)]
+
+
+def build_sections(runs: Sequence[RunDir], out: str | os.PathLike) -> list[Section]:
+    """All sections of the report (comparison first, then one per run); PNGs are written into ``out``."""
+    out = Path(out)
+    sections = comparison_sections(runs, out)
+    for index, run in enumerate(runs, 1):
+        prefix = f"{index:02d}-{_slug(run.path.resolve().name)}"
+        sections.append(training_section(run, prefix, out) if run.kind == "training" else bench_section(run, prefix, out))
+    return sections
+
+
+def unique_labels(paths: Sequence[Path]) -> list[str]:
+    """Folder names, with as many parent folders as it takes to tell apart folders of one name.
+
+    >>> unique_labels([Path("/r/a/run"), Path("/r/b/run"), Path("/r/other")])
+    ['a/run', 'b/run', 'other']
+    """
+    parts = [path.resolve().parts for path in paths]
+    labels = []
+    for mine in parts:
+        depth = 1
+        while depth < len(mine) and sum(other[-depth:] == mine[-depth:] for other in parts) > 1:
+            depth += 1
+        labels.append("/".join(mine[-depth:]))
+    return labels
