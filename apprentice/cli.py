@@ -13,7 +13,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 import tyro
 
-from apprentice import commands, text_commands
+from apprentice import commands, report_command, text_commands
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
@@ -26,6 +26,8 @@ from apprentice.bench.labels import LabelsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
+from apprentice.bench.speed_peers import PeerSpeedConfig
+from apprentice.report_command import ReportArgs
 from apprentice.text_commands import (
     BenchPreferencesArgs,
     BenchSamplingArgs,
@@ -180,6 +182,10 @@ class DemoArgs:
 @dataclass(frozen=True)
 class BenchSpeedArgs:
     config: Annotated[SpeedConfig, tyro.conf.OmitArgPrefixes] = SpeedConfig()
+    peers: PeerSpeedConfig = PeerSpeedConfig()
+    """The side-by-side run against imitation and a plain PyTorch loop (built in their own venv)."""
+    skip_peers: bool = False
+    """Measure only apprentice (no peer venv, no PyTorch)."""
     out: str = "runs/bench-speed"
     """Folder for results.json and the plot."""
     json: bool = False
@@ -256,7 +262,7 @@ COMMANDS = {
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
-    "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC gradient steps/s and fraction of matmul peak"),
+    "bench speed": (BenchSpeedArgs, commands.bench_speed, "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch"),
     "bench rl-speed": (BenchRLSpeedArgs, commands.bench_rl_speed, "PPO on the pure-JAX backend against Gymnasium"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
@@ -267,6 +273,7 @@ COMMANDS = {
     "bench preferences": (BenchPreferencesArgs, text_commands.bench_preferences,
                           "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
     "bench sampling": (BenchSamplingArgs, text_commands.bench_sampling, "character-model sampling: key-value cache against a full pass per token"),
+    "report": (ReportArgs, report_command.report, "an HTML and Markdown report of run directories: curves, plots, tables"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }

@@ -330,19 +330,36 @@ def demo(args) -> dict[str, Any]:
 
 
 def bench_speed(args) -> dict[str, Any]:
-    """BC steps/s and the fraction of the matmul peak (see :mod:`apprentice.bench.speed`)."""
+    """BC steps/s, the fraction of the matmul peak (see :mod:`apprentice.bench.speed`) and, unless
+    ``--skip-peers``, the same BC in imitation and plain PyTorch (:mod:`apprentice.bench.speed_peers`)."""
     import json
 
     from apprentice.bench.speed import run_speed
+    from apprentice.bench.speed_peers import run_peer_speed
     from apprentice.io_utils import atomic_write_text
-    from apprentice.report.plots import plot_speed
+    from apprentice.report.plots import plot_peer_speed, plot_speed
 
     result = run_speed(args.config)
     out = Path(args.out)
     result["plot"] = str(plot_speed(result, out / "speed.png"))
-    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
     shown = ("steps_per_second", "bc_flops_per_second", "matmul_peak_flops_per_second", "fraction_of_peak", "plot")
     _print_result("BC speed (median of interleaved repeats)", {k: result[k] for k in shown})
+    if not args.skip_peers:
+        peers = run_peer_speed(args.peers)
+        result["peers"] = peers
+        if "skipped" in peers:
+            console.print(f"[yellow]side-by-side run skipped: {peers['skipped']}[/yellow]")
+        else:
+            peers["plot"] = str(plot_peer_speed(peers, out / "speed_peers.png"))
+            table = Table(title=f"BC, {peers['steps_timed']} steps of batch {args.peers.batch_size}, medians of "
+                                f"{args.peers.rounds} interleaved rounds -> {peers['plot']}")  # fmt: skip
+            for column in ("contestant", "seconds", "steps/s", "time / apprentice's"):
+                table.add_column(column)
+            for row in peers["rows"]:
+                table.add_row(row["contestant"], f"{row['seconds']:.3f}", f"{row['steps_per_second']:.0f}",
+                              f"{row['time_ratio_to_apprentice']:.2f}")  # fmt: skip
+            console.print(table)
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
     return result
 
 

@@ -63,16 +63,20 @@ def measure_matmul_flops(size: int, repeats: int = 10) -> float:
     return 2.0 * size**3 / best
 
 
+def synthetic_bc_problem(obs_dim: int, action_dim: int, n: int, seed: int = 0) -> tuple[EnvSpec, Transitions]:
+    """A continuous-action spec and ``n`` random (observation, action in [-1, 1]) pairs, for timing."""
+    spec = EnvSpec(obs_shape=(obs_dim,), obs_dtype="float32", action_kind="continuous", action_shape=(action_dim,),
+                   action_low=(-1.0,) * action_dim, action_high=(1.0,) * action_dim)  # fmt: skip
+    rng = np.random.default_rng(seed)
+    obs = rng.normal(size=(n, obs_dim)).astype(np.float32)
+    actions = rng.uniform(-1, 1, (n, action_dim)).astype(np.float32)
+    return spec, Transitions(obs, actions, obs, np.zeros(n, bool), np.ones(n, np.float32))
+
+
 def run_speed(config: SpeedConfig = SpeedConfig()) -> dict:
     """Interleave matmul-peak and BC-epoch measurements; return rates and their ratio."""
-    spec = EnvSpec(obs_shape=(config.obs_dim,), obs_dtype="float32", action_kind="continuous",
-                   action_shape=(config.action_dim,), action_low=(-1.0,) * config.action_dim,
-                   action_high=(1.0,) * config.action_dim)
     n = config.steps_per_epoch * config.batch_size
-    rng = np.random.default_rng(0)
-    obs = rng.normal(size=(n, config.obs_dim)).astype(np.float32)
-    data = Transitions(obs, rng.uniform(-1, 1, (n, config.action_dim)).astype(np.float32), obs,
-                       np.zeros(n, bool), np.ones(n, np.float32))
+    spec, data = synthetic_bc_problem(config.obs_dim, config.action_dim, n)
     policy = make_policy(jax.random.key(0), spec, PolicyArchitecture(head="gaussian", hidden_sizes=config.hidden_sizes))
     params, static = eqx.partition(policy, eqx.is_array)
     opt_state = optax.adam(1e-3).init(params)

@@ -1,0 +1,67 @@
+"""The side-by-side BC speed bench: venv failures are clear skips, and the timing plumbing is right.
+
+The peer venv itself (imitation + PyTorch, 1.7 GB) is not built here; a fake worker stands in.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from apprentice.bench import speed_peers
+from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
+from apprentice.cli import main
+from apprentice.report.plots import plot_peer_speed
+
+FAKE_WORKER = """
+import argparse, json
+p = argparse.ArgumentParser()
+for name in ("--variant", "--data", "--steps", "--batch-size", "--lr", "--threads", "--seed"):
+    p.add_argument(name)
+p.add_argument("--hidden", nargs="+")
+a = p.parse_args()
+wall = {"imitation": 4.0, "imitation_pi_only": 3.0, "torch_loop": 1.0}[a.variant]
+print(json.dumps({"variant": a.variant, "walls": [wall], "loss": 0.0, "steps": int(a.steps),
+                  "threads": int(a.threads) or 2, "torch": "fake", "imitation": "fake"}))
+"""
+
+
+def test_an_unbuildable_peer_venv_raises_a_clear_reason(tmp_path):
+    with pytest.raises(PeerUnavailable, match="could not resolve the peer packages"):
+        ensure_peer_venv(tmp_path / "venv", requirements=(str(tmp_path / "no-such-package"),), timeout=300)
+
+
+def test_the_bench_is_skipped_with_the_reason_when_the_venv_fails(monkeypatch):
+    def fail(directory):
+        raise PeerUnavailable("peer venv: could not install the peer packages (exit 1): no network")
+
+    monkeypatch.setattr(speed_peers, "ensure_peer_venv", fail)
+    result = speed_peers.run_peer_speed(speed_peers.PeerSpeedConfig(steps_per_epoch=2, batch_size=4))
+    assert result["skipped"].endswith("no network") and "rows" not in result
+
+
+def test_interleaved_rounds_give_medians_and_ratios_to_apprentice(monkeypatch, tmp_path):
+    worker = tmp_path / "worker.py"
+    worker.write_text(FAKE_WORKER)
+    monkeypatch.setattr(speed_peers, "ensure_peer_venv", lambda directory: sys.executable)
+    monkeypatch.setattr(speed_peers, "WORKER", worker)
+    config = speed_peers.PeerSpeedConfig(hidden_sizes=(8,), batch_size=4, steps_per_epoch=5, epochs=2, rounds=2,
+                                         variants=("imitation", "torch_loop"), torch_threads=(0, 1))  # fmt: skip
+    result = speed_peers.run_peer_speed(config)
+    rows = {row["contestant"]: row for row in result["rows"]}
+    assert set(rows) == {"apprentice", "imitation (2 threads, default)", "imitation (1 thread)",
+                         "torch_loop (2 threads, default)", "torch_loop (1 thread)"}  # fmt: skip
+    assert result["steps_timed"] == 10 and len(rows["apprentice"]["seconds_all"]) == 2
+    ours = rows["apprentice"]["seconds"]
+    assert rows["imitation (1 thread)"]["time_ratio_to_apprentice"] == pytest.approx(4.0 / ours)
+    assert rows["torch_loop (1 thread)"]["steps_per_second"] == pytest.approx(10 / 1.0)
+    assert plot_peer_speed(result, tmp_path / "peers.png").stat().st_size > 10_000
+
+
+def test_bench_speed_command_without_peers(tmp_path, capsys):
+    argv = ["bench", "speed", "--skip-peers", "--repeats", "1", "--steps-per-epoch", "5", "--matmul-size", "64", "--out", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "peers" not in result and result["steps_per_second"] > 0 and (tmp_path / "results.json").is_file()
