@@ -53,7 +53,7 @@ def test_interleaved_rounds_give_medians_and_ratios_to_apprentice(monkeypatch, t
     rows = {row["contestant"]: row for row in result["rows"]}
     assert set(rows) == {"apprentice", "imitation (2 threads, default)", "imitation (1 thread)",
                          "torch_loop (2 threads, default)", "torch_loop (1 thread)"}  # fmt: skip
-    assert result["steps_timed"] == 10 and len(rows["apprentice"]["seconds_all"]) == 2
+    assert result["steps_timed"] == 10 and len(rows["apprentice"]["seconds_all"]) == 2 and result["apprentice_first_epoch_seconds"] > 0
     ours = rows["apprentice"]["seconds"]
     assert rows["imitation (1 thread)"]["time_ratio_to_apprentice"] == pytest.approx(4.0 / ours)
     assert rows["torch_loop (1 thread)"]["steps_per_second"] == pytest.approx(10 / 1.0)

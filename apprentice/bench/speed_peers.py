@@ -2,7 +2,7 @@
 
 The same data (random observations and actions), the same network (tanh MLP, Gaussian head),
 batch size, optimizer (Adam) and learning rate in every contestant. ``apprentice`` trains in
-this process; the PyTorch contestants run as :mod:`~apprentice.bench.peers.torch_bc_worker` in
+this process (its first epoch, which compiles, is timed apart); the PyTorch contestants run as :mod:`~apprentice.bench.peers.torch_bc_worker` in
 the peer venv, one subprocess per measurement (its start-up and one warm-up run are not timed).
 Each round measures every contestant once, in turn, so slow spells of the shared machine fall on
 all of them; the medians over rounds and their ratios are reported.
@@ -81,7 +81,9 @@ def run_peer_speed(config: PeerSpeedConfig = PeerSpeedConfig()) -> dict:
     with tempfile.TemporaryDirectory() as tmp, progress_bar(config.rounds, "BC speed, side by side") as bar:
         data_path = Path(tmp) / "data.npz"
         np.savez(data_path, obs=data.obs, acts=data.acts)
+        start = time.perf_counter()
         ours(1)  # compile and warm up
+        first_epoch = time.perf_counter() - start
         for round_ in range(config.rounds):
             start = time.perf_counter()
             ours(config.epochs)
@@ -97,7 +99,8 @@ def run_peer_speed(config: PeerSpeedConfig = PeerSpeedConfig()) -> dict:
          "time_ratio_to_apprentice": float(np.median(times)) / reference, "seconds_all": times}
         for name, times in walls.items()
     ]  # fmt: skip
-    return {"config": asdict(config), "steps_timed": steps, "rows": rows, "versions": {**meta, "jax": jax.__version__}}
+    return {"config": asdict(config), "steps_timed": steps, "rows": rows, "apprentice_first_epoch_seconds": first_epoch,
+            "versions": {**meta, "jax": jax.__version__}}  # fmt: skip
 
 
 def _ours(spec, data, config: PeerSpeedConfig):
