@@ -65,7 +65,10 @@ def ensure_peer_venv(
 
 
 def _imports_work(python: Path) -> bool:
-    return subprocess.run([str(python), "-c", CHECK_IMPORTS], capture_output=True, timeout=300).returncode == 0
+    try:
+        return subprocess.run([str(python), "-c", CHECK_IMPORTS], capture_output=True, timeout=300).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def _run(argv: list[str], what: str, timeout: float) -> None:
