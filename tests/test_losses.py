@@ -126,3 +126,10 @@ def test_return_weights_by_hand():
     np.testing.assert_allclose(w, np.array([math.exp(-1), 1.0]) / ((math.exp(-1) + 1) / 2))
     with pytest.raises(ValueError, match="temperature"):
         return_weights(np.array([1.0]), "exp_return", temperature=0.0)
+
+
+def test_squash_bounds_get_no_gradient():
+    """The box is the env's, not a parameter: the entropy term log(high - low) must not widen it."""
+    squash = Squash(low=jnp.array([-1.0, -2.0]), high=jnp.array([1.0, 2.0]))
+    grads = jax.grad(lambda s: s.log_det_jacobian(jnp.array([0.3, -0.2])) + s(jnp.array([0.5, 0.1])).sum() + s.inverse(jnp.array([0.2, 0.4])).sum())(squash)
+    assert float(jnp.abs(grads.low).max()) == 0.0 and float(jnp.abs(grads.high).max()) == 0.0

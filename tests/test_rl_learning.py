@@ -75,7 +75,9 @@ def test_a_learned_reward_module_replaces_the_env_reward_in_sac():
     result = train_sac(jax.random.key(0), config, "Pendulum-v1", reward_fn=PositiveTorqueReward(jnp.asarray(1.0)),
                        progress=False)
     actions = rollout(PolicyActor(result.policy, jax.random.key(0), True), "Pendulum-v1", n_episodes=2, seed=3)
-    assert np.mean(np.concatenate([t.actions for t in actions])) > 1.5  # the bound is 2
+    # The bound is 2; measured 1.49 after this short run. Before the squash box was
+    # frozen, SAC widened it and this test saw more.
+    assert np.mean(np.concatenate([t.actions for t in actions])) > 1.0
     assert result.metrics[-1]["learned_return"] is not None
 
 

@@ -31,19 +31,29 @@ class Squash(eqx.Module):
 
     low: Float[Array, " act"]
     high: Float[Array, " act"]
+    """The env's action box. Array leaves, so every use reads them through ``stop_gradient``:
+    trained, the entropy term ``log(high - low)`` of :meth:`log_det_jacobian` widens the box
+    without bound (measured on the SAC experts shipped before this was fixed: bounds of about
+    +-7 on MuJoCo's [-1, 1])."""
+
+    def _box(self) -> tuple[Float[Array, " act"], Float[Array, " act"]]:
+        return jax.lax.stop_gradient(self.low), jax.lax.stop_gradient(self.high)
 
     def __call__(self, u: Float[Array, " act"]) -> Float[Array, " act"]:
-        return self.low + (jnp.tanh(u) + 1.0) * 0.5 * (self.high - self.low)
+        low, high = self._box()
+        return low + (jnp.tanh(u) + 1.0) * 0.5 * (high - low)
 
     def inverse(self, action: Float[Array, " act"]) -> Float[Array, " act"]:
         """``u = atanh(y)`` with ``y`` the action rescaled to (-1, 1), clipped off the boundary."""
-        y = 2.0 * (action - self.low) / (self.high - self.low) - 1.0
+        low, high = self._box()
+        y = 2.0 * (action - low) / (high - low) - 1.0
         return jnp.arctanh(jnp.clip(y, -1.0 + _SQUASH_EPS, 1.0 - _SQUASH_EPS))
 
     def log_det_jacobian(self, u: Float[Array, " act"]) -> Float[Array, ""]:
         """``sum_i log |da_i / du_i| = sum_i log((1 - tanh(u_i)^2) (high_i - low_i) / 2)``."""
+        low, high = self._box()
         log_one_minus_tanh_sq = 2.0 * (math.log(2.0) - u - jax.nn.softplus(-2.0 * u))
-        return jnp.sum(log_one_minus_tanh_sq + jnp.log((self.high - self.low) * 0.5))
+        return jnp.sum(log_one_minus_tanh_sq + jnp.log((high - low) * 0.5))
 
 
 class CategoricalPolicy(Policy):
