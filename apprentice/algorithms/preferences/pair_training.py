@@ -50,8 +50,13 @@ class PairTrainingConfig:
             )
 
     def optimizer(self) -> optax.GradientTransformation:
-        adam = optax.adam(self.learning_rate)
-        return optax.chain(optax.clip_by_global_norm(self.grad_clip), adam) if self.grad_clip > 0 else adam
+        return clipped_adam(self.learning_rate, self.grad_clip)
+
+
+def clipped_adam(learning_rate: float, grad_clip: float) -> optax.GradientTransformation:
+    """Adam after clipping gradients to global norm ``grad_clip`` (0: no clipping)."""
+    adam = optax.adam(learning_rate)
+    return optax.chain(optax.clip_by_global_norm(grad_clip), adam) if grad_clip > 0 else adam
 
 
 def fit_pairs(

@@ -18,7 +18,7 @@ this curve: no fine-tuned model can be above it.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jax
@@ -98,11 +98,11 @@ def reward_kl_frontier(
     points = [{"algorithm": "reference", "beta": None, **evaluate_text_policy(eval_key, reference, reference, task, config.n_eval)}]
     data = text_preferences(data_key, reference, task, config.n_pairs)
     for beta in config.dpo_betas:
-        dpo_config = TextPreferenceConfig(**{**asdict(config.dpo), "beta": beta})
+        dpo_config = replace(config.dpo, beta=beta)
         model = train_text_preferences(dpo_key, dpo_config, reference, data, task.newline, progress=progress).model
         points.append({"algorithm": "DPO", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)})
     for beta in config.rlhf_betas:
-        rlhf_config = TextRLHFConfig(**{**asdict(config.rlhf), "beta": beta})
+        rlhf_config = replace(config.rlhf, beta=beta)
         model = train_text_rlhf(rlhf_key, rlhf_config, reference, task, progress=progress).model
         points.append({"algorithm": "RLHF", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)})
     betas = np.geomspace(0.02, 20.0, 60)

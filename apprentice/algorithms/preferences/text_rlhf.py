@@ -25,6 +25,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
+from apprentice.algorithms.preferences.pair_training import clipped_adam
 from apprentice.algorithms.preferences.text_policy import TextTask, response_log_probs, sample_responses
 from apprentice.policies.transformer import CharTransformer
 from apprentice.progress import progress_bar
@@ -63,8 +64,7 @@ class TextRLHFConfig:
             )
 
     def optimizer(self) -> optax.GradientTransformation:
-        adam = optax.adam(self.learning_rate)
-        return optax.chain(optax.clip_by_global_norm(self.grad_clip), adam) if self.grad_clip > 0 else adam
+        return clipped_adam(self.learning_rate, self.grad_clip)
 
 
 @dataclass(frozen=True)
