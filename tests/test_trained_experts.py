@@ -68,3 +68,17 @@ def test_each_shipped_expert_loads_and_reaches_its_documented_return(env_id):
     assert np.mean(returns) >= floor, (
         f"{env_id}: 5 episodes averaged {np.mean(returns):.0f}, documented {expert.stats.mean_return:.0f}"
         f" +- {expert.stats.std_return:.0f}; floor {floor:.0f}")
+
+
+@pytest.mark.parametrize("env_id", SHIPPED)
+def test_each_shipped_expert_acts_inside_the_action_box_and_clips_only_what_is_outside(env_id):
+    """The label is the action the env executes: the policy's mode clipped to the box."""
+    from apprentice.policies.serialization import load_policy
+
+    policy, spec = load_policy(trained.TRAINED_DIR / trained.folder_name(env_id))
+    obs = np.asarray(rollout(registry.load(env_id), env_id, n_steps=200, seed=3000, n_envs=1)[0].observations, np.float32)
+    actions = registry.load(env_id)(obs)
+    raw = np.asarray(jax.vmap(lambda o: policy.act(jax.random.key(0), o, True))(obs))
+    low, high = np.asarray(spec.action_low), np.asarray(spec.action_high)
+    assert np.all(actions >= low) and np.all(actions <= high)
+    np.testing.assert_allclose(actions, np.clip(raw, low, high), atol=1e-4)  # batched vs vmapped float32

@@ -23,11 +23,20 @@ POLICY_FILES = ("policy.json", "policy.eqx")
 
 
 class TrainedPolicyExpert:
-    """The deterministic action (the mode) of a saved policy, as a batched numpy callable."""
+    """The deterministic action (the mode) of a saved policy, as a batched numpy callable.
+
+    Continuous actions are clipped to the env's action box (from ``policy.json``): that is the
+    action the env executes, so it is the label a learner should copy. The SAC experts shipped
+    before the squash fix (see :class:`~apprentice.policies.heads.Squash`) emit actions up to
+    about +-7 on MuJoCo's [-1, 1]; MuJoCo clips the control, but unclipped labels teach a
+    learner targets the env never sees (measured: Hopper BC from 25 demos scored 0.59-1.03
+    normalized over 3 seeds on raw labels, 0.995-1.012 on clipped ones).
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self._actor = None
+        self._box: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         if self._actor is None:
@@ -36,9 +45,12 @@ class TrainedPolicyExpert:
             from apprentice.policies.actor import PolicyActor
             from apprentice.policies.serialization import load_policy
 
-            policy, _ = load_policy(self.folder)
+            policy, spec = load_policy(self.folder)
             self._actor = PolicyActor(policy, jax.random.key(0), deterministic=True)
-        return self._actor(observations)
+            if spec.action_kind == "continuous":
+                self._box = (np.reshape(spec.action_low, spec.action_shape), np.reshape(spec.action_high, spec.action_shape))
+        actions = self._actor(observations)
+        return actions if self._box is None else np.clip(actions, *self._box).astype(actions.dtype)
 
 
 def folder_name(env_id: str) -> str:
