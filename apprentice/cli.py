@@ -19,10 +19,12 @@ from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfi
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
 from apprentice.algorithms.irl.mce import MCEIRLConfig
 from apprentice.algorithms.rl import PPOConfig, SACConfig
+from apprentice.bench.dagger_speed_peers import DAggerSpeedConfig
 from apprentice.bench.irl import IRLBenchConfig
 from apprentice.bench.irl_speed import IRLSpeedConfig
 from apprentice.bench.irl_transfer import TransferBenchConfig
 from apprentice.bench.labels import LabelsBenchConfig
+from apprentice.bench.returns import ReturnsBenchConfig
 from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
@@ -184,8 +186,10 @@ class BenchSpeedArgs:
     config: Annotated[SpeedConfig, tyro.conf.OmitArgPrefixes] = SpeedConfig()
     peers: PeerSpeedConfig = PeerSpeedConfig()
     """The side-by-side run against imitation and a plain PyTorch loop (built in their own venv)."""
+    dagger: DAggerSpeedConfig = DAggerSpeedConfig()
+    """DAgger on CartPole side by side with imitation (in the peer venv of --peers.venv)."""
     skip_peers: bool = False
-    """Measure only apprentice (no peer venv, no PyTorch)."""
+    """Measure only apprentice (no peer venv, no PyTorch, no DAgger side by side)."""
     out: str = "runs/bench-speed"
     """Folder for results.json and the plot."""
     json: bool = False
@@ -211,6 +215,13 @@ class BenchRWRArgs:
 @dataclass(frozen=True)
 class BenchLabelsArgs:
     config: Annotated[LabelsBenchConfig, tyro.conf.OmitArgPrefixes] = LabelsBenchConfig()
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+
+
+@dataclass(frozen=True)
+class BenchReturnsArgs:
+    config: Annotated[ReturnsBenchConfig, tyro.conf.OmitArgPrefixes] = ReturnsBenchConfig()
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -266,6 +277,7 @@ COMMANDS = {
     "bench rl-speed": (BenchRLSpeedArgs, commands.bench_rl_speed, "PPO on the pure-JAX backend against Gymnasium"),
     "bench rwr": (BenchRWRArgs, commands.bench_rwr, "reward-weighted regression vs BC on mixed-quality demos"),
     "bench labels": (BenchLabelsArgs, commands.bench_labels, "BC, DART, DAgger, HG-DAgger: score against expert labels"),
+    "bench returns": (BenchReturnsArgs, commands.bench_returns, "BC and DAgger on MuJoCo beside imitation's table; time to expert"),
     "bench irl": (BenchIRLArgs, commands.bench_irl, "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
     "bench irl-transfer": (BenchIRLTransferArgs, commands.bench_irl_transfer,
                            "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),

@@ -359,7 +359,31 @@ def bench_speed(args) -> dict[str, Any]:
                 table.add_row(row["contestant"], f"{row['seconds']:.3f}", f"{row['steps_per_second']:.0f}",
                               f"{row['time_ratio_to_apprentice']:.2f}")  # fmt: skip
             console.print(table)
+        result["dagger_peers"] = _bench_dagger_peers(args.dagger, args.peers.venv, out)
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _bench_dagger_peers(config, venv: str, out: Path) -> dict[str, Any]:
+    """DAgger on CartPole in apprentice and imitation (see :mod:`apprentice.bench.dagger_speed_peers`)."""
+    from apprentice.bench.dagger_speed_peers import run_dagger_peer_speed
+    from apprentice.report.plots import plot_dagger_race
+
+    result = run_dagger_peer_speed(config, venv)
+    if "skipped" in result:
+        console.print(f"[yellow]DAgger side-by-side run skipped: {result['skipped']}[/yellow]")
+        return result
+    result["plot"] = str(plot_dagger_race(result, out / "dagger_peers.png"))
+    table = Table("contestant", "runs", "s to end", "labels", "final score", f"s to {config.threshold}", "labels then",
+                  "time / apprentice's", title=f"DAgger on {result['env_id']}, medians over runs -> {result['plot']}")
+    for row in result["rows"]:
+        reached = row["seconds_to_threshold"] is not None
+        table.add_row(row["contestant"], str(row["n_runs"]), f"{row['seconds_to_end']:.2f}", f"{row['labels_at_end']:.0f}",
+                      f"{row['final_normalized_score']:.3f}",
+                      f"{row['seconds_to_threshold']:.2f} ({row['runs_reaching_threshold']}/{row['n_runs']} runs)" if reached else "not reached",
+                      f"{row['labels_at_threshold']:.0f}" if reached else "-",
+                      f"{row['end_ratio_to_apprentice']:.2f} (end)")
+    console.print(table)
     return result
 
 
@@ -392,6 +416,13 @@ def bench_labels(args) -> dict[str, Any]:
     from apprentice.bench.labels import run_labels
 
     return run_labels(args.config)
+
+
+def bench_returns(args) -> dict[str, Any]:
+    """BC and DAgger on MuJoCo (see :mod:`apprentice.bench.returns`)."""
+    from apprentice.bench.returns import run_returns
+
+    return run_returns(args.config)
 
 
 def bench_irl(args) -> dict[str, Any]:

@@ -65,3 +65,48 @@ def test_bench_speed_command_without_peers(tmp_path, capsys):
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert "peers" not in result and result["steps_per_second"] > 0 and (tmp_path / "results.json").is_file()
+
+
+FAKE_DAGGER_WORKER = """
+import json, sys
+rows = [{"round": 0, "labels": 120, "seconds": 2.0, "mean_return": 40.0},
+        {"round": 1, "labels": 240, "seconds": 5.0, "mean_return": 500.0}]
+print(json.dumps({"runs": [rows], "torch": "fake", "imitation": "fake", "threads": 2}))
+"""
+
+
+def test_the_dagger_race_reports_time_to_end_and_to_the_threshold_beside_apprentice(monkeypatch, tmp_path):
+    from apprentice.bench import dagger_speed_peers as race
+    from apprentice.report.plots import plot_dagger_race
+
+    worker = tmp_path / "worker.py"
+    worker.write_text(FAKE_DAGGER_WORKER)
+    monkeypatch.setattr(race, "ensure_peer_venv", lambda directory: sys.executable)
+    monkeypatch.setattr(race, "WORKER", worker)
+    config = race.DAggerSpeedConfig(initial_labels=100, steps_per_round=100, label_budget=200, eval_episodes=2, repeats=2)
+    result = race.run_dagger_peer_speed(config)
+    first, ours, theirs = result["rows"]
+    assert [r["contestant"] for r in result["rows"]] == ["apprentice (first run, compiling)", "apprentice", "imitation"]
+    assert [r["labels"] for r in result["runs"]["apprentice"][0]] == [100, 200] and ours["n_runs"] == 1
+    # the fake reaches the expert (500 on CartPole) in its second round, 5 s in
+    assert (theirs["seconds_to_end"], theirs["runs_reaching_threshold"], theirs["seconds_to_threshold"]) == (5.0, 2, 5.0)
+    assert theirs["end_ratio_to_apprentice"] == pytest.approx(5.0 / ours["seconds_to_end"])
+    assert first["seconds_to_end"] > ours["seconds_to_end"]  # the first run compiles
+    assert plot_dagger_race(result, tmp_path / "race.png").stat().st_size > 10_000
+
+
+def test_the_dagger_worker_expert_is_apprentices_cartpole_rule():
+    import importlib.util
+
+    import numpy as np
+
+    from apprentice import experts
+    from apprentice.bench import dagger_speed_peers as race
+    from apprentice.experts.scripted.cartpole import FEEDBACK_GAINS
+
+    spec = importlib.util.spec_from_file_location("imitation_dagger_worker", race.WORKER)
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)  # imports numpy only at the top
+    obs = np.random.default_rng(0).normal(scale=[1.0, 1.0, 0.1, 1.0], size=(500, 4))
+    actions, state = worker.cartpole_expert(FEEDBACK_GAINS)(obs, None, None)
+    assert state is None and np.array_equal(actions, experts.load("CartPole-v1")(obs))

@@ -114,6 +114,30 @@ def plot_peer_speed(result: dict, path: str | os.PathLike) -> Path:
     return save_figure(fig, path)
 
 
+def plot_dagger_race(result: dict, path: str | os.PathLike) -> Path:
+    """Expert-normalized score after each DAgger round against the wall-clock at its end, a line per
+    run and a colour per library (apprentice's first, compiling run dashed), log time axis."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.9))
+    styles = {"apprentice": ("tab:blue", "-"), "imitation": ("tab:gray", "-")}
+    for library, runs in result["runs"].items():
+        colour, _ = styles.get(library, ("tab:orange", "-"))
+        for i, run in enumerate(runs):
+            compiling = library == "apprentice" and i == 0
+            label = f"{library} (first run, compiling)" if compiling else (library if i == int(library == "apprentice") else None)
+            ax.plot([r["seconds"] for r in run], [r["normalized_score"] for r in run], marker="o", markersize=3,
+                    color=colour, linestyle="--" if compiling else "-", label=label)
+    ax.axhline(result["config"]["threshold"], color="green", linestyle=":", linewidth=1, label="threshold")
+    ax.set_xscale("log")
+    ax.set_xlabel("wall-clock at the end of the round (s, evaluation excluded)")
+    ax.set_ylabel("expert-normalized score")
+    config = result["config"]
+    ax.set_title(f"DAgger on {result['env_id']}: {config['label_budget']} labels, rounds of {config['steps_per_round']}, "
+                 f"MLP {list(config['hidden_sizes'])}, {config['epochs']} epochs/round", fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
 def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Path:
     """One panel per env: expert-normalized score (+- std over seeds) against expert labels used,
     a line per method; x is each point's mean number of labels actually used."""

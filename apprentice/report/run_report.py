@@ -6,10 +6,10 @@ Two kinds of folder are understood:
   ``"command"``), ``metrics.jsonl`` (a row per epoch / round / iteration / step) and
   ``result.json``. Its numeric metric columns are drawn as learning curves against the first of
   ``X_KEYS`` the rows hold (else the row index), one figure per group of ``METRIC_GROUPS``;
-* a benchmark folder (``apprentice bench ...``) with ``results.json``: the labels benchmark
-  (``summary`` rows) is drawn with ``plot_score_vs_labels``, the demos benchmark (``rows`` of
-  return against ``n_demos``) with ``plot_return_vs_demos``; any other is shown as its scalar
-  fields plus a table per list of flat rows.
+* a benchmark folder (``apprentice bench ...``) with ``results.json``: ``summary`` rows of score
+  against labels (bench labels, bench returns) are drawn with ``plot_score_vs_labels``, ``rows``
+  of return against ``n_demos`` (bench demo, bench returns) with ``plot_return_vs_demos``; every
+  benchmark is also shown as its scalar fields plus a table per list of flat rows.
 
 Several training runs of one command are also overlaid, a line per run, and compared in a table.
 
@@ -118,12 +118,21 @@ def _parse_line(path: Path, number: int, line: str) -> dict[str, Any]:
 
 
 def bench_kind(results: dict[str, Any]) -> str:
-    """``"labels"``, ``"demos"`` or ``"generic"``, from the keys of a ``results.json``."""
-    if _flat_rows(results.get("summary")) and LABELS_ROW_KEYS <= set(results["summary"][0]):
+    """``"labels"``, ``"demos"`` or ``"generic"``, from the keys of a ``results.json`` (the first
+    that fits: the returns benchmark holds both curves and is called ``labels``)."""
+    if _has_labels_curve(results):
         return "labels"
-    if _flat_rows(results.get("rows")) and DEMOS_ROW_KEYS <= set(results["rows"][0]):
+    if _has_demos_curve(results):
         return "demos"
     return "generic"
+
+
+def _has_labels_curve(results: dict[str, Any]) -> bool:
+    return _flat_rows(results.get("summary")) and LABELS_ROW_KEYS <= set(results["summary"][0])
+
+
+def _has_demos_curve(results: dict[str, Any]) -> bool:
+    return _flat_rows(results.get("rows")) and DEMOS_ROW_KEYS <= set(results["rows"][0])
 
 
 def x_key(rows: Sequence[dict]) -> str | None:
@@ -231,10 +240,10 @@ def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
     """The benchmark's own plot where one fits, its scalar fields, and a table per list of rows."""
     kind, results = bench_kind(run.result), run.result
     blocks: list = [Text(f"benchmark results ({kind}) in {run.path / BENCH_FILE}.")]
-    if kind == "labels":
+    if _has_labels_curve(results):
         png = plot_score_vs_labels(results["summary"], out / f"{prefix}-score_vs_labels.png")
         blocks.append(Image(png, "expert-normalized score against expert labels (mean +- std over seeds)"))
-    elif kind == "demos":
+    if _has_demos_curve(results):
         png = plot_return_vs_demos(results["rows"], out / f"{prefix}-returns_vs_demos.png")
         blocks.append(Image(png, "return against expert demonstrations (mean +- std over seeds)"))
     blocks.append(key_value_table(results))

@@ -68,7 +68,8 @@ class InteractiveResult:
     architecture: PolicyArchitecture
     rounds: list[dict] = field(default_factory=list)
     """Per round: ``round``, ``labels``, ``dataset_size``, ``env_steps``, ``mean_return``,
-    ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` and the algorithm's own
+    ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` (since the start),
+    ``seconds_excluding_eval`` (the same without the per-round evaluations) and the algorithm's own
     entries (``beta``, ``interventions``, ``noise``...)."""
     dataset: Transitions | None = None
 
@@ -124,7 +125,7 @@ def run_rounds(
     spec = env_spec(env_id)
     dataset: Transitions | None = None
     policy, architecture, rounds = None, None, []
-    labels, env_steps, start = 0, 0, time.perf_counter()
+    labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
     with progress_bar(interactive.n_rounds + 1, description, enabled=progress) as bar:
         for round_index in range(interactive.n_rounds + 1):
             steps = interactive.initial_labels if round_index == 0 else interactive.steps_per_round
@@ -155,10 +156,13 @@ def run_rounds(
                 **info,
             }
             if interactive.eval_episodes:
+                eval_start = time.perf_counter()
                 evaluation = evaluate(policy, env_id, interactive.eval_episodes, interactive.eval_seed, expert=expert)
                 row.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
                            normalized_score=evaluation.normalized_score, disagreement_rate=evaluation.disagreement_rate)
+                eval_seconds += time.perf_counter() - eval_start
             row["seconds"] = time.perf_counter() - start
+            row["seconds_excluding_eval"] = row["seconds"] - eval_seconds
             rounds.append(row)
             bar.advance(1, labels=labels, **({"ret": row["mean_return"]} if "mean_return" in row else {}))
     return InteractiveResult(policy=policy, architecture=architecture, rounds=rounds, dataset=dataset)
