@@ -125,19 +125,27 @@ def train_dart(args) -> dict[str, Any]:
 
 
 def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
+    """Run an interactive algorithm, rewriting the run directory after every round."""
     from apprentice import experts as registry
     from apprentice.envs import env_spec
     from apprentice.runs import write_run
 
     spec = env_spec(args.env)
-    trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True)
-    last = trained.rounds[-1]
-    result = {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.rounds),
-              **{k: last.get(k) for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
-                                      "disagreement_rate", "seconds")}}
     config = {"command": f"train {algorithm}", "algorithm": algorithm, "env_id": args.env, "seed": args.seed,
               "config": dataclasses.asdict(args.config)}
-    write_run(args.out, config, trained.policy, spec, trained.architecture, trained.rounds, result)
+
+    def summary(trained) -> dict[str, Any]:
+        last = trained.rounds[-1]
+        return {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.rounds),
+                **{k: last.get(k) for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
+                                            "disagreement_rate", "seconds")}}
+
+    def checkpoint(trained) -> None:
+        write_run(args.out, config, trained.policy, spec, trained.architecture, trained.rounds, summary(trained))
+
+    trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True,
+                       on_round=checkpoint)
+    result = summary(trained)
     table = Table("round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}")
     for row in trained.rounds:
         evaluated = "mean_return" in row

@@ -153,3 +153,13 @@ def test_dagger_balances_cartpole_from_500_labels():
                           experts.load("CartPole-v1"), "CartPole-v1", progress=False)
     assert result.rounds[-1]["labels"] == 500
     assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=1000).mean_return >= 475
+
+
+def test_on_round_sees_every_round_as_it_ends_with_a_usable_policy():
+    seen = []
+    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=50, steps_per_round=50, n_rounds=2, eval_episodes=1),
+                          bc=BCConfig(n_epochs=1, hidden_sizes=(8,), validation_fraction=0.0))
+    result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False,
+                          on_round=lambda partial: seen.append((len(partial.rounds), partial.policy is not None)))
+    assert seen == [(1, True), (2, True), (3, True)]
+    assert all(0 < r["seconds_excluding_eval"] <= r["seconds"] for r in result.rounds)

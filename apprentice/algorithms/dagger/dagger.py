@@ -4,6 +4,7 @@ visited state with the expert's action, aggregate, retrain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import jax
 import numpy as np
@@ -58,7 +59,13 @@ class MixtureActor:
 
 
 def train(
-    key: PRNGKeyArray, config: DAggerConfig, expert: Expert, env_id: str, *, progress: bool = True
+    key: PRNGKeyArray,
+    config: DAggerConfig,
+    expert: Expert,
+    env_id: str,
+    *,
+    progress: bool = True,
+    on_round: Callable[[InteractiveResult], None] | None = None,
 ) -> InteractiveResult:
     """Run DAgger on ``env_id`` with ``expert`` as the labeler.
 
@@ -79,4 +86,4 @@ def train(
         expert_share = float(np.mean(np.concatenate([t.infos["expert_acted"] for t in trajectories])))
         return trajectories, {"beta": beta, "expert_action_share": expert_share}
 
-    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DAgger")
+    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DAgger", on_round)

@@ -13,6 +13,7 @@ paper fits a full covariance; this uses one isotropic level, a simplification.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import jax
 import numpy as np
@@ -77,7 +78,15 @@ def fitted_noise(policy: Policy, data: Transitions, spec: EnvSpec) -> float:
     return float(np.sqrt(np.mean(scaled**2)))
 
 
-def train(key: PRNGKeyArray, config: DARTConfig, expert: Expert, env_id: str, *, progress: bool = True) -> InteractiveResult:
+def train(
+    key: PRNGKeyArray,
+    config: DARTConfig,
+    expert: Expert,
+    env_id: str,
+    *,
+    progress: bool = True,
+    on_round: Callable[[InteractiveResult], None] | None = None,
+) -> InteractiveResult:
     """Run DART: each round the expert demonstrates with the current noise level.
 
     Example:
@@ -95,7 +104,7 @@ def train(key: PRNGKeyArray, config: DARTConfig, expert: Expert, env_id: str, *,
         trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         return trajectories, {"noise": noise}
 
-    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DART")
+    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "DART", on_round)
 
 
 def _bounds(spec: EnvSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -103,6 +103,7 @@ def train(
     *,
     gate: Gate | None = None,
     progress: bool = True,
+    on_round: Callable[[InteractiveResult], None] | None = None,
 ) -> InteractiveResult:
     """Run HG-DAgger: round 0 is expert demonstrations; in later rounds the learner drives and
     ``gate`` (default: the action-discrepancy gate) decides when the expert takes over.
@@ -123,4 +124,4 @@ def train(
         takeover_steps = int(sum(np.sum(t.infos["labeled"]) for t in trajectories))
         return trajectories, {"interventions": count_interventions(trajectories), "takeover_steps": takeover_steps}
 
-    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "HG-DAgger")
+    return run_rounds(key, config.interactive, config.bc, env_id, expert, collect, progress, "HG-DAgger", on_round)

@@ -118,8 +118,11 @@ def run_rounds(
     collect: Collect,
     progress: bool = True,
     description: str = "interactive imitation",
+    on_round: Callable[[InteractiveResult], None] | None = None,
 ) -> InteractiveResult:
-    """Round 0, then up to ``n_rounds`` rounds of collect, aggregate, retrain, evaluate."""
+    """Round 0, then up to ``n_rounds`` rounds of collect, aggregate, retrain, evaluate.
+
+    ``on_round`` receives the result so far after every round (a checkpoint hook)."""
     if interactive.initial_labels < 1:
         raise ValueError(f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}")
     spec = env_spec(env_id)
@@ -165,4 +168,6 @@ def run_rounds(
             row["seconds_excluding_eval"] = row["seconds"] - eval_seconds
             rounds.append(row)
             bar.advance(1, labels=labels, **({"ret": row["mean_return"]} if "mean_return" in row else {}))
+            if on_round is not None:
+                on_round(InteractiveResult(policy=policy, architecture=architecture, rounds=list(rounds), dataset=dataset))
     return InteractiveResult(policy=policy, architecture=architecture, rounds=rounds, dataset=dataset)
