@@ -10,7 +10,7 @@ import pytest
 
 from apprentice.algorithms.bc import BCConfig, bc_loss, train, train_epoch
 from apprentice.algorithms.bc.losses import LossSettings
-from apprentice.algorithms.bc.train import epoch_arrays, EpochSettings
+from apprentice.algorithms.bc.train import epoch_arrays, epoch_scan, EpochSettings
 from apprentice.data import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
 from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, observation_stats, save_policy
@@ -31,12 +31,38 @@ def test_epoch_compiles_once():
     import optax
 
     opt_state = optax.adam(1e-3).init(params)
-    before = train_epoch._cache_size()
+    before = epoch_scan._cache_size()
     params, opt_state, _ = train_epoch(params, opt_state, jax.random.key(1), arrays, static, settings)
-    after_first = train_epoch._cache_size()
+    after_first = epoch_scan._cache_size()
     params, opt_state, _ = train_epoch(params, opt_state, jax.random.key(2), arrays, static, settings)
     assert after_first == before + 1
-    assert train_epoch._cache_size() == after_first
+    assert epoch_scan._cache_size() == after_first
+
+
+def test_an_epoch_padded_to_a_capacity_equals_the_unpadded_one_and_growing_data_does_not_recompile():
+    import optax
+
+    policy = make_policy(jax.random.key(0), PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(16,)))
+    params, static = eqx.partition(policy, eqx.is_array)
+    data = flatten(make_trajectories(6, length=7, discrete=False))  # 42 rows
+    capacity = 64
+    padded_settings = EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, capacity)
+    compiled = None
+    for n in (20, 35, 42):  # DAgger-like growth inside the capacity
+        part = data.head(n)
+        opt_state = optax.adam(1e-2).init(params)
+        exact, _, exact_loss = train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(part, PENDULUM_LIKE), static,
+                                           EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, n))
+        padded, _, padded_loss = train_epoch(params, opt_state, jax.random.key(3),
+                                             epoch_arrays(part, PENDULUM_LIKE, capacity=capacity), static, padded_settings, n)
+        for a, b in zip(jax.tree.leaves(exact), jax.tree.leaves(padded)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-7)
+        assert float(padded_loss) == pytest.approx(float(exact_loss), rel=1e-6)
+        compiled = compiled or epoch_scan._cache_size()
+    assert epoch_scan._cache_size() == compiled + 2  # the three exact sizes compiled apart, the padded one once
+    with pytest.raises(ValueError, match="n_samples: expected 1..64"):
+        train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(data, PENDULUM_LIKE, capacity=capacity), static,
+                    padded_settings, 65)
 
 
 def test_same_seed_same_parameters_different_seed_different():

@@ -125,7 +125,7 @@ def test_same_seed_same_result(name):
     expert = experts.load("CartPole-v1")
     a = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
     b = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
+    strip = lambda rows: [{k: v for k, v in r.items() if not k.startswith("seconds")} for r in rows]  # noqa: E731
     assert strip(a.rounds) == strip(b.rounds)
     for x, y in zip(jax.tree.leaves(a.policy), jax.tree.leaves(b.policy)):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
@@ -155,11 +155,16 @@ def test_dagger_balances_cartpole_from_500_labels():
     assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=1000).mean_return >= 475
 
 
-def test_on_round_sees_every_round_as_it_ends_with_a_usable_policy():
+def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends():
+    from apprentice.algorithms.bc.train import epoch_scan
+
     seen = []
     config = DAggerConfig(interactive=InteractiveConfig(initial_labels=50, steps_per_round=50, n_rounds=2, eval_episodes=1),
-                          bc=BCConfig(n_epochs=1, hidden_sizes=(8,), validation_fraction=0.0))
+                          bc=BCConfig(n_epochs=1, hidden_sizes=(7,), batch_size=16, validation_fraction=0.0))
+    compiled = epoch_scan._cache_size()
     result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False,
                           on_round=lambda partial: seen.append((len(partial.rounds), partial.policy is not None)))
+    assert [r["dataset_size"] for r in result.rounds] == [50, 100, 150]
+    assert epoch_scan._cache_size() == compiled + 1  # padded to the 150-label capacity
     assert seen == [(1, True), (2, True), (3, True)]
     assert all(0 < r["seconds_excluding_eval"] <= r["seconds"] for r in result.rounds)

@@ -109,6 +109,10 @@ class Transitions:
         """The same samples with new per-sample weights."""
         return dataclasses.replace(self, weights=np.asarray(weights, np.float32))
 
+    def head(self, n: int) -> Transitions:
+        """The first ``n`` samples."""
+        return dataclasses.replace(self, **{f.name: getattr(self, f.name)[:n] for f in dataclasses.fields(self)})
+
 
 def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None = None) -> Transitions:
     """All steps of ``trajectories`` as one ``Transitions``.

@@ -17,7 +17,7 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
 from apprentice.algorithms.bc.weights import Weighting, return_weights
 from apprentice.data.augmentation import GaussianObsNoise
-from apprentice.data.batching import minibatch_indices
+from apprentice.data.batching import n_batches
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
 from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import Policy
@@ -120,6 +120,7 @@ def train(
     init_policy: Policy | None = None,
     augment: Callable | None = None,
     progress: bool = True,
+    capacity: int | None = None,
 ) -> BCResult:
     """Train a policy by behavior cloning on ``demos`` for the env described by ``spec``.
 
@@ -134,6 +135,9 @@ def train(
         augment: a hashable ``augment(key, obs_batch) -> obs_batch`` applied to every training
             minibatch (see :mod:`apprentice.data.augmentation`); ``config.obs_noise > 0`` builds
             a :class:`~apprentice.data.augmentation.GaussianObsNoise` when none is given.
+        capacity: pad the training data with zero-weight rows to this many, so that calls on
+            datasets that grow up to it share one compiled epoch (DAgger's rounds pass their
+            label budget); the result is the same as without padding.
 
     Example:
         >>> demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10)
@@ -154,7 +158,7 @@ def train(
         loss=LossSettings(loss_name, config.l2_coef, config.entropy_coef),
         learning_rate=config.learning_rate,
         batch_size=min(config.batch_size, len(train_data)),
-        n_samples=len(train_data),
+        n_samples=max(len(train_data), capacity or 0),
         augment=augment,
     )
     params, static = eqx.partition(policy, eqx.is_array)
@@ -162,18 +166,19 @@ def train(
     if train_data.weights.sum() <= 0:
         raise ValueError(f"weights: expected at least one positive per-sample weight, got all {len(train_data)} zero")
     weight_scale = 1.0 / float(train_data.weights.mean())
-    device_data = epoch_arrays(train_data, spec, weight_scale)
+    device_data = epoch_arrays(train_data, spec, weight_scale, capacity=settings.n_samples)
     if validation is not None and validation.weights.mean() * weight_scale < MIN_VALIDATION_WEIGHT:
         validation = None  # held-out episodes that weigh ~0 say nothing about the weighted objective
     device_val = None if validation is None else epoch_arrays(validation, spec, weight_scale)
     history, best = [], (np.inf, params, 0)
-    steps_per_epoch = -(-settings.n_samples // settings.batch_size)
+    steps_per_epoch = n_batches(len(train_data), settings.batch_size)
     n_epochs = max(config.n_epochs, -(-config.min_gradient_steps // steps_per_epoch))
     start = time.perf_counter()
     with progress_bar(n_epochs, "behavior cloning", enabled=progress) as bar:
         for epoch in range(1, n_epochs + 1):
             train_key, epoch_key = jax.random.split(train_key)
-            params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings)
+            params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings,
+                                                        len(train_data))
             row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}
             if device_val is not None:
                 row["val_score"] = float(validation_score_jit(params, device_val, static, settings.loss))
@@ -189,32 +194,67 @@ def train(
     return BCResult(policy=policy, architecture=architecture, spec=spec, history=history, best_epoch=best[2])
 
 
-@functools.partial(jax.jit, static_argnames=("static", "settings"))
-def train_epoch(params, opt_state, key, data, static, settings: EpochSettings):
+def train_epoch(params, opt_state, key, data, static, settings: EpochSettings, n_samples: int | None = None):
     """One pass over ``data`` in shuffled minibatches: ``(params, opt_state, mean_batch_loss)``.
 
-    ``data`` holds ``n_samples`` real rows plus one zero-weight sentinel row that pads the last
-    batch. Compiled once per (policy structure, settings, data size).
+    ``data`` holds ``settings.n_samples`` rows plus one zero-weight sentinel row that pads the
+    last batch. Only its first ``n_samples`` rows (default: all) are real; the rest are
+    zero-weight padding, so a dataset that grows inside a fixed capacity (DAgger's rounds, see
+    ``train(capacity=...)``) reuses one compiled epoch: it is compiled once per (policy
+    structure, settings), and batches past the real rows are skipped, not computed.
     """
+    n_samples = settings.n_samples if n_samples is None else n_samples
+    if not 0 < n_samples <= settings.n_samples:
+        raise ValueError(f"n_samples: expected 1..{settings.n_samples} (the rows data holds), got {n_samples}")
+    return epoch_scan(params, opt_state, key, data, jnp.int32(n_samples), static, settings)
+
+
+def shuffled_plan(key, n_real, capacity: int, batch_size: int):
+    """Minibatch indices ``(n_batches(capacity), batch_size)`` and which batches hold real rows.
+
+    The first ``n_real`` entries are a random permutation of the real rows (the real rows of
+    ``permutation(key, capacity)``, in its order), then come padding indices (all ``>= n_real``:
+    zero-weight rows). ``n_real`` may be traced. When it equals ``capacity`` the plan is exactly
+    :func:`~apprentice.data.batching.minibatch_indices` (and so ``iterate_minibatches(key)``);
+    with padding it is too on jax 0.10, whose permutation orders any prefix of indices the same
+    whatever the length (tested: padded epochs equal unpadded ones).
+    """
+    order = jax.random.permutation(key, capacity)
+    # Real rows first, their order kept; the sort is skipped when there is no padding (it cost
+    # 7% of an epoch of 200 steps of batch 256: apprentice bench speed's workload).
+    order = jax.lax.cond(n_real < capacity, lambda o: o[jnp.argsort(o >= n_real, stable=True)], lambda o: o, order)
+    total = n_batches(capacity, batch_size)
+    plan = jnp.concatenate([order, jnp.full(total * batch_size - capacity, capacity, order.dtype)]).reshape(total, batch_size)
+    return plan, jnp.arange(total) * batch_size < n_real
+
+
+@functools.partial(jax.jit, static_argnames=("static", "settings"))
+def epoch_scan(params, opt_state, key, data, n_real, static, settings: EpochSettings):
+    """The jitted epoch of :func:`train_epoch`: Adam steps over the batches of the real rows; the
+    mean loss is over those batches."""
     optimizer = optax.adam(settings.learning_rate)
-    plan = minibatch_indices(key, settings.n_samples, settings.batch_size)  # as iterate_minibatches(key)
+    plan, active = shuffled_plan(key, n_real, settings.n_samples, settings.batch_size)
     augment_key = jax.random.fold_in(key, 1)
     # One gather of the whole shuffled epoch up front: measured ~3% more steps/s than a
     # gather inside every scan step (apprentice bench speed, 256x256 MLP, batch 256).
     batches = jax.tree.map(lambda x: x[plan], data)
     batches["key"] = jax.random.split(augment_key, plan.shape[0])
 
-    def step(carry, batch):
-        params, opt_state = carry
-        if settings.augment is not None:
-            batch = {**batch, "obs": settings.augment(batch["key"], batch["obs"])}
-        loss_fn = lambda p: bc_loss(eqx.combine(p, static), batch, settings.loss)  # noqa: E731
-        (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return (optax.apply_updates(params, updates), opt_state), loss
+    def step(carry, inputs):
+        batch, is_real = inputs
 
-    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), batches)
-    return params, opt_state, jnp.mean(losses)
+        def update(carry):
+            params, opt_state = carry
+            augmented = batch if settings.augment is None else {**batch, "obs": settings.augment(batch["key"], batch["obs"])}
+            loss_fn = lambda p: bc_loss(eqx.combine(p, static), augmented, settings.loss)  # noqa: E731
+            (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return (optax.apply_updates(params, updates), opt_state), loss.astype(jnp.float32)
+
+        return jax.lax.cond(is_real, update, lambda carry: (carry, jnp.zeros((), jnp.float32)), carry)
+
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), (batches, active))
+    return params, opt_state, jnp.sum(losses) / jnp.sum(active)
 
 
 @functools.partial(jax.jit, static_argnames=("static", "settings"))
@@ -257,8 +297,9 @@ def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None
         )
 
 
-def epoch_arrays(data: Transitions, spec: EnvSpec, weight_scale: float = 1.0) -> dict[str, jax.Array]:
-    """Arrays for the jitted epoch, plus one zero-weight sentinel row at index ``len(data)``.
+def epoch_arrays(data: Transitions, spec: EnvSpec, weight_scale: float = 1.0, capacity: int = 0) -> dict[str, jax.Array]:
+    """Arrays for the jitted epoch: the rows of ``data``, zero-weight padding rows up to
+    ``capacity``, and one zero-weight sentinel row (at index ``max(len(data), capacity)``).
 
     Weights are multiplied by ``weight_scale`` (the training set's ``1 / mean weight``, so that
     training and validation losses are on one scale).
@@ -271,4 +312,5 @@ def epoch_arrays(data: Transitions, spec: EnvSpec, weight_scale: float = 1.0) ->
         acts = data.acts.reshape(n, -1).astype(np.float32)
     weights = (data.weights * weight_scale).astype(np.float32)
     arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": np.ones(n, np.float32)}
-    return {k: jnp.asarray(np.concatenate([v, np.zeros((1, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}
+    padding = max(capacity - n, 0) + 1
+    return {k: jnp.asarray(np.concatenate([v, np.zeros((padding, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}

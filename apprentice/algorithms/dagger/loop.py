@@ -105,7 +105,7 @@ def labeled_transitions(trajectories: list[Trajectory], limit: int | None = None
         return None
     data = concatenate(parts)
     if limit is not None and len(data) > limit:
-        data = Transitions(*(getattr(data, name)[:limit] for name in ("obs", "acts", "next_obs", "dones", "weights")))
+        data = data.head(limit)
     return data
 
 
@@ -129,6 +129,8 @@ def run_rounds(
     dataset: Transitions | None = None
     policy, architecture, rounds = None, None, []
     labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
+    # Every round's dataset fits in this many rows, so all rounds share one compiled BC epoch.
+    capacity = interactive.label_budget or interactive.initial_labels + interactive.n_rounds * interactive.steps_per_round
     with progress_bar(interactive.n_rounds + 1, description, enabled=progress) as bar:
         for round_index in range(interactive.n_rounds + 1):
             steps = interactive.initial_labels if round_index == 0 else interactive.steps_per_round
@@ -146,7 +148,8 @@ def run_rounds(
                 labels += len(new)
                 key, train_key = jax.random.split(key)
                 warm = policy if interactive.warm_start else None
-                trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False)
+                trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False,
+                                   capacity=capacity)
                 policy, architecture = trained.policy, trained.architecture
             if policy is None:
                 raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
