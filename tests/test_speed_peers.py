@@ -71,7 +71,7 @@ FAKE_DAGGER_WORKER = """
 import json, sys
 rows = [{"round": 0, "labels": 120, "seconds": 2.0, "mean_return": 40.0},
         {"round": 1, "labels": 240, "seconds": 5.0, "mean_return": 500.0}]
-print(json.dumps({"runs": [rows], "torch": "fake", "imitation": "fake", "threads": 2}))
+print(json.dumps({"runs": [rows], "import_seconds": 3.0, "torch": "fake", "imitation": "fake", "threads": 2}))
 """
 
 
@@ -85,8 +85,13 @@ def test_the_dagger_race_reports_time_to_end_and_to_the_threshold_beside_apprent
     monkeypatch.setattr(race, "WORKER", worker)
     config = race.DAggerSpeedConfig(initial_labels=100, steps_per_round=100, label_budget=200, eval_episodes=2, repeats=2)
     result = race.run_dagger_peer_speed(config)
-    first, ours, theirs = result["rows"]
-    assert [r["contestant"] for r in result["rows"]] == ["apprentice (first run, compiling)", "apprentice", "imitation"]
+    fresh_ours, fresh_theirs, first, ours, theirs = result["rows"]
+    assert [r["contestant"] for r in result["rows"]] == [
+        "apprentice, fresh process (imports + compiling run)", "imitation, fresh process (imports + run)",
+        "apprentice (first run, compiling)", "apprentice", "imitation"]
+    assert fresh_theirs["seconds_to_end"] == 8.0 and fresh_theirs["seconds_to_threshold"] == 8.0  # 3 s of imports
+    assert fresh_ours["seconds_to_end"] == pytest.approx(first["seconds_to_end"] + result["import_seconds"]["apprentice"])
+    assert 0 < result["import_seconds"]["apprentice"] < 60
     assert [r["labels"] for r in result["runs"]["apprentice"][0]] == [100, 200] and ours["n_runs"] == 1
     # the fake reaches the expert (500 on CartPole) in its second round, 5 s in
     assert (theirs["seconds_to_end"], theirs["runs_reaching_threshold"], theirs["seconds_to_threshold"]) == (5.0, 2, 5.0)

@@ -8,8 +8,10 @@ BC (tanh MLP, batch, Adam learning rate, epochs per round, continuing from the p
 policy, entropy bonus 1e-3, no observation normalization) and the same greedy evaluation after
 every round (``eval_episodes`` episodes seeded 1000, 1001, ..., off the clock). ``imitation``
 runs as :mod:`~apprentice.bench.peers.imitation_dagger_worker` in the peer venv, one subprocess
-per repeat (its start-up is not timed); ``apprentice`` runs in this process, and its first repeat,
-which compiles, is reported apart from the later ones.
+per repeat; ``apprentice`` runs in this process, and its first repeat, which compiles, is
+reported apart from the later ones. What a user running DAgger once meets is a fresh process:
+those rows add each library's import time (measured in a fresh interpreter, medians) to its
+first run.
 
 Differences that remain: imitation collects whole episodes per round (at least the round's
 steps), so its label counts overshoot a little where ours stop at the budget; imitation's
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -80,25 +83,34 @@ def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv:
         return {"skipped": str(error), "config": asdict(config)}
     expert = experts.load(ENV_ID)
     runs: dict[str, list[list[dict]]] = {"apprentice": [], "imitation": []}
+    imports: dict[str, list[float]] = {"apprentice": [], "imitation": []}
     versions = {"jax": jax.__version__}
     with progress_bar(config.repeats, "DAgger on CartPole, side by side") as bar:
         for seed in range(config.repeats):
             runs["apprentice"].append(_ours(config, expert, seed))
+            imports["apprentice"].append(_our_import_seconds())
             peer = _worker(python, config, seed)
             runs["imitation"].append(peer["runs"][0])
+            imports["imitation"].append(peer["import_seconds"])
             versions.update(torch=peer["torch"], imitation=peer["imitation"], torch_threads=peer["threads"])
             bar.advance(1)
     for rows in (row for contestant in runs.values() for run in contestant for row in run):
         rows["normalized_score"] = expert.normalized_score(rows["mean_return"])
-    summary = [_summarize_runs("apprentice (first run, compiling)", runs["apprentice"][:1], config.threshold),
+    import_seconds = {name: float(np.median(times)) for name, times in imports.items()}
+    summary = [_summarize_runs("apprentice, fresh process (imports + compiling run)", runs["apprentice"][:1],
+                               config.threshold, import_seconds["apprentice"]),
+               _summarize_runs("imitation, fresh process (imports + run)", runs["imitation"], config.threshold,
+                               import_seconds["imitation"]),
+               _summarize_runs("apprentice (first run, compiling)", runs["apprentice"][:1], config.threshold),
                _summarize_runs("apprentice", runs["apprentice"][1:] or runs["apprentice"], config.threshold),
                _summarize_runs("imitation", runs["imitation"], config.threshold)]
-    reference = summary[1]
+    reference = summary[3]
     for row in summary:
         row["end_ratio_to_apprentice"] = row["seconds_to_end"] / reference["seconds_to_end"]
         both = row["seconds_to_threshold"] is not None and reference["seconds_to_threshold"] is not None
         row["threshold_ratio_to_apprentice"] = row["seconds_to_threshold"] / reference["seconds_to_threshold"] if both else None
-    return {"config": asdict(config), "env_id": ENV_ID, "rows": summary, "runs": runs, "versions": versions}
+    return {"config": asdict(config), "env_id": ENV_ID, "rows": summary, "runs": runs, "import_seconds": import_seconds,
+            "versions": versions}
 
 
 def _ours(config: DAggerSpeedConfig, expert, seed: int) -> list[dict]:
@@ -126,18 +138,28 @@ def _worker(python, config: DAggerSpeedConfig, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _summarize_runs(name: str, runs: list[list[dict]], threshold: float) -> dict:
+def _our_import_seconds() -> float:
+    """Seconds a fresh interpreter takes to import what ``apprentice train dagger`` needs."""
+    probe = ("import time; t = time.perf_counter(); import jax, gymnasium; import apprentice.algorithms.dagger; "
+             "import apprentice.experts; jax.numpy.zeros(1).block_until_ready(); print(time.perf_counter() - t)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def _summarize_runs(name: str, runs: list[list[dict]], threshold: float, import_seconds: float = 0.0) -> dict:
     """Medians over runs: wall-clock to the end, and to the first round at ``threshold`` (``None``
-    when a run never gets there; then the median is over the runs that did, counted apart)."""
+    when a run never gets there; then the median is over the runs that did, counted apart);
+    ``import_seconds`` is added to both."""
     reached = [next((r for r in run if r["normalized_score"] >= threshold), None) for run in runs]
     hits = [r for r in reached if r is not None]
     return {
         "contestant": name,
         "n_runs": len(runs),
-        "seconds_to_end": float(np.median([run[-1]["seconds"] for run in runs])),
+        "import_seconds": import_seconds,
+        "seconds_to_end": import_seconds + float(np.median([run[-1]["seconds"] for run in runs])),
         "labels_at_end": float(np.median([run[-1]["labels"] for run in runs])),
         "final_normalized_score": float(np.median([run[-1]["normalized_score"] for run in runs])),
         "runs_reaching_threshold": len(hits),
-        "seconds_to_threshold": float(np.median([r["seconds"] for r in hits])) if hits else None,
+        "seconds_to_threshold": import_seconds + float(np.median([r["seconds"] for r in hits])) if hits else None,
         "labels_at_threshold": float(np.median([r["labels"] for r in hits])) if hits else None,
     }

@@ -17,7 +17,8 @@ the previous round's policy). BC uses imitation's default policy for discrete ac
 
 After every round the policy is evaluated greedily on ``--eval-episodes`` episodes seeded
 ``eval_seed + i``, off the clock. Prints one JSON object: per repeat, the rows
-``{round, labels, seconds, mean_return}`` (seconds since the start, evaluations excluded).
+``{round, labels, seconds, mean_return}`` (seconds since the start, evaluations excluded), and
+``import_seconds``, the time to import torch and imitation.
 """
 
 from __future__ import annotations
@@ -110,12 +111,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    runs = [run_dagger(args, args.seed + i) for i in range(args.repeats)]
+    start = time.perf_counter()
     import imitation
+    import imitation.algorithms.bc
+    import imitation.algorithms.dagger
+    import imitation.data.rollout
+    import imitation.util.util
     import torch
 
-    print(json.dumps({"runs": runs, "torch": torch.__version__, "imitation": imitation.__version__,
-                      "threads": torch.get_num_threads()}))  # fmt: skip
+    import_seconds = time.perf_counter() - start
+    runs = [run_dagger(args, args.seed + i) for i in range(args.repeats)]
+    print(json.dumps({"runs": runs, "import_seconds": import_seconds, "torch": torch.__version__,
+                      "imitation": imitation.__version__, "threads": torch.get_num_threads()}))  # fmt: skip
 
 
 if __name__ == "__main__":
