@@ -46,7 +46,7 @@ def test_an_epoch_padded_to_a_capacity_equals_the_unpadded_one_and_growing_data_
     params, static = eqx.partition(policy, eqx.is_array)
     data = flatten(make_trajectories(6, length=7, discrete=False))  # 42 rows
     capacity = 64
-    padded_settings = EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, capacity)
+    padded_settings = EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, capacity, padded=True)
     compiled = None
     for n in (20, 35, 42):  # DAgger-like growth inside the capacity
         part = data.head(n)
@@ -60,6 +60,9 @@ def test_an_epoch_padded_to_a_capacity_equals_the_unpadded_one_and_growing_data_
         assert float(padded_loss) == pytest.approx(float(exact_loss), rel=1e-6)
         compiled = compiled or epoch_scan._cache_size()
     assert epoch_scan._cache_size() == compiled + 2  # the three exact sizes compiled apart, the padded one once
+    with pytest.raises(ValueError, match="fewer only with settings.padded"):
+        train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(data, PENDULUM_LIKE), static,
+                    EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, len(data)), 20)
     with pytest.raises(ValueError, match="n_samples: expected 1..64"):
         train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(data, PENDULUM_LIKE, capacity=capacity), static,
                     padded_settings, 65)
