@@ -134,6 +134,22 @@ def test_generic_benchmark_shows_scalars_and_rows(tmp_path):
     assert "config.seeds" in html and "<td>0, 1</td>" in html and html.count(DATA_URI) == 1
 
 
+def test_a_benchmark_s_own_figures_and_nested_rows_are_in_its_section(tmp_path):
+    import matplotlib.pyplot as plt
+
+    folder = tmp_path / "speed"
+    folder.mkdir()
+    fig, _ = plt.subplots()
+    fig.savefig(folder / "race.png")
+    plt.close(fig)
+    results = {"steps_per_second": 1500.0, "plot": "/moved/away/race.png", "peers": {"plots": ["missing.png"],
+               "rows": [{"contestant": "apprentice", "seconds": 0.4}, {"contestant": "imitation", "seconds": 3.6}]}}
+    (folder / "results.json").write_text(json.dumps(results))
+    _, html, markdown = _report(tmp_path, folder)
+    assert html.count(DATA_URI) == 1 and "race.png, drawn by the benchmark" in html  # found by name; the missing one skipped
+    assert "peers.rows:" in markdown and "<td>imitation</td>" in html
+
+
 @pytest.mark.parametrize("contents, words", [
     ({}, ["nothing"]),
     ({"notes.txt": "hi"}, ["notes.txt"]),

@@ -8,8 +8,9 @@ Two kinds of folder are understood:
   ``X_KEYS`` the rows hold (else the row index), one figure per group of ``METRIC_GROUPS``;
 * a benchmark folder (``apprentice bench ...``) with ``results.json``: ``summary`` rows of score
   against labels (bench labels, bench returns) are drawn with ``plot_score_vs_labels``, ``rows``
-  of return against ``n_demos`` (bench demo, bench returns) with ``plot_return_vs_demos``; every
-  benchmark is also shown as its scalar fields plus a table per list of flat rows.
+  of return against ``n_demos`` (bench demo, bench returns) with ``plot_return_vs_demos``; any
+  other shows the figures it names (``"plot"``/``"plots"``); every benchmark is also shown as its
+  scalar fields plus a table per list of flat rows (also one dict down, as ``peers.rows``).
 
 Several training runs of one command are also overlaid, a line per run, and compared in a table.
 
@@ -31,6 +32,7 @@ import json
 import math
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -246,16 +248,43 @@ def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
     if _has_demos_curve(results):
         png = plot_return_vs_demos(results["rows"], out / f"{prefix}-returns_vs_demos.png")
         blocks.append(Image(png, "return against expert demonstrations (mean +- std over seeds)"))
+    if kind == "generic":
+        blocks += [Image(png, f"{png.name.split('-', 1)[1]}, drawn by the benchmark") for png in _own_figures(run, prefix, out)]
     blocks.append(key_value_table(results))
-    for key, rows in results.items():
-        if not _flat_rows(rows):
-            continue
+    for key, rows in _row_lists(results):
         group = next((g for g in ("setting", "env_id", "group") if g in rows[0]), None)
         if kind == "generic" and group and _complete_grid(rows, group):
             png = plot_method_scores(rows, group, out / f"{prefix}-{_slug(key)}-scores.png", run.label)
             blocks.append(Image(png, f"{key}: expert-normalized score per method and {group}"))
         blocks += [Text(f"{key}:"), rows_table(rows)]
     return Section(f"{run.label} (benchmark)", blocks)
+
+
+def _row_lists(results: dict[str, Any]) -> list[tuple[str, list[dict]]]:
+    """The lists of flat rows in ``results``, and in the dicts it holds (``peers.rows``)."""
+    found = [(key, value) for key, value in results.items() if _flat_rows(value)]
+    for key, value in results.items():
+        if isinstance(value, dict):
+            found += [(f"{key}.{inner}", rows) for inner, rows in value.items() if _flat_rows(rows)]
+    return found
+
+
+def _own_figures(run: RunDir, prefix: str, out: Path) -> list[Path]:
+    """The PNG files a benchmark names in its results (``"plot"``, ``"plots"``, also one dict
+    down), copied into the report folder; a moved folder is searched by file name."""
+    names = []
+    for holder in [run.result, *(v for v in run.result.values() if isinstance(v, dict))]:
+        for key in ("plot", "plots"):
+            value = holder.get(key)
+            names += [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+    copied = []
+    for name in dict.fromkeys(n for n in names if n.endswith(".png")):
+        source = next((p for p in (Path(name), run.path / name, run.path / Path(name).name) if p.is_file()), None)
+        if source is not None:
+            target = out / f"{prefix}-{source.name}"
+            shutil.copyfile(source, target)
+            copied.append(target)
+    return copied
 
 
 def _complete_grid(rows: Sequence[dict], group: str) -> bool:
