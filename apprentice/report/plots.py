@@ -117,7 +117,7 @@ def plot_peer_speed(result: dict, path: str | os.PathLike) -> Path:
 def plot_dagger_race(result: dict, path: str | os.PathLike) -> Path:
     """Expert-normalized score after each DAgger round against the wall-clock at its end, a line per
     run and a colour per library (apprentice's first, compiling run dashed), log time axis."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.9))
+    fig, ax = plt.subplots(figsize=(8.4, 3.9))
     styles = {"apprentice": ("tab:blue", "-"), "imitation": ("tab:gray", "-")}
     for library, runs in result["runs"].items():
         colour, _ = styles.get(library, ("tab:orange", "-"))
@@ -133,7 +133,7 @@ def plot_dagger_race(result: dict, path: str | os.PathLike) -> Path:
     config = result["config"]
     ax.set_title(f"DAgger on {result['env_id']}: {config['label_budget']} labels, rounds of {config['steps_per_round']}, "
                  f"MLP {list(config['hidden_sizes'])}, {config['epochs']} epochs/round", fontsize=9)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return save_figure(fig, path)
 
