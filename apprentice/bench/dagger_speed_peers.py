@@ -94,8 +94,8 @@ def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv:
             imports["imitation"].append(peer["import_seconds"])
             versions.update(torch=peer["torch"], imitation=peer["imitation"], torch_threads=peer["threads"])
             bar.advance(1)
-    for rows in (row for contestant in runs.values() for run in contestant for row in run):
-        rows["normalized_score"] = expert.normalized_score(rows["mean_return"])
+    for row in (row for contestant in runs.values() for run in contestant for row in run):
+        row["normalized_score"] = expert.normalized_score(row["mean_return"])
     import_seconds = {name: float(np.median(times)) for name, times in imports.items()}
     summary = [_summarize_runs("apprentice, fresh process (imports + compiling run)", runs["apprentice"][:1],
                                config.threshold, import_seconds["apprentice"]),
