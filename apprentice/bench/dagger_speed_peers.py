@@ -22,7 +22,6 @@ round's demos to disk and reads them back (its design for human-in-the-loop resu
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -34,6 +33,7 @@ import numpy as np
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
+from apprentice.algorithms.dagger.loop import rounds_for_budget
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
 from apprentice.experts.scripted.cartpole import FEEDBACK_GAINS
 from apprentice.progress import progress_bar
@@ -71,7 +71,7 @@ class DAggerSpeedConfig:
 
     @property
     def n_rounds(self) -> int:
-        return math.ceil((self.label_budget - self.initial_labels) / self.steps_per_round)
+        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
 
 
 def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv: str = "runs/peer-venv") -> dict:

@@ -21,7 +21,6 @@ the work (one ``--envs`` each) and a last ``--plot-only`` call merges them.
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
+from apprentice.algorithms.dagger.loop import rounds_for_budget
 from apprentice.envs import env_spec
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -94,7 +94,7 @@ class ReturnsBenchConfig:
     @property
     def n_rounds(self) -> int:
         """DAgger rounds after round 0 needed to reach ``label_budget``."""
-        return math.ceil((self.label_budget - self.initial_labels) / self.steps_per_round)
+        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
 
 
 def run_returns(config: ReturnsBenchConfig = ReturnsBenchConfig()) -> dict:
@@ -192,9 +192,9 @@ def _curves(rows: list[dict]) -> list[dict]:
 
 
 def _return_vs_demos(rows: list[dict]) -> list[dict]:
-    points = []
+    points, all_stats = [], experts.read_stats()
     for env_id in dict.fromkeys(r["env_id"] for r in rows):
-        stats = experts.read_stats()[env_id]
+        stats = all_stats[env_id]
         bc = [r for r in rows if (r["env_id"], r["method"]) == (env_id, "BC")]
         for n_demos in sorted({r["n_demos"] for r in bc}):
             returns = [r["mean_return"] for r in bc if r["n_demos"] == n_demos]

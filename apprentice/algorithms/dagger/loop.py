@@ -11,6 +11,7 @@ the expert itself, so an expert may be slow or a person.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -58,6 +59,12 @@ class InteractiveConfig:
     """Env copies stepping together while collecting. With 1, episodes run one after another, so
     a round's step budget ends at most one episode early; with k copies every episode of the
     round stops after about steps/k steps and late-episode states are never visited."""
+
+
+def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: int) -> int:
+    """Rounds after round 0 that a run of ``initial_labels`` then ``steps_per_round`` per round
+    needs to reach ``label_budget`` labels (``InteractiveConfig.n_rounds`` for a budget by labels)."""
+    return math.ceil((label_budget - initial_labels) / steps_per_round)
 
 
 @dataclass(frozen=True)
