@@ -14,7 +14,9 @@ from apprentice.experts.registry import available as experts_available
 from apprentice.experts.registry import load as load_expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
-from apprentice.rollout import Actor, RandomActor, rollout
+from apprentice.data import trees
+from apprentice.data.trajectory import flatten
+from apprentice.rollout import Actor, RandomActor, expert_input, rollout
 
 CONTINUOUS_DISAGREEMENT_TOLERANCE = 0.05
 """A continuous action disagrees with the expert's when some coordinate differs by more than
@@ -86,15 +88,18 @@ def evaluate(
 
 
 def _disagreement(trajectories, expert: Expert, spec: EnvSpec) -> dict:
-    obs = np.concatenate([t.observations[:-1] for t in trajectories])
-    taken = np.concatenate([t.actions for t in trajectories])
-    labels = expert(obs)
+    visited = flatten(trajectories)
+    states = None if trajectories[0].states is None else trees.concatenate([trees.take(t.states, slice(None, -1))
+                                                                             for t in trajectories])
+    taken = visited.acts
+    labels = expert(expert_input(expert, visited.obs, states))
+    n = len(visited)
     if spec.action_kind == "discrete":
         return {"disagreement_rate": float(np.mean(taken.reshape(-1) != labels.reshape(-1)))}
     low = np.asarray(spec.action_low, np.float64)
     high = np.asarray(spec.action_high, np.float64)
-    taken = np.clip(taken.reshape(len(obs), -1), low, high)
-    labels = np.clip(labels.reshape(len(obs), -1), low, high)
+    taken = np.clip(taken.reshape(n, -1), low, high)
+    labels = np.clip(labels.reshape(n, -1), low, high)
     far = np.abs(taken - labels) > CONTINUOUS_DISAGREEMENT_TOLERANCE * (high - low)
     return {
         "disagreement_rate": float(np.mean(far.any(axis=1))),

@@ -17,8 +17,8 @@ from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, ma
 from tests.conftest import make_trajectories
 
 SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)
-CARTPOLE_LIKE = EnvSpec(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
-PENDULUM_LIKE = EnvSpec(obs_shape=(4,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
+CARTPOLE_LIKE = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
+PENDULUM_LIKE = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
                         action_low=(-2.0,), action_high=(2.0,), env_id="toy-continuous")
 
 
@@ -143,7 +143,7 @@ def test_empty_dataset_and_nan_actions_are_clear_errors():
 def test_env_ids_and_spaces_are_checked():
     with pytest.raises(ValueError, match="did you mean .*CartPole-v1"):
         env_spec("CartPole-v0x")
-    with pytest.raises(ValueError, match="obs_shape"):
+    with pytest.raises(ValueError, match=r"observations float32\(4,\), but env Pendulum-v1 expects float32\(3,\)"):
         env_spec("Pendulum-v1").require_same_spaces(env_spec("CartPole-v1"), "env Pendulum-v1", "policy")
 
 
@@ -199,7 +199,7 @@ def test_augmentation_changes_training_and_warm_start_keeps_the_normalizer():
     noisy = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, augment=GaussianObsNoise((0.5,) * 4), progress=False)
     via_config = train(jax.random.key(0), BCConfig(**{**config.__dict__, "obs_noise": 0.5}), demos, CARTPOLE_LIKE,
                        progress=False)
-    weights = lambda r: np.asarray(r.policy.net.layers[0].weight)  # noqa: E731
+    weights = lambda r: np.asarray(r.policy.encoder.trunk.layers[0].weight)  # noqa: E731
     assert not np.allclose(weights(plain), weights(noisy))
     assert not np.allclose(weights(plain), weights(via_config))
     warm = train(jax.random.key(1), config, make_trajectories(3, length=10, seed=9), CARTPOLE_LIKE,

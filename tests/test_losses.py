@@ -16,8 +16,8 @@ from apprentice.envs import EnvSpec
 from apprentice.policies import PolicyArchitecture, Squash, make_policy
 from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
 
-DISCRETE = EnvSpec(obs_shape=(2,), obs_dtype="float32", action_kind="discrete", n_actions=3)
-CONTINUOUS = EnvSpec(
+DISCRETE = EnvSpec.for_box(obs_shape=(2,), obs_dtype="float32", action_kind="discrete", n_actions=3)
+CONTINUOUS = EnvSpec.for_box(
     obs_shape=(2,), obs_dtype="float32", action_kind="continuous", action_shape=(2,), action_low=(-1.0, -1.0), action_high=(1.0, 1.0)
 )
 
@@ -25,9 +25,9 @@ CONTINUOUS = EnvSpec(
 def constant_policy(spec, head, bias, squash=False):
     """A policy with no hidden layer whose output is ``bias`` for every observation."""
     policy = make_policy(jax.random.key(0), spec, PolicyArchitecture(head=head, hidden_sizes=(), squash=squash))
-    layer = policy.net.layers[0]
-    policy = eqx.tree_at(lambda p: p.net.layers[0].weight, policy, jnp.zeros_like(layer.weight))
-    return eqx.tree_at(lambda p: p.net.layers[0].bias, policy, jnp.asarray(bias, jnp.float32))
+    layer = policy.head.linear
+    policy = eqx.tree_at(lambda p: p.head.linear.weight, policy, jnp.zeros_like(layer.weight))
+    return eqx.tree_at(lambda p: p.head.linear.bias, policy, jnp.asarray(bias, jnp.float32))
 
 
 def test_cross_entropy_matches_hand_computation():
@@ -54,7 +54,7 @@ def test_gaussian_nll_matches_the_formula():
 
 
 def test_squashed_gaussian_density_integrates_to_one():
-    spec = EnvSpec(obs_shape=(1,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
+    spec = EnvSpec.for_box(obs_shape=(1,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
                    action_low=(-2.0,), action_high=(2.0,))
     policy = constant_policy(spec, "gaussian", [0.3, 0.2], squash=True)
     grid = jnp.linspace(-2.0 + 1e-4, 2.0 - 1e-4, 40001)
@@ -88,7 +88,7 @@ def test_batch_loss_weights_mask_and_regularizers():
     entropy = float(policy.entropy(jnp.zeros(2)))
     loss_ent, _ = bc_loss(policy, batch, LossSettings("cross_entropy", entropy_coef=0.1))
     assert float(loss_ent) == pytest.approx(float(loss) - 0.1 * entropy, abs=1e-5)
-    policy_l2 = eqx.tree_at(lambda p: p.net.layers[0].weight, policy, jnp.ones((3, 2)))
+    policy_l2 = eqx.tree_at(lambda p: p.head.linear.weight, policy, jnp.ones((3, 2)))
     loss_l2, _ = bc_loss(policy_l2, batch, LossSettings("cross_entropy", l2_coef=0.01))
     assert float(loss_l2) == pytest.approx(float(loss) + 0.01 * 6.0, abs=1e-5)  # obs are 0: logits unchanged
 
@@ -106,8 +106,8 @@ def test_gradient_matches_finite_differences(loss, head, spec):
                  "weights": jnp.asarray(rng.uniform(0.5, 1.5, 6)), "mask": jnp.ones(6)}
         settings = LossSettings(loss, l2_coef=0.01, entropy_coef=0.0 if loss == "mse" else 0.05)
         # only the network is trained: the observation normalizer is frozen by stop_gradient
-        trainable = eqx.tree_at(lambda p: p.net, jax.tree.map(lambda _: False, policy),
-                                replace=jax.tree.map(eqx.is_inexact_array, policy.net))
+        trainable = eqx.tree_at(lambda p: (p.encoder.trunk, p.head), jax.tree.map(lambda _: False, policy),
+                                replace=jax.tree.map(eqx.is_inexact_array, (policy.encoder.trunk, policy.head)))
         params, static = eqx.partition(policy, trainable)
         flat, unravel = jax.flatten_util.ravel_pytree(params)
         objective = jax.jit(lambda v: bc_loss(eqx.combine(unravel(v), static), batch, settings)[0])

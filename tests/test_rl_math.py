@@ -102,7 +102,7 @@ def test_sac_actor_gradient_flows_through_the_sampled_action():
         return action[0]
 
     grads = jax.grad(mean_action)(params)
-    assert float(jnp.abs(grads.net.layers[-1].weight).sum()) > 0
+    assert float(jnp.abs(grads.head.linear.weight).sum()) > 0
 
 
 def test_target_entropy_is_minus_dim_in_the_unit_box_moved_to_the_env_box():

@@ -65,7 +65,7 @@ def measure_matmul_flops(size: int, repeats: int = 10) -> float:
 
 def synthetic_bc_problem(obs_dim: int, action_dim: int, n: int, seed: int = 0) -> tuple[EnvSpec, Transitions]:
     """A continuous-action spec and ``n`` random (observation, action in [-1, 1]) pairs, for timing."""
-    spec = EnvSpec(obs_shape=(obs_dim,), obs_dtype="float32", action_kind="continuous", action_shape=(action_dim,),
+    spec = EnvSpec.for_box(obs_shape=(obs_dim,), obs_dtype="float32", action_kind="continuous", action_shape=(action_dim,),
                    action_low=(-1.0,) * action_dim, action_high=(1.0,) * action_dim)  # fmt: skip
     rng = np.random.default_rng(seed)
     obs = rng.normal(size=(n, obs_dim)).astype(np.float32)

@@ -45,4 +45,4 @@ def iterate_minibatches(key: PRNGKeyArray, data: Transitions, batch_size: int) -
     plan = np.asarray(minibatch_indices(key, len(data), batch_size))
     for row in plan:
         idx = row[row < len(data)]
-        yield Transitions(data.obs[idx], data.acts[idx], data.next_obs[idx], data.dones[idx], data.weights[idx])
+        yield data.take(idx)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from apprentice.data import trees
 from apprentice.data.validation import require_finite, require_shape
 
 
 @dataclass(frozen=True)
 class Trajectory:
     """One episode: ``T + 1`` observations, ``T`` actions and rewards.
+
+    Observations are one array or a pytree of them (a dict for Gymnasium's ``Dict`` spaces),
+    each with leading axis ``T + 1``; images stay ``uint8``. Where the env exposes the
+    simulator's state beside the learner's observation (a privileged view), ``states`` holds it,
+    so an expert that acts on the state can label the learner's steps afterwards.
 
     Actions are integers for discrete action spaces, floats for continuous ones, or float
     probability vectors ``(T, n_actions)`` for a soft (stochastic) discrete expert.
@@ -24,8 +30,8 @@ class Trajectory:
         (2, 2.0)
     """
 
-    observations: np.ndarray
-    """``(T + 1, *obs_shape)``: the first observation through the final one."""
+    observations: Any
+    """``(T + 1, *obs_shape)`` (per leaf): the first observation through the final one."""
     actions: np.ndarray
     """``(T, *action_shape)``: the action taken after each of the first ``T`` observations."""
     rewards: np.ndarray
@@ -36,12 +42,13 @@ class Trajectory:
     """The episode was cut by a time limit or a budget."""
     infos: dict[str, np.ndarray] = field(default_factory=dict)
     """Optional per-step arrays of length ``T`` (e.g. ``expert_labeled``)."""
+    states: Any = None
+    """Optional ``(T + 1, ...)`` privileged view (the simulator's state) beside each observation."""
 
     def __post_init__(self) -> None:
-        obs = np.asarray(self.observations)
+        obs = trees.as_arrays(self.observations)
         acts = np.asarray(self.actions)
         rews = np.asarray(self.rewards, dtype=np.float32)
-        object.__setattr__(self, "observations", obs)
         object.__setattr__(self, "actions", acts)
         object.__setattr__(self, "rewards", rews)
         object.__setattr__(self, "terminated", bool(self.terminated))
@@ -50,9 +57,16 @@ class Trajectory:
         if acts.ndim == 0 or acts.shape[0] == 0:
             raise ValueError(f"{where}actions: expected at least one step, got shape {acts.shape}")
         steps = acts.shape[0]
-        require_shape("observations", obs, (steps + 1, *obs.shape[1:]), where)
         require_shape("rewards", rews, (steps,), where)
-        for name, value in (("observations", obs), ("actions", acts), ("rewards", rews)):
+        for name, tree in (("observations", obs), ("states", self.states)):
+            if tree is None:
+                continue
+            tree = trees.as_arrays(tree)
+            object.__setattr__(self, name, tree)
+            for path, leaf in trees.with_paths(tree):
+                require_shape(name + path, leaf, (steps + 1, *leaf.shape[1:]), where)
+                require_finite(name + path, leaf, where)
+        for name, value in (("actions", acts), ("rewards", rews)):
             require_finite(name, value, where)
         infos = {key: np.asarray(value) for key, value in self.infos.items()}
         for key, value in infos.items():
@@ -76,12 +90,12 @@ class Transitions:
     Built from trajectories with :func:`flatten`; the unit of a training batch.
     """
 
-    obs: np.ndarray
-    """``(N, *obs_shape)``."""
+    obs: Any
+    """``(N, *obs_shape)`` (per leaf of a pytree observation)."""
     acts: np.ndarray
     """``(N, *action_shape)``; integers, floats, or ``(N, n_actions)`` probabilities."""
-    next_obs: np.ndarray
-    """``(N, *obs_shape)``."""
+    next_obs: Any
+    """``(N, *obs_shape)`` (per leaf)."""
     dones: np.ndarray
     """``(N,)``: true where the next observation is terminal."""
     weights: np.ndarray
@@ -89,21 +103,27 @@ class Transitions:
 
     def __post_init__(self) -> None:
         where = "Transitions."
-        n = np.asarray(self.obs).shape[0] if np.asarray(self.obs).ndim else 0
+        n = trees.leading_size(self.obs)
         if n == 0:
             raise ValueError(f"{where}obs: expected at least one sample, got an empty dataset")
         for name in ("obs", "acts", "next_obs", "dones", "weights"):
-            value = np.asarray(getattr(self, name))
+            value = trees.as_arrays(getattr(self, name))
             object.__setattr__(self, name, value)
-            if value.ndim == 0 or value.shape[0] != n:
-                raise ValueError(f"{where}{name}: expected length {n} (as obs), got shape {value.shape}")
-            require_finite(name, value, where)
-        require_shape("next_obs", self.next_obs, self.obs.shape, where)
+            for path, leaf in trees.with_paths(value):
+                if leaf.ndim == 0 or leaf.shape[0] != n:
+                    raise ValueError(f"{where}{name}{path}: expected length {n} (as obs), got shape {leaf.shape}")
+                require_finite(name + path, leaf, where)
+        for (path, nxt), (_, now) in zip(trees.with_paths(self.next_obs), trees.with_paths(self.obs)):
+            require_shape("next_obs" + path, nxt, now.shape, where)
         if (self.weights < 0).any():
             raise ValueError(f"{where}weights: expected non-negative values, got min {self.weights.min()}")
 
     def __len__(self) -> int:
-        return int(self.obs.shape[0])
+        return trees.leading_size(self.obs)
+
+    def take(self, index: Any) -> Transitions:
+        """The samples at ``index`` (an index array, a mask or a slice)."""
+        return Transitions(**{f.name: trees.take(getattr(self, f.name), index) for f in dataclasses.fields(self)})
 
     def with_weights(self, weights: np.ndarray) -> Transitions:
         """The same samples with new per-sample weights."""
@@ -111,7 +131,7 @@ class Transitions:
 
     def head(self, n: int) -> Transitions:
         """The first ``n`` samples."""
-        return dataclasses.replace(self, **{f.name: getattr(self, f.name)[:n] for f in dataclasses.fields(self)})
+        return self.take(slice(0, n))
 
 
 def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None = None) -> Transitions:
@@ -132,9 +152,9 @@ def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None 
         done[-1] = traj.terminated
     per_traj = np.ones(len(trajectories)) if weights is None else np.asarray(weights, np.float64)
     return Transitions(
-        obs=np.concatenate([t.observations[:-1] for t in trajectories]),
+        obs=trees.concatenate([trees.take(t.observations, slice(None, -1)) for t in trajectories]),
         acts=np.concatenate([t.actions for t in trajectories]),
-        next_obs=np.concatenate([t.observations[1:] for t in trajectories]),
+        next_obs=trees.concatenate([trees.take(t.observations, slice(1, None)) for t in trajectories]),
         dones=np.concatenate(dones),
         weights=np.repeat(per_traj, [len(t) for t in trajectories]).astype(np.float32),
     )
@@ -154,8 +174,7 @@ def subsample(trajectories: Sequence[Trajectory], every: int, seed: int) -> Tran
     for traj in trajectories:
         rows.append(start + np.arange(rng.integers(0, min(every, len(traj))), len(traj), every))
         start += len(traj)
-    keep = np.concatenate(rows)
-    return Transitions(**{f.name: getattr(data, f.name)[keep] for f in dataclasses.fields(Transitions)})
+    return data.take(np.concatenate(rows))
 
 
 def concatenate(datasets: Sequence[Transitions]) -> Transitions:
@@ -164,7 +183,7 @@ def concatenate(datasets: Sequence[Transitions]) -> Transitions:
     if not datasets:
         raise ValueError("concatenate: expected at least one Transitions, got an empty list")
     fields = [f.name for f in dataclasses.fields(Transitions)]
-    return Transitions(**{name: np.concatenate([getattr(d, name) for d in datasets]) for name in fields})
+    return Transitions(**{name: trees.concatenate([getattr(d, name) for d in datasets]) for name in fields})
 
 
 def split_episodes(
@@ -197,9 +216,14 @@ def split_episode_indices(n_episodes: int, validation_fraction: float, seed: int
 
 def _require_consistent(trajectories: list[Trajectory]) -> None:
     first = trajectories[0]
+    first_paths = [path for path, _ in trees.with_paths(first.observations)]
     for i, traj in enumerate(trajectories[1:], start=1):
-        for name in ("observations", "actions"):
-            a, b = getattr(first, name), getattr(traj, name)
+        paths = [path for path, _ in trees.with_paths(traj.observations)]
+        if paths != first_paths:
+            raise ValueError(f"trajectory {i} observations: expected the parts {first_paths} (as trajectory 0), got {paths}")
+        pairs = [(f"observations{p}", a, b) for (p, a), (_, b) in
+                 zip(trees.with_paths(first.observations), trees.with_paths(traj.observations))]
+        for name, a, b in [*pairs, ("actions", first.actions, traj.actions)]:
             if a.shape[1:] != b.shape[1:]:
                 raise ValueError(
                     f"trajectory {i} {name}: expected per-step shape {a.shape[1:]} (as trajectory 0), got {b.shape[1:]}"

@@ -44,6 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float, PRNGKeyArray
 
+from apprentice.envs.spaces import ArraySpace
 from apprentice.envs.spec import EnvSpec
 
 JAX_ENV_IDS = ("CartPole-v1", "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1")
@@ -288,7 +289,7 @@ def _spec_of(env_id: str, gymnax_env: Any, params: Any) -> EnvSpec:
     from gymnax.environments import spaces
 
     obs_space, act_space = gymnax_env.observation_space(params), gymnax_env.action_space(params)
-    common = {"obs_shape": tuple(obs_space.shape), "obs_dtype": np.dtype(obs_space.dtype).name, "env_id": env_id}
+    common = {"observation": ArraySpace(tuple(obs_space.shape), np.dtype(obs_space.dtype).name), "env_id": env_id}
     if isinstance(act_space, spaces.Discrete):
         return EnvSpec(**common, action_kind="discrete", n_actions=int(act_space.n))
     shape = tuple(act_space.shape)

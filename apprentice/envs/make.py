@@ -7,6 +7,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
+import apprentice.envs.registration  # noqa: F401  (registers the apprentice/ ids)
 from apprentice.envs.spec import EnvSpec
 
 

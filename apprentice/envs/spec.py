@@ -9,13 +9,26 @@ import gymnasium as gym
 import numpy as np
 
 from apprentice.data.trajectory import Transitions
+from apprentice.envs.spaces import (
+    ArraySpace,
+    Space,
+    describe,
+    map_space,
+    require_observations,
+    space_from_gym,
+    space_from_json,
+    space_to_json,
+)
 
 ActionKind = Literal["discrete", "continuous"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EnvSpec:
     """Observation and action spaces reduced to what imitation needs.
+
+    The observation is a tree of arrays (:mod:`apprentice.envs.spaces`): one array for a Box
+    (vectors, ``uint8`` images), a dict or tuple of them for Gymnasium's ``Dict``/``Tuple``.
 
     Example:
         >>> spec = EnvSpec.from_env(gym.make("Pendulum-v1"))
@@ -23,10 +36,8 @@ class EnvSpec:
         ('continuous', (1,), (-2.0,))
     """
 
-    obs_shape: tuple[int, ...]
-    """Shape of one observation."""
-    obs_dtype: str
-    """NumPy dtype name of observations."""
+    observation: Space
+    """The tree of one observation's arrays."""
     action_kind: ActionKind
     """``"discrete"`` (integer actions) or ``"continuous"`` (real vectors)."""
     n_actions: int | None = None
@@ -44,9 +55,7 @@ class EnvSpec:
     def from_env(env: gym.Env, env_id: str | None = None) -> EnvSpec:
         """Read the spec of a single (not vectorized) Gymnasium env."""
         obs_space, act_space = env.observation_space, env.action_space
-        if not isinstance(obs_space, gym.spaces.Box):
-            raise ValueError(f"observation space: expected a Box, got {obs_space}")
-        common = dict(obs_shape=tuple(obs_space.shape), obs_dtype=np.dtype(obs_space.dtype).name)
+        common = dict(observation=space_from_gym(obs_space))
         env_id = env_id or (env.spec.id if env.spec is not None else None)
         if isinstance(act_space, gym.spaces.Discrete):
             if int(act_space.start) != 0:
@@ -63,10 +72,35 @@ class EnvSpec:
             )
         raise ValueError(f"action space: expected Discrete or Box, got {act_space}")
 
+    @staticmethod
+    def for_box(obs_shape: tuple[int, ...], obs_dtype: str = "float32", **fields) -> EnvSpec:
+        """A spec whose observation is one array (the common case), e.g. ``for_box((4,), action_kind=...)``."""
+        return EnvSpec(observation=ArraySpace(tuple(obs_shape), obs_dtype), **fields)
+
+    @property
+    def obs_array(self) -> ArraySpace:
+        """The observation's single array; a clear error for Dict and Tuple observations."""
+        if not isinstance(self.observation, ArraySpace):
+            raise ValueError(
+                f"{self.env_id or 'this env'} has {describe(self.observation)} observations, but this needs a single "
+                "array (a Box); use a policy with the dict encoder (--encoder dict)"
+            )
+        return self.observation
+
+    @property
+    def obs_shape(self) -> tuple[int, ...]:
+        """Shape of one observation (single-array observations only)."""
+        return self.obs_array.shape
+
+    @property
+    def obs_dtype(self) -> str:
+        """NumPy dtype name of observations (single-array observations only)."""
+        return self.obs_array.dtype
+
     @property
     def obs_dim(self) -> int:
-        """Number of observation features (the flattened observation)."""
-        return int(np.prod(self.obs_shape))
+        """Number of observation features (the flattened observation; single-array observations only)."""
+        return self.obs_array.size
 
     @property
     def action_dim(self) -> int:
@@ -75,17 +109,27 @@ class EnvSpec:
 
     def to_dict(self) -> dict:
         """JSON-able form (round-trips through :meth:`from_dict`)."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        fields = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "observation"}
+        return {"observation": space_to_json(self.observation), **fields}
 
     @staticmethod
     def from_dict(fields: dict) -> EnvSpec:
-        """Inverse of :meth:`to_dict`."""
-        tuples = ("obs_shape", "action_shape", "action_low", "action_high")
-        return EnvSpec(**{k: (tuple(v) if k in tuples and v is not None else v) for k, v in fields.items()})
+        """Inverse of :meth:`to_dict`; also reads the older form with ``obs_shape`` and ``obs_dtype``."""
+        fields = dict(fields)
+        if "observation" in fields:
+            observation = space_from_json(fields.pop("observation"))
+        else:
+            observation = ArraySpace(tuple(fields.pop("obs_shape")), fields.pop("obs_dtype"))
+        tuples = ("action_shape", "action_low", "action_high")
+        rest = {k: (tuple(v) if k in tuples and v is not None else v) for k, v in fields.items()}
+        return EnvSpec(observation=observation, **rest)
 
     def require_same_spaces(self, other: EnvSpec, what: str, other_what: str) -> None:
         """Raise ``ValueError`` unless ``other`` has the same observation and action spaces."""
-        for name in ("obs_shape", "action_kind", "n_actions", "action_shape"):
+        if map_space(lambda leaf: leaf.shape, self.observation) != map_space(lambda leaf: leaf.shape, other.observation):
+            raise ValueError(f"{other_what} has observations {describe(other.observation)}, but {what} expects "
+                             f"{describe(self.observation)}")
+        for name in ("action_kind", "n_actions", "action_shape"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
                 raise ValueError(f"{other_what} has {name}={theirs}, but {what} expects {name}={mine}")
@@ -93,10 +137,16 @@ class EnvSpec:
 
 def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dataset") -> None:
     """Raise ``ValueError`` unless ``data``'s observations and actions fit ``spec``."""
-    obs_shape = tuple(data.obs.shape[1:])
     where = spec.env_id or "the env"
-    if obs_shape != spec.obs_shape:
-        raise ValueError(f"{data_name} observations have shape {obs_shape}, but {where} expects {spec.obs_shape}")
+    if isinstance(spec.observation, ArraySpace) and isinstance(data.obs, np.ndarray):
+        obs_shape = tuple(data.obs.shape[1:])
+        if obs_shape != spec.obs_shape:
+            raise ValueError(f"{data_name} observations have shape {obs_shape}, but {where} expects {spec.obs_shape}")
+    else:
+        try:
+            require_observations(spec.observation, data.obs, 1, f"{data_name} observations")
+        except ValueError as error:
+            raise ValueError(f"{error} (for {where}, whose observations are {describe(spec.observation)})") from None
     acts = data.acts
     if spec.action_kind == "discrete":
         soft = np.issubdtype(acts.dtype, np.floating) and acts.ndim == 2 and acts.shape[1] == spec.n_actions

@@ -49,6 +49,9 @@ class Expert:
     act: ActFn
     description: str
     stats: ExpertStats | None = None
+    view: str = "observation"
+    """What it acts on: the learner's ``"observation"``, or the simulator's ``"state"`` (a privileged
+    expert, fed from ``info["state"]`` by the rollout and from ``Trajectory.states`` when labeling)."""
 
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         return self.act(np.asarray(observations))

@@ -9,12 +9,18 @@ from pathlib import Path
 from apprentice.experts.base import ActFn, Expert, ExpertStats
 
 STATS_PATH = Path(__file__).with_name("stats.json")
-_REGISTRY: dict[str, tuple[ActFn, str]] = {}
+_REGISTRY: dict[str, tuple[ActFn, str, str]] = {}
 
 
-def register(env_id: str, act: ActFn, description: str) -> None:
-    """Register ``act`` as the expert for ``env_id`` (a later call replaces an earlier one)."""
-    _REGISTRY[env_id] = (act, description)
+def register(env_id: str, act: ActFn, description: str, view: str = "observation") -> None:
+    """Register ``act`` as the expert for ``env_id`` (a later call replaces an earlier one).
+
+    ``view="state"`` declares a privileged expert: it acts on the simulator's state that the env
+    exposes in ``info["state"]``, not on the learner's observation.
+    """
+    if view not in ("observation", "state"):
+        raise ValueError(f"expert view: expected 'observation' or 'state', got {view!r}")
+    _REGISTRY[env_id] = (act, description, view)
 
 
 def available() -> list[str]:
@@ -28,9 +34,9 @@ def load(env_id: str) -> Expert:
     _load_builtin()
     if env_id not in _REGISTRY:
         raise ValueError(f"no expert for env {env_id!r}; experts exist for: {', '.join(available())}")
-    act, description = _REGISTRY[env_id]
+    act, description, view = _REGISTRY[env_id]
     stats = read_stats().get(env_id)
-    return Expert(env_id=env_id, act=act, description=description, stats=stats)
+    return Expert(env_id=env_id, act=act, description=description, stats=stats, view=view)
 
 
 def read_stats(path: Path = STATS_PATH) -> dict[str, ExpertStats]:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -13,18 +14,24 @@ import jax
 from apprentice.envs.spec import EnvSpec
 from apprentice.io_utils import atomic_open, atomic_write_text
 from apprentice.policies.base import Policy
-from apprentice.policies.build import PolicyArchitecture, architecture_from_dict, make_policy
+from apprentice.policies.architecture import architecture_from_dict
+from apprentice.policies.build import make_policy
 
 ARCHITECTURE_FILE, WEIGHTS_FILE = "policy.json", "policy.eqx"
 
 
-def save_policy(directory: str | os.PathLike, policy: Policy, spec: EnvSpec, architecture: PolicyArchitecture) -> None:
-    """Write ``policy`` into ``directory`` (both files atomically)."""
+def save_policy(directory: str | os.PathLike, policy: Policy, spec: EnvSpec, architecture: Any = None) -> None:
+    """Write ``policy`` into ``directory`` (both files atomically); the architecture saved is the policy's own.
+
+    ``architecture``, where a caller still passes one, must be the policy's (a check, not a source).
+    """
+    if architecture is not None and architecture != policy.architecture:
+        raise ValueError(f"save_policy: architecture {architecture} differs from the policy's own {policy.architecture}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with atomic_open(directory / WEIGHTS_FILE, "wb") as handle:
         eqx.tree_serialise_leaves(handle, policy)
-    description = {"architecture": dataclasses.asdict(architecture), "env_spec": spec.to_dict()}
+    description = {"architecture": dataclasses.asdict(policy.architecture), "env_spec": spec.to_dict()}
     atomic_write_text(directory / ARCHITECTURE_FILE, json.dumps(description, indent=2) + "\n")
 
 

@@ -11,47 +11,35 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from apprentice.policies.base import Policy
-from apprentice.policies.heads import CategoricalPolicy, DeterministicPolicy, GaussianPolicy
 
 LossName = Literal["cross_entropy", "gaussian_nll", "mse"]
 HEAD_OF_LOSS = {"cross_entropy": "categorical", "gaussian_nll": "gaussian", "mse": "deterministic"}
+"""Each loss is the imitation loss of one head: the head a loss name trains."""
+_NO_KEY = jax.random.key(0)
+"""The heads of these losses use no randomness; heads that sample in their loss get a real key."""
 
 
-def cross_entropy_loss(policy: CategoricalPolicy, obs: Array, target: Array) -> Float[Array, ""]:
-    """``-sum_a p*(a | s) log pi(a | s)``; for an integer label ``a*`` this is ``-log pi(a* | s)``.
-
-    With a soft expert distribution ``p*`` it is the cross-entropy form of
-    ``KL(p* || pi)`` (the two differ by the expert's entropy, a constant in ``pi``).
-    """
-    log_p = jax.nn.log_softmax(policy.logits(obs))
-    if target.ndim == 0:
-        return -log_p[target]
-    return -jnp.sum(target * log_p)
+def cross_entropy_loss(policy: Policy, obs: Array, target: Array) -> Float[Array, ""]:
+    """The categorical head's loss (see :meth:`~apprentice.policies.CategoricalHead.loss`):
+    ``-sum_a p*(a | s) log pi(a | s)``, for an integer label ``-log pi(a* | s)``."""
+    return policy.loss(_NO_KEY, obs, target)
 
 
-def gaussian_nll_loss(policy: GaussianPolicy, obs: Array, action: Array) -> Float[Array, ""]:
-    """``1/2 sum_i (log sigma_i^2 + (a*_i - mu_i)^2 / sigma_i^2)``: the Gaussian NLL without ``log 2 pi``.
-
-    Computed as ``-log pi(a* | s) - (d / 2) log(2 pi)``, so with tanh squashing it also carries
-    the change-of-variables term of the squashed density. Each squared error is weighted by
-    ``1 / sigma^2``, which the fit raises where the mean is hard to fit; the head's log-std range
-    (``heads.LOG_STD_MIN``/``LOG_STD_MAX``) bounds how far that can discount a state.
-    """
-    dim = action.size
-    return -policy.log_prob(obs, action) - 0.5 * dim * math.log(2.0 * math.pi)
+def gaussian_nll_loss(policy: Policy, obs: Array, action: Array) -> Float[Array, ""]:
+    """The Gaussian head's loss (see :meth:`~apprentice.policies.GaussianHead.loss`):
+    ``1/2 sum_i (log sigma_i^2 + (a*_i - mu_i)^2 / sigma_i^2)``, the NLL without ``log 2 pi``."""
+    return policy.loss(_NO_KEY, obs, action)
 
 
-def mse_loss(policy: DeterministicPolicy, obs: Array, action: Array) -> Float[Array, ""]:
-    """``||pi(s) - a*||^2``, summed over action dimensions."""
-    return jnp.sum((policy.action(obs) - action) ** 2)
+def mse_loss(policy: Policy, obs: Array, action: Array) -> Float[Array, ""]:
+    """The deterministic head's loss: ``||pi(s) - a*||^2``, summed over action dimensions."""
+    return policy.loss(_NO_KEY, obs, action)
 
 
-def mode_squared_error(policy: GaussianPolicy, obs: Array, action: Array) -> Float[Array, ""]:
-    """``||mode pi(s) - a*||^2``: how far the Gaussian head's deterministic action is from the expert's."""
-    return jnp.sum((policy.mode(obs) - action) ** 2)
+def mode_squared_error(mode: Array, action: Array) -> Float[Array, ""]:
+    """``||mode pi(s) - a*||^2``: how far the deterministic action is from the expert's."""
+    return jnp.sum((mode - action) ** 2)
 
-
-SAMPLE_LOSSES = {"cross_entropy": cross_entropy_loss, "gaussian_nll": gaussian_nll_loss, "mse": mse_loss}
 
 
 @dataclass(frozen=True)
@@ -74,8 +62,28 @@ def validation_score(policy: Policy, data: dict[str, Array], settings: LossSetti
     """
     if settings.loss != "gaussian_nll":
         return bc_loss(policy, data, settings)[1]["data_loss"]
-    per_sample = jax.vmap(mode_squared_error, in_axes=(None, 0, 0))(policy, data["obs"], data["acts"])
+    modes = over_steps(policy.head.mode, batch_features(policy, data))
+    per_sample = over_steps(mode_squared_error, modes, data["acts"])
     return jnp.sum(data["weights"] * per_sample) / jnp.maximum(jnp.sum(data["mask"]), 1.0)
+
+
+def batch_features(policy: Policy, batch: dict[str, Array]) -> Array:
+    """The head's inputs for a batch: ``(N, F)`` for samples, ``(N, L, F)`` for sequences.
+
+    A batch of sequences (recurrent or frame-stacked policies, see
+    :func:`~apprentice.data.sequences.sequence_chunks`) carries ``resets`` ``(N, L)``, true at
+    each episode's first step, and is scanned from the policy's initial state.
+    """
+    if "resets" in batch:
+        return jax.vmap(policy.sequence_features)(batch["obs"], batch["resets"])
+    return jax.vmap(policy.features)(batch["obs"])
+
+
+def over_steps(fn, features: Array, *per_step: Array) -> Array:
+    """``fn`` of each step's features (and per-step arrays), over one or two leading axes."""
+    if features.ndim == 3:
+        return jax.vmap(jax.vmap(fn))(features, *per_step)
+    return jax.vmap(fn)(features, *per_step)
 
 
 def bc_loss(
@@ -87,18 +95,21 @@ def bc_loss(
 
     where ``l_i`` is the per-sample loss, ``w_i`` the per-sample weight (mean 1 over the
     dataset), ``n`` the number of real samples (padding rows carry ``mask = 0`` and ``w = 0``),
-    and ``W`` ranges over the weight matrices of the policy's MLP (not biases).
+    and ``W`` ranges over the weight matrices of the policy's layers (not biases). The per-sample
+    loss is the head's own (:meth:`~apprentice.policies.Head.loss`); for a batch of sequences the
+    sums run over every real step (``mask`` ``(N, L)``).
     """
-    sample_loss = SAMPLE_LOSSES[settings.loss]
-    per_sample = jax.vmap(sample_loss, in_axes=(None, 0, 0))(policy, batch["obs"], batch["acts"])
+    features = batch_features(policy, batch)
+    key = batch.get("key", _NO_KEY)
+    per_sample = over_steps(lambda f, a: policy.head.loss(key, f, a), features, batch["acts"])
     n_real = jnp.maximum(jnp.sum(batch["mask"]), 1.0)
     data_loss = jnp.sum(batch["weights"] * per_sample) / n_real
     aux = {"data_loss": data_loss, "unweighted_loss": jnp.sum(batch["mask"] * per_sample) / n_real}
     loss = data_loss
     if settings.entropy_coef:
-        entropy = jnp.sum(batch["mask"] * jax.vmap(policy.entropy)(batch["obs"])) / n_real
+        entropy = jnp.sum(batch["mask"] * over_steps(policy.head.entropy, features)) / n_real
         loss = loss - settings.entropy_coef * entropy
         aux["entropy"] = entropy
     if settings.l2_coef:
-        loss = loss + settings.l2_coef * policy.net.weight_sq_norm()
+        loss = loss + settings.l2_coef * policy.weight_sq_norm()
     return loss, aux

@@ -21,7 +21,10 @@ from apprentice.data.batching import minibatch_indices, n_batches
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
 from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import Policy
-from apprentice.policies.build import PolicyArchitecture, make_policy, observation_stats
+from apprentice.data import trees
+from apprentice.data.sequences import SequenceChunks, sequence_chunks
+from apprentice.policies.architecture import CoreKind, EncoderKind, PolicyArchitecture
+from apprentice.policies.build import make_policy, observation_stats
 from apprentice.policies.mlp import Activation
 from apprentice.progress import progress_bar
 
@@ -68,6 +71,18 @@ class BCConfig:
     """Standardize observations by the training data's mean and std (frozen in the policy)."""
     obs_noise: float = 0.0
     """Augment training observations with Gaussian noise of this many feature standard deviations."""
+    encoder: EncoderKind = "mlp"
+    """Observation encoder: mlp (vectors), cnn or impala (uint8 images), dict (one per key of a Dict observation)."""
+    core: CoreKind = "none"
+    """Memory between encoder and head: none, gru or lstm (trained on sequence chunks of episodes)."""
+    core_size: int = 128
+    """Hidden units of a recurrent core."""
+    frame_stack: int = 1
+    """The policy sees its last this many observations."""
+    sequence_length: int = 64
+    """Steps per training sequence of a stateful policy (recurrent core or frame stack)."""
+    burn_in: int = 16
+    """Steps before each sequence that rebuild memory without loss (at least frame_stack - 1 are used)."""
 
     def loss_for(self, spec: EnvSpec) -> LossName:
         """The loss actually used for ``spec``."""
@@ -82,6 +97,10 @@ class BCConfig:
             hidden_sizes=tuple(self.hidden_sizes),
             activation=self.activation,
             squash=self.squash,
+            encoder=self.encoder,
+            core=self.core,
+            core_size=self.core_size,
+            frame_stack=self.frame_stack,
         )
 
 
@@ -149,20 +168,23 @@ def train(
         >>> result = train(jax.random.key(0), BCConfig(), demos, env_spec("CartPole-v1"))
     """
     split_key, init_key, train_key = jax.random.split(key, 3)
-    train_data, validation = _prepare_data(split_key, config, demos, validation)
-    require_data_matches(spec, train_data, "training data")
+    architecture = config.architecture_for(spec) if init_policy is None else init_policy.architecture
+    flat_data, validation = _prepare_data(split_key, config, demos, validation)
+    require_data_matches(spec, flat_data, "training data")
     loss_name = config.loss_for(spec)
-    _require_loss_fits(loss_name, spec, train_data)
-    mean, std = observation_stats(train_data.obs) if config.normalize_obs else (None, None)
-    architecture = config.architecture_for(spec)
+    _require_loss_fits(loss_name, spec, flat_data)
+    mean, std = observation_stats(flat_data.obs) if config.normalize_obs else (None, None)
     policy = make_policy(init_key, spec, architecture, mean, std) if init_policy is None else init_policy
     if augment is None and config.obs_noise > 0:
-        feature_std = observation_stats(train_data.obs)[1]
+        feature_std = observation_stats(flat_data.obs)[1]
         augment = GaussianObsNoise(scale=tuple(float(config.obs_noise * s) for s in feature_std))
+    train_data: Transitions | SequenceChunks = flat_data
+    if architecture.stateful:
+        train_data, validation = _prepare_sequences(split_key, config, demos, architecture)
     settings = EpochSettings(
         loss=LossSettings(loss_name, config.l2_coef, config.entropy_coef),
         learning_rate=config.learning_rate,
-        batch_size=min(config.batch_size, len(train_data)),
+        batch_size=min(_rows_per_batch(config, train_data), len(train_data)),
         n_samples=max(len(train_data), capacity or 0),
         augment=augment,
         padded=capacity is not None,
@@ -171,9 +193,9 @@ def train(
     opt_state = optax.adam(config.learning_rate).init(params)
     if train_data.weights.sum() <= 0:
         raise ValueError(f"weights: expected at least one positive per-sample weight, got all {len(train_data)} zero")
-    weight_scale = 1.0 / float(train_data.weights.mean())
+    weight_scale = 1.0 / _mean_weight(train_data)
     device_data = epoch_arrays(train_data, spec, weight_scale, capacity=settings.n_samples)
-    if validation is not None and validation.weights.mean() * weight_scale < MIN_VALIDATION_WEIGHT:
+    if validation is not None and _mean_weight(validation) * weight_scale < MIN_VALIDATION_WEIGHT:
         validation = None  # held-out episodes that weigh ~0 say nothing about the weighted objective
     device_val = None if validation is None else epoch_arrays(validation, spec, weight_scale)
     history, best = [], (np.inf, params, 0)
@@ -197,7 +219,7 @@ def train(
             elif config.patience and epoch - best[2] >= config.patience:
                 break
     policy = eqx.combine(best[1], static)
-    return BCResult(policy=policy, architecture=architecture, spec=spec, history=history, best_epoch=best[2])
+    return BCResult(policy=policy, architecture=policy.architecture, spec=spec, history=history, best_epoch=best[2])
 
 
 def train_epoch(params, opt_state, key, data, static, settings: EpochSettings, n_samples: int | None = None):
@@ -294,6 +316,40 @@ def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transiti
     return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
 
 
+def _rows_per_batch(config: BCConfig, data: Transitions | SequenceChunks) -> int:
+    """``batch_size`` counts steps: a batch of sequences holds ``batch_size // sequence_length`` of them."""
+    if isinstance(data, SequenceChunks):
+        return max(1, config.batch_size // config.sequence_length)
+    return config.batch_size
+
+
+def _mean_weight(data: Transitions | SequenceChunks) -> float:
+    """Mean per-step weight over the steps that carry loss."""
+    if isinstance(data, SequenceChunks):
+        return float(data.weights.sum() / max(data.mask.sum(), 1.0))
+    return float(data.weights.mean())
+
+
+def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchitecture):
+    """Training and validation :class:`SequenceChunks` for a stateful policy, split as
+    :func:`_prepare_data` splits (the same key, so the same episodes)."""
+    if isinstance(demos, Transitions):
+        raise ValueError(
+            f"a policy with core={architecture.core!r} and frame_stack={architecture.frame_stack} learns from "
+            "sequences: expected trajectories (episode boundaries), got shuffled Transitions"
+        )
+    demos = list(demos)
+    seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
+    weights = return_weights(np.array([t.episode_return for t in demos]), config.weighting, config.rwr_temperature)
+    train_ids, val_ids = split_episode_indices(len(demos), config.validation_fraction, seed)
+    burn_in = max(config.burn_in, architecture.frame_stack - 1)
+
+    def chunks(ids):
+        return sequence_chunks([demos[i] for i in ids], config.sequence_length, burn_in, weights[ids])
+
+    return chunks(train_ids), (chunks(val_ids) if val_ids else None)
+
+
 def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:
     if loss == "cross_entropy" and spec.action_kind != "discrete":
         raise ValueError(
@@ -308,20 +364,29 @@ def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None
         )
 
 
-def epoch_arrays(data: Transitions, spec: EnvSpec, weight_scale: float = 1.0, capacity: int = 0) -> dict[str, jax.Array]:
+def epoch_arrays(data: Transitions | SequenceChunks, spec: EnvSpec, weight_scale: float = 1.0,
+                 capacity: int = 0) -> dict[str, jax.Array]:
     """Arrays for the jitted epoch: the rows of ``data``, zero-weight padding rows up to
     ``capacity``, and one zero-weight sentinel row (at index ``max(len(data), capacity)``).
 
-    Weights are multiplied by ``weight_scale`` (the training set's ``1 / mean weight``, so that
-    training and validation losses are on one scale).
+    A row is a sample of ``Transitions`` or a sequence of :class:`SequenceChunks` (which adds
+    ``resets``). Weights are multiplied by ``weight_scale`` (the training set's ``1 / mean
+    weight``, so that training and validation losses are on one scale). Observations keep their
+    tree and shape; floats become ``float32`` and images stay ``uint8``.
     """
     n = len(data)
-    obs = data.obs.reshape(n, -1).astype(np.float32)
-    if spec.action_kind == "discrete" and data.acts.ndim == 1:
+    sequences = isinstance(data, SequenceChunks)
+    per_step = data.acts.shape[:2] if sequences else (n,)
+    obs = trees.tree_map(lambda x: x if x.dtype == np.uint8 else x.astype(np.float32), data.obs)
+    if spec.action_kind == "discrete" and data.acts.ndim == len(per_step):
         acts = data.acts.astype(np.int32)
     else:
-        acts = data.acts.reshape(n, -1).astype(np.float32)
+        acts = data.acts.reshape(*per_step, -1).astype(np.float32)
     weights = (data.weights * weight_scale).astype(np.float32)
-    arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": np.ones(n, np.float32)}
+    mask = data.mask if sequences else np.ones(n, np.float32)
+    arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": mask}
+    if sequences:
+        arrays["resets"] = data.resets
     padding = max(capacity - n, 0) + 1
-    return {k: jnp.asarray(np.concatenate([v, np.zeros((padding, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}
+    pad = lambda v: jnp.asarray(np.concatenate([v, np.zeros((padding, *v.shape[1:]), v.dtype)]))  # noqa: E731
+    return jax.tree.map(pad, arrays)

@@ -4,7 +4,7 @@ visited state with the expert's action, aggregate, retrain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import jax
 import numpy as np
@@ -15,7 +15,8 @@ from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResu
 from apprentice.algorithms.dagger.schedules import BetaSchedule, beta_at
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.rollout import Actor, rollout
+from apprentice.data import trees
+from apprentice.rollout import Actor, Observed, act_on, rollout
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,17 @@ class MixtureActor:
         self.expert, self.learner, self.beta = expert, learner, beta
         self.rng = np.random.default_rng(seed)
 
-    def __call__(self, obs: np.ndarray):
-        expert_actions = np.asarray(self.expert(obs))
-        n = len(obs)
+    def __call__(self, obs: Any):
+        return self.observe(Observed(obs, np.zeros(trees.leading_size(obs), bool)))
+
+    def observe(self, observed: Observed):
+        """Act on one rollout step: the expert on its view, the learner on its observations."""
+        expert_actions = np.asarray(act_on(self.expert, observed))
+        n = len(expert_actions)
         if self.learner is None or self.beta >= 1.0:
             actions, expert_acted = expert_actions, np.ones(n, bool)
         else:
-            learner_actions = np.asarray(self.learner(obs)).astype(expert_actions.dtype)
+            learner_actions = np.asarray(act_on(self.learner, observed)).astype(expert_actions.dtype)
             expert_acted = self.rng.random(n) < self.beta
             pick = expert_acted.reshape(n, *([1] * (expert_actions.ndim - 1)))
             actions = np.where(pick, expert_actions, learner_actions)

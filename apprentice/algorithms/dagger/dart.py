@@ -53,9 +53,13 @@ class NoisyExpertActor:
         self.expert, self.spec, self.noise = expert, spec, noise
         self.rng = np.random.default_rng(seed)
 
+    @property
+    def view(self) -> str:
+        return getattr(self.expert, "view", "observation")
+
     def __call__(self, obs: np.ndarray):
         clean = np.asarray(self.expert(obs))
-        n = len(obs)
+        n = len(clean)
         labels = {"expert_action": clean, "labeled": np.ones(n, bool)}
         if self.noise <= 0:
             return clean, labels

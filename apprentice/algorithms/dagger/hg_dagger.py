@@ -10,7 +10,7 @@ policy, or a person at a joystick whose actions arrive through the same expert c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 import jax
 import numpy as np
@@ -20,7 +20,8 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, LabelingExpert, run_rounds
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.rollout import Actor, rollout
+from apprentice.data import trees
+from apprentice.rollout import Actor, Observed, act_on, rollout
 
 Gate = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -77,11 +78,15 @@ class GatedActor:
     def __init__(self, expert: Actor, learner: Actor, gate: Gate):
         self.expert, self.learner, self.gate = expert, learner, gate
 
-    def __call__(self, obs: np.ndarray):
-        expert_actions = np.asarray(self.expert(obs))
-        learner_actions = np.asarray(self.learner(obs)).astype(expert_actions.dtype)
-        takeover = np.asarray(self.gate(obs, learner_actions, expert_actions), bool)
-        pick = takeover.reshape(len(obs), *([1] * (expert_actions.ndim - 1)))
+    def __call__(self, obs: Any):
+        return self.observe(Observed(obs, np.zeros(trees.leading_size(obs), bool)))
+
+    def observe(self, observed: Observed):
+        """Act on one rollout step: the gate sees the learner's observations and both actions."""
+        expert_actions = np.asarray(act_on(self.expert, observed))
+        learner_actions = np.asarray(act_on(self.learner, observed)).astype(expert_actions.dtype)
+        takeover = np.asarray(self.gate(observed.obs, learner_actions, expert_actions), bool)
+        pick = takeover.reshape(len(expert_actions), *([1] * (expert_actions.ndim - 1)))
         actions = np.where(pick, expert_actions, learner_actions)
         return actions, {"expert_action": expert_actions, "labeled": takeover}
 

@@ -22,6 +22,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
+from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
 from apprentice.evaluation import evaluate
@@ -87,9 +88,13 @@ class LabelingExpert:
     def __init__(self, expert: Callable[[np.ndarray], np.ndarray]):
         self.expert = expert
 
+    @property
+    def view(self) -> str:
+        return getattr(self.expert, "view", "observation")
+
     def __call__(self, obs: np.ndarray):
         actions = np.asarray(self.expert(obs))
-        return actions, {"expert_action": actions, "labeled": np.ones(len(obs), bool)}
+        return actions, {"expert_action": actions, "labeled": np.ones(len(actions), bool)}
 
 
 def labeled_transitions(trajectories: list[Trajectory], limit: int | None = None) -> Transitions | None:
@@ -101,9 +106,9 @@ def labeled_transitions(trajectories: list[Trajectory], limit: int | None = None
         if mask.any():
             parts.append(
                 Transitions(
-                    obs=traj.observations[:-1][mask],
+                    obs=trees.take(trees.take(traj.observations, slice(None, -1)), mask),
                     acts=np.asarray(traj.infos["expert_action"])[mask],
-                    next_obs=traj.observations[1:][mask],
+                    next_obs=trees.take(trees.take(traj.observations, slice(1, None)), mask),
                     dones=(np.arange(len(traj)) == len(traj) - 1)[mask] & traj.terminated,
                     weights=np.ones(int(mask.sum()), np.float32),
                 )

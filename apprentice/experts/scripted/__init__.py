@@ -1,5 +1,6 @@
 """Scripted experts for Gymnasium's classic-control and Box2D envs; importing registers them."""
 
+from apprentice.envs.registration import PRIVILEGED_BASE
 from apprentice.experts.registry import register
 from apprentice.experts.scripted import acrobot, cartpole, lunar_lander, mountain_car, pendulum
 
@@ -16,3 +17,7 @@ register("LunarLander-v3", lunar_lander.act_discrete, "Gymnasium's lunar_lander.
 register(
     "LunarLanderContinuous-v3", lunar_lander.act_continuous, "Gymnasium's lunar_lander.heuristic (continuous)"
 )
+
+_BASE_ACTS = {"CartPole-v1": cartpole.act, "Pendulum-v1": pendulum.act, "LunarLander-v3": lunar_lander.act_discrete}
+for _env_id, _base in PRIVILEGED_BASE.items():
+    register(_env_id, _BASE_ACTS[_base], f"privileged: the {_base} expert on the simulator's state", view="state")

@@ -1,0 +1,35 @@
+"""The library's own env ids, registered with Gymnasium under the ``apprentice/`` namespace.
+
+Importing :mod:`apprentice.envs` registers them, so every command takes them with ``--env``.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from apprentice.envs.partial import no_velocity
+from apprentice.envs.pixels import PixelCartPole, PixelDictCartPole
+
+NO_VELOCITY_IDS = {
+    "apprentice/CartPole-NoVelocity-v1": "CartPole-v1",
+    "apprentice/Pendulum-NoVelocity-v1": "Pendulum-v1",
+    "apprentice/LunarLander-NoVelocity-v3": "LunarLander-v3",
+}
+"""Each velocity-free id and the base env whose state its expert acts on."""
+PIXEL_IDS = {"apprentice/PixelCartPole-v1": "CartPole-v1", "apprentice/PixelDictCartPole-v1": "CartPole-v1"}
+"""Each pixel id and the base env whose state its expert acts on."""
+PRIVILEGED_BASE = {**NO_VELOCITY_IDS, **PIXEL_IDS}
+
+
+def register_all() -> None:
+    """Register every ``apprentice/`` id (idempotent)."""
+    for env_id, base in NO_VELOCITY_IDS.items():
+        if env_id not in gym.registry:
+            gym.register(env_id, entry_point=lambda base=base, **kwargs: no_velocity(base, **kwargs))
+    for env_id, wrapper in (("apprentice/PixelCartPole-v1", PixelCartPole),
+                            ("apprentice/PixelDictCartPole-v1", PixelDictCartPole)):
+        if env_id not in gym.registry:
+            gym.register(env_id, entry_point=lambda wrapper=wrapper, **kwargs: wrapper(**kwargs))
+
+
+register_all()

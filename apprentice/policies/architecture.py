@@ -1,0 +1,64 @@
+"""``PolicyArchitecture``: the serializable description the factory builds every network from."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
+from apprentice.policies.mlp import Activation
+
+EncoderKind = Literal["mlp", "cnn", "impala", "dict"]
+CoreKind = Literal["none", "gru", "lstm"]
+HeadKind = Literal["categorical", "gaussian", "deterministic"]
+
+
+@dataclass(frozen=True)
+class PolicyArchitecture:
+    """Everything needed to rebuild a policy's structure (saved as JSON beside its weights).
+
+    ``encoder -> core -> head``: the encoder maps one observation (or a window of
+    ``frame_stack`` of them) to features through ``hidden_sizes``; the core adds memory; the head
+    maps features to an action distribution.
+    """
+
+    head: HeadKind = "categorical"
+    """Output distribution: categorical (discrete), gaussian or deterministic (continuous)."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """Widths of the encoder's hidden layers (after the CNN torso for image encoders)."""
+    activation: Activation = "relu"
+    """Hidden-layer nonlinearity."""
+    squash: bool = False
+    """Squash continuous actions by tanh into the env's action bounds."""
+    log_std_min: float = LOG_STD_MIN
+    """Lower end of the Gaussian head's log-std range."""
+    log_std_max: float = LOG_STD_MAX
+    """Upper end of the Gaussian head's log-std range."""
+    encoder: EncoderKind = "mlp"
+    """mlp (vectors), cnn (Nature-DQN torso, images), impala (residual torso, images), dict (one per key)."""
+    core: CoreKind = "none"
+    """Memory between encoder and head: none, gru or lstm."""
+    core_size: int = 128
+    """Hidden units of a recurrent core."""
+    frame_stack: int = 1
+    """The encoder sees the last this many observations (repeating the first at an episode start)."""
+
+    def __post_init__(self) -> None:
+        if self.frame_stack < 1:
+            raise ValueError(f"frame_stack: expected a positive integer, got {self.frame_stack}")
+        object.__setattr__(self, "hidden_sizes", tuple(int(n) for n in self.hidden_sizes))
+
+    @property
+    def stateful(self) -> bool:
+        """Acting needs a state carried across steps (a recurrent core or a frame stack)."""
+        return self.core != "none" or self.frame_stack > 1
+
+
+def architecture_from_dict(fields: dict) -> PolicyArchitecture:
+    """Inverse of ``dataclasses.asdict`` for :class:`PolicyArchitecture` (older files lack the newer fields)."""
+    known = {f.name for f in dataclasses.fields(PolicyArchitecture)}
+    unknown = set(fields) - known
+    if unknown:
+        raise ValueError(f"policy architecture: unknown fields {sorted(unknown)}; expected some of {sorted(known)}")
+    return PolicyArchitecture(**fields)
