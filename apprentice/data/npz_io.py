@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory
 from apprentice.io_utils import atomic_open
 
@@ -35,8 +36,12 @@ def save_trajectories(
     for i, traj in enumerate(trajectories):
         if sorted(traj.infos) != info_keys:
             raise ValueError(f"trajectory {i} infos: expected keys {info_keys} (as trajectory 0), got {sorted(traj.infos)}")
+    has_states = trajectories[0].states is not None
+    if any((t.states is not None) != has_states for t in trajectories):
+        raise ValueError("save_trajectories: expected states in every trajectory or in none")
+    structure = {"observations": tree_structure(trajectories[0].observations)}
     arrays = {
-        "observations": np.concatenate([t.observations for t in trajectories]),
+        **flat_leaves("observations", trees.concatenate([t.observations for t in trajectories])),
         "actions": np.concatenate([t.actions for t in trajectories]),
         "rewards": np.concatenate([t.rewards for t in trajectories]),
         "episode_lengths": np.array([len(t) for t in trajectories], np.int64),
@@ -44,6 +49,11 @@ def save_trajectories(
         "truncated": np.array([t.truncated for t in trajectories]),
         "metadata": np.array(json.dumps({"format_version": FORMAT_VERSION, **(metadata or {})})),
     }
+    if has_states:
+        structure["states"] = tree_structure(trajectories[0].states)
+        arrays.update(flat_leaves("states", trees.concatenate([t.states for t in trajectories])))
+    if structure != {"observations": None}:
+        arrays["tree_structure"] = np.array(json.dumps(structure))
     for key in info_keys:
         arrays[_INFO_PREFIX + key] = np.concatenate([t.infos[key] for t in trajectories])
     path = Path(path)
@@ -66,6 +76,9 @@ def load_trajectories(path: str | os.PathLike) -> tuple[list[Trajectory], dict[s
             arrays = {k: archive[k] for k in archive.files}
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as error:
         raise ValueError(f"{path}: expected a valid .npz archive, but it is truncated or corrupt ({error})") from None
+    structure = json.loads(str(arrays.pop("tree_structure"))) if "tree_structure" in arrays else {"observations": None}
+    for name, tree in structure.items():
+        arrays[name] = unflatten_leaves(name, tree, arrays)
     missing = [k for k in _REQUIRED if k not in arrays]
     if missing:
         raise ValueError(f"{path}: expected fields {list(_REQUIRED)}, missing {missing}")
@@ -87,21 +100,23 @@ def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajector
         "terminated": n_episodes,
         "truncated": n_episodes,
     }
+    if "states" in arrays:
+        expected["states"] = n_steps + n_episodes
     infos = {k[len(_INFO_PREFIX):]: v for k, v in arrays.items() if k.startswith(_INFO_PREFIX)}
     expected.update({_INFO_PREFIX + k: n_steps for k in infos})
     for name, length in expected.items():
-        if arrays[name].shape[0] != length:
-            raise ValueError(
-                f"{path}: field {name!r} expected length {length} from episode_lengths, got {arrays[name].shape[0]}"
-            )
+        got = trees.leading_size(arrays[name])
+        if got != length:
+            raise ValueError(f"{path}: field {name!r} expected length {length} from episode_lengths, got {got}")
     step_ends = np.cumsum(lengths)
     step_starts = step_ends - lengths
     trajectories = []
     for i, (start, end) in enumerate(zip(step_starts, step_ends)):
-        obs_start = start + i
+        obs_rows = slice(start + i, start + i + lengths[i] + 1)
         trajectories.append(
             Trajectory(
-                observations=arrays["observations"][obs_start : obs_start + lengths[i] + 1],
+                observations=trees.take(arrays["observations"], obs_rows),
+                states=trees.take(arrays["states"], obs_rows) if "states" in arrays else None,
                 actions=arrays["actions"][start:end],
                 rewards=arrays["rewards"][start:end],
                 terminated=bool(arrays["terminated"][i]),
@@ -110,3 +125,32 @@ def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajector
             )
         )
     return trajectories
+
+
+def tree_structure(tree: Any) -> Any:
+    """JSON form of a pytree's shape of nodes: ``None`` for an array, a dict or a list of sub-forms."""
+    if isinstance(tree, dict):
+        return {key: tree_structure(value) for key, value in tree.items()}
+    if isinstance(tree, (tuple, list)):
+        return [tree_structure(value) for value in tree]
+    return None
+
+
+def flat_leaves(name: str, tree: Any) -> dict[str, np.ndarray]:
+    """The leaves of ``tree`` as archive fields: ``name`` for one array, ``name.key.0...`` inside dicts and tuples."""
+    if isinstance(tree, dict):
+        return {k: v for key, value in tree.items() for k, v in flat_leaves(f"{name}.{key}", value).items()}
+    if isinstance(tree, (tuple, list)):
+        return {k: v for i, value in enumerate(tree) for k, v in flat_leaves(f"{name}.{i}", value).items()}
+    return {name: np.asarray(tree)}
+
+
+def unflatten_leaves(name: str, structure: Any, arrays: dict[str, np.ndarray]) -> Any:
+    """Inverse of :func:`flat_leaves` given the :func:`tree_structure` (fields are removed from ``arrays``)."""
+    if isinstance(structure, dict):
+        return {key: unflatten_leaves(f"{name}.{key}", sub, arrays) for key, sub in structure.items()}
+    if isinstance(structure, list):
+        return tuple(unflatten_leaves(f"{name}.{i}", sub, arrays) for i, sub in enumerate(structure))
+    if name not in arrays:
+        raise ValueError(f"expected the field {name!r} that the file's tree_structure names; it is missing")
+    return arrays.pop(name)
