@@ -140,13 +140,24 @@ class Policy(eqx.Module):
         return state, self.head.act(key, features, deterministic)
 
     def sequence_features(self, obs: Any, resets: Bool[Array, " T"], state: tuple[Any, Any] | None = None) -> Array:
-        """Features ``(T, F)`` of a sequence of observations (leading axis ``T``), by one scan."""
-        state = self.initial_state() if state is None else state
+        """Features ``(T, F)`` of a sequence of observations (leading axis ``T``).
 
-        def scan_step(carry, inputs):
-            return self.step_features(carry, *inputs)
+        The same as :meth:`step_features` step by step (tested), computed faster: the frame
+        windows first (a scan that only moves observations), then the encoder on all ``T``
+        windows at once, and only the core, where there is one, in a scan.
+        """
+        core_state, frames = self.initial_state() if state is None else state
+        windows = obs
+        if self.frame_stack > 1:
+            windows = jax.lax.scan(lambda f, inputs: self._window(f, *inputs), frames, (obs, resets))[1]
+        features = jax.vmap(self.encoder)(windows)
+        if not self.recurrent:
+            return features
 
-        return jax.lax.scan(scan_step, state, (obs, resets))[1]
+        def core_step(carry, inputs):
+            return self.core(carry, *inputs)
+
+        return jax.lax.scan(core_step, core_state, (features, resets))[1]
 
     def weight_sq_norm(self) -> Float[Array, ""]:
         """Sum of squared weight entries of every linear and convolutional layer (biases, cells and
