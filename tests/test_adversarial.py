@@ -104,3 +104,37 @@ def test_vmapped_seeds_each_learn_from_their_own_expert_samples_as_single_runs_d
             alone.rl.metrics[-1]["disc_accuracy_expert"], abs=1e-6)
     with pytest.raises(ValueError, match="expected one expert dataset per key"):
         train_seeds(keys, config, env_id, demos[:1], progress=False)
+
+
+@pytest.mark.parametrize("kind", ["gail", "airl"])
+def test_gradient_penalty_matches_finite_differences(kind):
+    """``E[(||grad_x l(x)|| - 1)^2]`` with the gradient over (obs, action, next_obs) by central differences
+    in float64. Expert and learner batches are equal, so every mixture is the point itself."""
+    from apprentice.algorithms.irl.adversarial import _gradient_penalty
+    from apprentice.algorithms.irl.discriminators import GAILDiscriminator
+
+    spec = env_spec("Pendulum-v1")
+    with jax.enable_x64(True):
+        normalizer = ObsNormalizer(jnp.array([0.1, -0.2, 0.3]), jnp.array([0.5, 2.0, 1.5]))
+        if kind == "gail":
+            disc = GAILDiscriminator(spec, normalizer, (8,), key=jax.random.key(0))
+        else:
+            disc = AIRLDiscriminator(spec, normalizer, (8,), gamma=0.9, state_only=False, key=jax.random.key(0))
+        disc = jax.tree.map(lambda x: x.astype(jnp.float64) if isinstance(x, jax.Array) else x, disc)
+        rng = np.random.default_rng(0)
+        n = 4
+        batch = {"obs": jnp.asarray(rng.normal(size=(n, 3))), "actions": jnp.asarray(np.round(rng.uniform(-2, 2, size=(n, 1)) * 256) / 256),
+                 "next_obs": jnp.asarray(rng.normal(size=(n, 3))), "done": jnp.zeros(n), "log_pi": jnp.asarray(rng.normal(size=n))}
+        penalty = float(_gradient_penalty(disc, batch, batch, spec, jax.random.key(1)))
+
+        def logit_of(x, i):  # x = (obs, action, next_obs) of row i, flattened
+            return float(disc.logit(x[:3], x[3:4], x[4:], batch["done"][i], batch["log_pi"][i]))
+
+        # Actions pass through float32 (action_features): they and x +- h are exact float32 numbers.
+        h, squared = 2.0**-12, []
+        for i in range(n):
+            x = np.concatenate([batch["obs"][i], batch["actions"][i], batch["next_obs"][i]])
+            grad = [(logit_of(x + h * e, i) - logit_of(x - h * e, i)) / (2 * h) for e in np.eye(7)]
+            squared.append((np.linalg.norm(grad) - 1.0) ** 2)
+    assert penalty == pytest.approx(np.mean(squared), rel=1e-6)
+    assert penalty > 1e-3  # not trivially zero

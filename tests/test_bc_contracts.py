@@ -148,13 +148,22 @@ def test_env_ids_and_spaces_are_checked():
 
 
 def test_early_stopping_restores_the_best_epoch():
-    demos = make_trajectories(10, length=20)  # random labels: validation loss soon rises
+    """The returned policy is the best validation epoch's, not the last one trained."""
+    from apprentice.algorithms.bc.train import validation_score_jit
+
+    demos = make_trajectories(12, length=20)  # random labels: validation loss soon rises
+    train_data, validation = flatten(demos[:10]), flatten(demos[10:])
     config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3)
-    result = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
+    result = train(jax.random.key(0), config, train_data, CARTPOLE_LIKE, validation=validation, progress=False)
     val = [row["val_score"] for row in result.history]
     assert len(result.history) < 300
     assert result.best_epoch == int(np.argmin(val)) + 1
     assert len(result.history) == result.best_epoch + 5
+    params, static = eqx.partition(result.policy, eqx.is_array)
+    returned = float(validation_score_jit(params, epoch_arrays(validation, CARTPOLE_LIKE), static,
+                                          LossSettings("cross_entropy")))
+    assert returned == pytest.approx(val[result.best_epoch - 1], rel=1e-6)
+    assert abs(returned - val[-1]) > 1e-3  # the last epoch is measurably worse: the check can tell them apart
 
 
 def test_policy_methods_shapes():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import numpy as np
 import pytest
 
 from apprentice import experts
@@ -28,7 +29,32 @@ def test_scripted_expert_meets_its_target(env_id):
     # seeds 10_000.. are not the ones the stored stats were measured on (0..49)
     result = evaluate(experts.load(env_id), env_id, n_episodes=50, seed=10_000)
     assert result.mean_return >= EXPERT_TARGETS[env_id], result.mean_return
-    assert result.disagreement_rate == 0.0  # the expert agrees with itself
+
+
+def test_cartpole_expert_pushes_toward_the_side_the_pole_falls_to():
+    """Known states against the documented rule (push right iff 0.1 x + 0.5 x' + 10 theta + 2 theta' > 0)."""
+    states = np.array([
+        [0.0, 0.0, 0.05, 0.0],    # pole leans right: push right
+        [0.0, 0.0, -0.05, 0.0],   # pole leans left: push left
+        [0.0, 0.0, 0.0, 0.3],     # pole falling right: push right
+        [0.0, 0.0, 0.02, -0.2],   # leans right but falling left faster (0.2 - 0.4 < 0): push left
+        [1.0, 0.0, 0.0, 0.0],     # cart right of centre, all else still: 0.1 > 0, push right
+        [0.0, -1.0, 0.04, 0.0],   # cart moving left outweighs a small lean right (-0.5 + 0.4 < 0): push left
+    ], np.float32)
+    np.testing.assert_array_equal(experts.load("CartPole-v1")(states).reshape(-1), [1, 0, 1, 0, 1, 0])
+
+
+def test_disagreement_of_the_opposite_of_the_expert_is_one_and_of_the_expert_zero():
+    """Evaluation's epsilon on the learner's own states: 1 for an actor that always contradicts the
+    expert, 0 for the expert; a one-sided pusher disagrees exactly where the rule says push right."""
+    expert = experts.load("CartPole-v1")
+    assert evaluate(lambda obs: 1 - expert(obs), "CartPole-v1", n_episodes=4, seed=3).disagreement_rate == 1.0
+    assert evaluate(expert, "CartPole-v1", n_episodes=2, seed=3).disagreement_rate == 0.0
+    pushes_left = lambda obs: np.zeros(len(obs), np.int64)  # noqa: E731
+    visited = np.concatenate([t.observations[:-1] for t in rollout(pushes_left, "CartPole-v1", n_episodes=4, seed=3)])
+    by_rule = np.mean(visited.astype(np.float64) @ np.array([0.1, 0.5, 10.0, 2.0]) > 0)
+    assert 0 < by_rule < 1
+    assert evaluate(pushes_left, "CartPole-v1", n_episodes=4, seed=3).disagreement_rate == pytest.approx(by_rule)
 
 
 def test_every_registered_expert_has_measured_stats():

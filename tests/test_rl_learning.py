@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import equinox as eqx
+import gymnasium as gym
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -102,10 +103,81 @@ def test_sac_refuses_discrete_actions_and_the_jax_backend_refuses_unknown_envs()
         train_ppo(jax.random.key(0), PPOConfig(total_steps=10, backend="jax"), "LunarLander-v3", progress=False)
 
 
+NARROW_BOUND = 0.25
+"""Half-width of the action box of the recording Pendulums below: a fresh Gaussian policy (std ~1)
+samples far outside it in most steps, so unclipped actions would show at once."""
+
+
+class _NarrowRecordingPendulum(gym.Wrapper):
+    """Pendulum-v1 with the action box ``[-NARROW_BOUND, NARROW_BOUND]``, recording every action it is sent."""
+
+    sent: list[np.ndarray] = []
+
+    def __init__(self):
+        super().__init__(gym.make("Pendulum-v1"))
+        self.action_space = gym.spaces.Box(-NARROW_BOUND, NARROW_BOUND, (1,), np.float32)
+
+    def step(self, action):
+        _NarrowRecordingPendulum.sent.append(np.array(action, np.float64))
+        return self.env.step(action)
+
+
+NARROW_PENDULUM = "apprentice_tests/NarrowRecordingPendulum-v0"
+gym.register(NARROW_PENDULUM, entry_point=lambda: _NarrowRecordingPendulum())
+
+
+class _RecordingGymnax:
+    """A gymnax env that hands every action its ``step_env`` receives to the host (``jax.debug.callback``)."""
+
+    def __init__(self, inner, sent: list):
+        self.inner, self.sent = inner, sent
+
+    def reset_env(self, key, params):
+        return self.inner.reset_env(key, params)
+
+    def step_env(self, key, state, action, params):
+        jax.debug.callback(lambda a: self.sent.append(np.array(a, np.float64)), action)
+        return self.inner.step_env(key, state, action, params)
+
+
+def _assert_clipped_into_the_box(sent: list[np.ndarray], n_expected: int):
+    actions = np.concatenate([a.reshape(-1) for a in sent])
+    assert actions.size == n_expected
+    assert np.all(np.abs(actions) <= NARROW_BOUND)
+    # The policy's samples did leave the box (clipping happened): many actions sit on a bound.
+    assert np.mean(np.isclose(np.abs(actions), NARROW_BOUND)) > 0.3
+
+
 @pytest.mark.parametrize("backend", ["jax", "gymnasium"])
-def test_ppo_runs_with_continuous_actions_and_sends_the_env_only_actions_in_bounds(backend):
+def test_ppo_runs_with_continuous_actions_and_sends_the_env_only_actions_in_bounds(backend, monkeypatch):
+    """The actions the env receives, recorded at the env, lie in a narrow action box; the stored
+    (learned-from) actions are the unclipped samples."""
     config = PPOConfig(total_steps=1_024, n_envs=4, n_steps=64, backend=backend, eval_episodes=2)
-    result = train_ppo(jax.random.key(0), config, "Pendulum-v1", progress=False)
+    if backend == "jax":
+        import dataclasses
+
+        from apprentice.algorithms.rl.ppo_core import ppo_learner
+        from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
+
+        pendulum, sent = make_jax_env("Pendulum-v1"), []
+        spec = dataclasses.replace(pendulum.spec, action_low=(-NARROW_BOUND,), action_high=(NARROW_BOUND,))
+        env = dataclasses.replace(pendulum, spec=spec, gymnax_env=_RecordingGymnax(pendulum.gymnax_env, sent))
+        result = run_learner_on_jax(jax.random.key(0), config, env, ppo_learner(config, spec), "PPO", progress=False)
+        jax.effects_barrier()
+    else:
+        import apprentice.algorithms.rl.ppo_host as ppo_host
+
+        _NarrowRecordingPendulum.sent = []
+        real_evaluation = ppo_host.mean_policy_return
+        sent = []
+
+        def evaluation(*args, **kwargs):  # only the training steps' actions are checked
+            sent.extend(_NarrowRecordingPendulum.sent)
+            return real_evaluation(*args, **kwargs)
+
+        monkeypatch.setattr(ppo_host, "mean_policy_return", evaluation)
+        result = train_ppo(jax.random.key(0), config, NARROW_PENDULUM, progress=False)
+    _assert_clipped_into_the_box(sent, 1_024)
     assert result.policy.squash is None and np.isfinite(result.metrics[-1]["eval_return"])
     assert all(np.isfinite(row["value_loss"]) for row in result.metrics)
 

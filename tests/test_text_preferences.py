@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -68,7 +69,16 @@ def test_response_log_probs_and_implicit_rewards(language_model, text_task):
         kept = int(response_mask(responses[i], task.newline).sum())
         by_hand = float(model.token_log_probs(prompts[i], responses[i])[:kept].sum())
         assert float(log_probs[i]) == pytest.approx(by_hand, rel=1e-5)
-    np.testing.assert_array_equal(implicit_rewards(model, model, 0.1, prompts, responses, task.newline), np.zeros(3))
+    # Implicit rewards against a different reference (the model with its weights shrunk by 10%), by hand:
+    # beta * (sum of the kept tokens' log-probs under the model - the same under the reference).
+    reference = jax.tree.map(lambda x: 0.9 * x if eqx.is_inexact_array(x) else x, model)
+    rewards = implicit_rewards(model, reference, 0.3, prompts, responses, task.newline)
+    for i in range(3):
+        kept = int(response_mask(responses[i], task.newline).sum())
+        by_hand = 0.3 * float(model.token_log_probs(prompts[i], responses[i])[:kept].sum()
+                              - reference.token_log_probs(prompts[i], responses[i])[:kept].sum())
+        assert abs(by_hand) > 1e-2  # the two models really differ on these responses
+        assert float(rewards[i]) == pytest.approx(by_hand, rel=1e-4, abs=1e-5)
 
 
 def test_samples_of_the_pretrained_model_are_corpus_like(language_model, text_task):

@@ -127,3 +127,53 @@ def test_mismatch_and_bound_check_basics():
     violated = BoundCheck("x", gap=np.array([1.0, 2.0]), bound=np.array([1.5, 1.9]), epsilon=np.zeros(2))
     assert not violated.holds()
     np.testing.assert_allclose(violated.tightness, [1 / 1.5, 2 / 1.9])
+
+
+def _slip_and_stay_mdps(horizon: int, gamma: float):
+    """Two states; reward 1 for the expert's action 0, else 0. In ``s0`` a wrong action moves to ``s1``
+    for good; ``s1`` keeps you. Range(Q^pi*) is exactly 1 everywhere (the expert earns 1 per step from
+    either state), so each mistake costs exactly u = 1: the DAgger bounds ``H u eps_on`` and
+    ``u eps_on / (1 - gamma)`` hold with equality, while the learner's states differ from the expert's."""
+    from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
+
+    transitions = np.zeros((2, 2, 2))
+    transitions[0, 0, 0] = transitions[0, 1, 1] = 1.0
+    transitions[1, :, 1] = 1.0
+    rewards = np.array([[1.0, 0.0], [1.0, 0.0]])
+    initial = np.array([1.0, 0.0])
+    return FiniteHorizonMDP(transitions, rewards, horizon, initial), TabularMDP(transitions, rewards, gamma, initial)
+
+
+P_SLIP, Q_SLIP = 0.1, 0.5  # the learner's mistake rates in s0 and in s1
+
+
+def test_dagger_finite_horizon_bound_attained_exactly():
+    horizon = 20
+    mdp, _ = _slip_and_stay_mdps(horizon, 0.9)
+    stationary = np.array([[1 - P_SLIP, P_SLIP], [1 - Q_SLIP, Q_SLIP]])
+    check = dagger_bound_finite_horizon(mdp, np.array([0, 0]), np.broadcast_to(stationary, (horizon, 2, 2)))
+    # By hand: walk the learner's state distribution and count its expected mistakes.
+    in_s0, mistakes = 1.0, []
+    for _ in range(horizon):
+        mistakes.append(in_s0 * P_SLIP + (1 - in_s0) * Q_SLIP)
+        in_s0 *= 1 - P_SLIP
+    assert check.epsilon == pytest.approx(np.mean(mistakes), rel=1e-12)
+    assert check.gap == pytest.approx(np.sum(mistakes), rel=1e-12)
+    assert check.tightness == pytest.approx(1.0, abs=1e-12)  # H u eps_on, not H^2 u eps_on
+    assert check.holds()
+    # On the expert's states (always s0) the mistake rate is P_SLIP: far below the learner's own.
+    assert check.epsilon > 2 * P_SLIP
+
+
+def test_on_policy_discounted_bound_attained_exactly():
+    gamma = 0.9
+    _, mdp = _slip_and_stay_mdps(1, gamma)
+    learner = np.array([[1 - P_SLIP, P_SLIP], [1 - Q_SLIP, Q_SLIP]])
+    check = on_policy_bound_discounted(mdp, np.array([0, 0]), learner)
+    # By hand: V^pihat(s1) = (1 - q) / (1 - gamma); V^pihat(s0) = (1 - p + gamma p V(s1)) / (1 - gamma (1 - p)).
+    v1 = (1 - Q_SLIP) / (1 - gamma)
+    v0 = (1 - P_SLIP + gamma * P_SLIP * v1) / (1 - gamma * (1 - P_SLIP))
+    assert check.gap == pytest.approx(1 / (1 - gamma) - v0, rel=1e-12)
+    assert check.tightness == pytest.approx(1.0, abs=1e-12)  # u eps_on / (1 - gamma), not / (1 - gamma)^2
+    assert check.holds()
+    assert check.epsilon > 2 * P_SLIP
