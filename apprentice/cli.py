@@ -29,6 +29,7 @@ from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.bench.speed_peers import PeerSpeedConfig
+from apprentice.envs.seeds import Stream, collection_seed, evaluation_seed
 from apprentice.report_command import ReportArgs
 from apprentice.text_commands import (
     BenchPreferencesArgs,
@@ -51,8 +52,8 @@ class CollectArgs:
     """Output .npz file (one of --out and --minari-id is required)."""
     minari_id: str = ""
     """Also (or instead) export as this local Minari dataset id, e.g. apprentice/cartpole-expert-v0."""
-    seed: int = 0
-    """Env copy i is seeded seed + i."""
+    seed: int = collection_seed(0, Stream.DEMONSTRATIONS)
+    """Env copy i is seeded seed + i (default: run seed 0's demonstrations, apart from evaluation seeds)."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -69,7 +70,7 @@ class TrainBCArgs:
     seed: int = 0
     """Seed of the split, the initialization and the minibatch order."""
     eval_episodes: int = 10
-    """Episodes to evaluate the trained policy on (seed 1000); 0 to skip."""
+    """Episodes to evaluate the trained policy on (from the evaluation seed 10**9); 0 to skip."""
     json: bool = False
     """Print one JSON object with the results as the last line."""
 
@@ -148,8 +149,8 @@ class EvaluateArgs:
     """A run directory (or any folder with policy.json and policy.eqx)."""
     episodes: int = 20
     """Evaluation episodes."""
-    seed: int = 1000
-    """Env copy i is seeded seed + i."""
+    seed: int = evaluation_seed()
+    """Env copy i is seeded seed + i (default: the evaluation seed 10**9, which no collection uses)."""
     env: str = ""
     """Evaluate on this env id instead of the one the policy was trained for (spaces must match)."""
     stochastic: bool = False

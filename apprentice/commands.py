@@ -67,7 +67,7 @@ def load_demos(source: str, env: str = "") -> tuple[list, str]:
 def train_bc(args) -> dict[str, Any]:
     """Behavior cloning from a demonstrations file into a run directory."""
     from apprentice.algorithms import bc
-    from apprentice.envs import env_spec
+    from apprentice.envs import env_spec, evaluation_seed
     from apprentice.evaluation import evaluate
     from apprentice.runs import write_run
 
@@ -87,7 +87,7 @@ def train_bc(args) -> dict[str, Any]:
         "train_seconds": trained.history[-1]["seconds"],
     }
     if args.eval_episodes:
-        evaluation = evaluate(trained.policy, env_id, args.eval_episodes, seed=1000)
+        evaluation = evaluate(trained.policy, env_id, args.eval_episodes, seed=evaluation_seed())
         result.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
                       normalized_score=evaluation.normalized_score)
     config = {

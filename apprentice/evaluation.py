@@ -8,6 +8,7 @@ import jax
 import numpy as np
 
 from apprentice.envs.make import env_spec
+from apprentice.envs.seeds import evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.experts.base import Expert, ExpertStats
 from apprentice.experts.registry import available as experts_available
@@ -48,7 +49,7 @@ def evaluate(
     policy: Policy | Actor,
     env_id: str,
     n_episodes: int = 20,
-    seed: int = 0,
+    seed: int = evaluation_seed(),
     *,
     expert: Expert | None = None,
     deterministic: bool = True,
@@ -62,7 +63,7 @@ def evaluate(
     i.e. epsilon under the learner's own state distribution.
 
     Example:
-        >>> result = evaluate(policy, "CartPole-v1", n_episodes=20, seed=1000)
+        >>> result = evaluate(policy, "CartPole-v1", n_episodes=20, seed=evaluation_seed())
         >>> result.mean_return, result.normalized_score
     """
     if n_episodes < 1:

@@ -70,14 +70,16 @@ def test_gail_beats_bc_trained_on_the_same_single_subsampled_trajectory():
     from apprentice.algorithms.rl.evaluation import mean_policy_return
     from apprentice.bench.irl import adversarial_config
     from apprentice.data import subsample
+    from apprentice.envs import Stream, collection_seed, evaluation_seed
     from apprentice.rollout import rollout
 
     env_id = "CartPole-v1"
-    data = subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=1000), 20, seed=1)
+    demo_seed = collection_seed(0, Stream.DEMONSTRATIONS)
+    data = subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=demo_seed), 20, seed=1)
     assert len(data) == 25
     bc_config = BCConfig(n_epochs=50, min_gradient_steps=2000, validation_fraction=0.0)
     bc_returns = [mean_policy_return(bc_train(jax.random.key(seed), bc_config, data, env_spec(env_id), progress=False).policy,
-                                     env_id, 20, 1000) for seed in range(2)]
+                                     env_id, 20, evaluation_seed()) for seed in range(2)]
     gail = train(jax.random.key(0), adversarial_config("GAIL", env_id), env_id, data, progress=False)
     gail_return = gail.rl.metrics[-1]["eval_return"]
     assert gail_return >= 475.0

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from apprentice.cli import COMMANDS, main
+from apprentice.envs.seeds import evaluation_seed
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,10 +41,10 @@ def test_collect_train_evaluate_round_trip(tmp_path, capsys):
     assert {p.name for p in run.iterdir()} >= {"config.json", "metrics.jsonl", "result.json", "policy.json", "policy.eqx"}
     config = json.loads((run / "config.json").read_text())
     assert config["config"]["hidden_sizes"] == [32] and config["seed"] == 0
-    assert main(["evaluate", "--policy", str(run), "--episodes", "4", "--seed", "1000", "--json"]) == 0
+    assert main(["evaluate", "--policy", str(run), "--episodes", "4", "--json"]) == 0
     evaluation = last_json(capsys)
     assert set(evaluation) >= {"mean_return", "std_return", "normalized_score", "disagreement_rate"}
-    assert len(evaluation["returns"]) == 4
+    assert len(evaluation["returns"]) == 4 and evaluation["seed"] == evaluation_seed()  # the default: no collection's seed
 
 
 def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):

@@ -20,7 +20,8 @@ from apprentice.algorithms.dagger import (
     hg_dagger,
 )
 from apprentice.algorithms.bc import BCConfig
-from apprentice.envs import env_spec
+from apprentice.algorithms.dagger.loop import round_seed
+from apprentice.envs import env_spec, evaluation_seed
 from apprentice.rollout import rollout
 
 SMALL_BC = BCConfig(hidden_sizes=(32,), n_epochs=5, validation_fraction=0.0)
@@ -50,7 +51,8 @@ def test_dagger_with_beta_one_is_bc_on_expert_rollouts():
     expert = experts.load("CartPole-v1")
     config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant", beta=1.0)
     result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
-    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=1000 * r, n_envs=1) for r, n in enumerate((150, 120, 120))]
+    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=round_seed(TWO_ROUNDS, r), n_envs=1)
+                for r, n in enumerate((150, 120, 120))]
     expected_obs = np.concatenate([t.observations[:-1] for round_trajs in expected for t in round_trajs])
     np.testing.assert_array_equal(result.dataset.obs, expected_obs)
 
@@ -152,7 +154,7 @@ def test_dagger_balances_cartpole_from_500_labels():
     result = dagger.train(jax.random.key(0), DAggerConfig(interactive=interactive, bc=bc),
                           experts.load("CartPole-v1"), "CartPole-v1", progress=False)
     assert result.rounds[-1]["labels"] == 500
-    assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=1000).mean_return >= 475
+    assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=evaluation_seed()).mean_return >= 475
 
 
 def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends():

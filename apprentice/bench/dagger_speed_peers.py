@@ -6,7 +6,7 @@ the same budgets (``initial_labels`` expert steps, then rounds of ``steps_per_ro
 ``label_budget`` labels), the same beta schedule (``beta_r = beta_decay ** r``, per step), the same
 BC (tanh MLP, batch, Adam learning rate, epochs per round, continuing from the previous round's
 policy, entropy bonus 1e-3, no observation normalization) and the same greedy evaluation after
-every round (``eval_episodes`` episodes seeded 1000, 1001, ..., off the clock). ``imitation``
+every round (``eval_episodes`` episodes from ``evaluation_seed()``, off the clock). ``imitation``
 runs as :mod:`~apprentice.bench.peers.imitation_dagger_worker` in the peer venv, one subprocess
 per repeat; ``apprentice`` runs in this process, and its first repeat, which compiles, is
 reported apart from the later ones. What a user running DAgger once meets is a fresh process:
@@ -35,6 +35,7 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
 from apprentice.algorithms.dagger.loop import rounds_for_budget
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
+from apprentice.envs.seeds import evaluation_seed
 from apprentice.experts.scripted.cartpole import FEEDBACK_GAINS
 from apprentice.progress import progress_bar
 
@@ -116,7 +117,7 @@ def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv:
 def _ours(config: DAggerSpeedConfig, expert, seed: int) -> list[dict]:
     interactive = InteractiveConfig(initial_labels=config.initial_labels, steps_per_round=config.steps_per_round,
                                     n_rounds=config.n_rounds, label_budget=config.label_budget, warm_start=True,
-                                    eval_episodes=config.eval_episodes, seed_offset=100_000 * seed)
+                                    eval_episodes=config.eval_episodes, run_seed=seed)
     bc = BCConfig(hidden_sizes=config.hidden_sizes, activation="tanh", batch_size=config.batch_size,
                   learning_rate=config.learning_rate, n_epochs=config.epochs, validation_fraction=0.0,
                   entropy_coef=1e-3, normalize_obs=False, patience=0)
@@ -131,7 +132,7 @@ def _worker(python, config: DAggerSpeedConfig, seed: int) -> dict:
             "--steps-per-round", str(config.steps_per_round), "--label-budget", str(config.label_budget),
             "--epochs", str(config.epochs), "--batch-size", str(config.batch_size), "--lr", str(config.learning_rate),
             "--hidden", *map(str, config.hidden_sizes), "--beta-decay", str(config.beta_decay),
-            "--eval-episodes", str(config.eval_episodes), "--seed", str(seed)]  # fmt: skip
+            "--eval-episodes", str(config.eval_episodes), "--eval-seed", str(evaluation_seed()), "--seed", str(seed)]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         raise RuntimeError(f"peer DAgger worker: exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")

@@ -2,7 +2,8 @@
 
 For CartPole-v1 (cross-entropy) and Pendulum-v1 (Gaussian NLL and squared error) it records
 expert demonstrations, trains BC on the first N of them for a few N, evaluates each policy
-over 20 episodes on held-out seeds (three training seeds, each with its own demonstrations),
+over 20 episodes from ``evaluation_seed()``, which no collection uses (three training seeds,
+each with its own demonstrations),
 and reports returns beside the expert and a random policy.
 """
 
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig, train
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
@@ -39,14 +40,14 @@ CASES = (
     DemoCase("CartPole-v1", ("cross_entropy",), (1, 2, 5, 10)),
     DemoCase("Pendulum-v1", ("gaussian_nll", "mse"), (2, 5, 10, 20)),
 )
-EVAL_EPISODES, EVAL_SEED, SEEDS = 20, 1000, (0, 1, 2)
+EVAL_EPISODES, EVAL_SEED, SEEDS = 20, evaluation_seed(), (0, 1, 2)
 
 
 def run_demo(out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig = BCConfig(),
              seeds: tuple[int, ...] = SEEDS) -> dict:
     """Run every case, print the table, write ``results.json`` and ``returns_vs_demos.png`` under ``out``.
 
-    Each seed ``s`` records its own demonstrations (env seed ``100 s``) and trains with key
+    Each seed ``s`` records its own demonstrations (``collection_seed(s, Stream.DEMONSTRATIONS)``) and trains with key
     ``s``; a point is the mean over seeds of the 20-episode evaluation return, +- its std.
     """
     console = make_console()
@@ -57,7 +58,8 @@ def run_demo(out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig
         for case in cases:
             expert = experts.load(case.env_id)
             spec = env_spec(case.env_id)
-            demos = {s: rollout(expert, case.env_id, n_episodes=max(case.demo_counts), seed=100 * s) for s in seeds}
+            demos = {s: rollout(expert, case.env_id, n_episodes=max(case.demo_counts), seed=collection_seed(s, Stream.DEMONSTRATIONS))
+                     for s in seeds}
             for loss in case.losses:
                 config = dataclasses.replace(bc_config, loss=loss)
                 for n_demos in case.demo_counts:

@@ -1,11 +1,13 @@
 """``apprentice bench irl``: BC, GAIL and AIRL against the number of expert trajectories, the
 GAIL paper's classic-control table (Ho & Ermon 2016, Table 1 / Figure 1) at our scale.
 
-For each env, trajectory count N and seed s: record N expert episodes (env seed 1000 s) and
+For each env, trajectory count N and seed s: record N expert episodes (env seeds from
+``collection_seed(s, Stream.DEMONSTRATIONS)``) and
 keep every ``subsample``-th step of each from a random offset (as the GAIL paper thinned its
 data; 20 there and here). BC, GAIL and AIRL of seed s all learn from those same samples; the
 GAIL (and AIRL) runs of all seeds go in one vmapped run on the pure-JAX backend. Each final
-policy is evaluated over ``eval_episodes`` episodes (seed 1000) with deterministic actions;
+policy is evaluated over ``eval_episodes`` episodes (from ``evaluation_seed()``, which no
+collection uses) with deterministic actions;
 scores are normalized so that the random policy is 0 and the expert 1.
 
 Each env is written to ``<out>/<env_id>.json`` after every trajectory count, so several processes
@@ -32,16 +34,13 @@ from apprentice.algorithms.irl.adversarial import AdversarialConfig, AIRLConfig,
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.data import subsample
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_return_vs_demos
 from apprentice.rollout import rollout
 
 METHODS = ("BC", "GAIL", "AIRL")
-EVAL_SEED = 1000
-DEMO_SEED_STRIDE = 1000
-"""Seed s records its demonstrations from env seed ``1000 s`` and thins them with seed ``s``."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class IRLBenchConfig:
     total_steps: int = 0
     """PPO env steps of each GAIL/AIRL run (0: the env's default in ENV_SETTINGS)."""
     eval_episodes: int = 20
-    """Evaluation episodes of each final policy (seed 1000)."""
+    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
     out: str = "runs/bench-irl"
     """Folder for one JSON per env, the merged results.json, results.md and the plot."""
     plot_only: bool = False
@@ -142,7 +141,7 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
     total = len(config.demo_counts) * len(config.methods)
     with progress_bar(total, f"IRL bench {env_id}") as bar:
         for n_demos in config.demo_counts:
-            data = [subsample(rollout(expert, env_id, n_episodes=n_demos, seed=DEMO_SEED_STRIDE * seed),
+            data = [subsample(rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS)),
                               config.subsample, seed=seed) for seed in range(config.n_seeds)]
             cell = {"env_id": env_id, "n_demos": n_demos, "expert_return": expert.stats.mean_return,
                     "random_return": expert.stats.random_mean_return}
@@ -166,13 +165,13 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
 
 def _bc_run(seed, bc, data, spec, env_id: str, config: IRLBenchConfig) -> dict:
     policy = bc_train(jax.random.key(seed), bc, data, spec, progress=False).policy
-    return {"return": mean_policy_return(policy, env_id, config.eval_episodes, EVAL_SEED)}
+    return {"return": mean_policy_return(policy, env_id, config.eval_episodes, evaluation_seed())}
 
 
 def _adversarial_runs(method: str, data: list, env_id: str, config: IRLBenchConfig) -> list[dict]:
     adversarial = adversarial_config(method, env_id, config.total_steps)
     adversarial = dataclasses.replace(adversarial, ppo=dataclasses.replace(
-        adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=EVAL_SEED))
+        adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
     keys = jnp.stack([jax.random.key(seed) for seed in range(config.n_seeds)])
     results = train_seeds(keys, adversarial, env_id, data, progress=False)
     runs = []

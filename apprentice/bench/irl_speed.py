@@ -4,7 +4,7 @@ episode, on the pure-JAX backend and on Gymnasium, in one process.
 Each seed runs on the JAX backend as a user would call it (``adversarial.train``: compiling
 included, no warm-up), then the same configuration runs on the Gymnasium backend; last, seed 0's
 JAX run is split into XLA compilation and the compiled run. Every
-final policy is scored on the Gymnasium env (deterministic actions, seed 1000), normalized so
+final policy is scored on the Gymnasium env (deterministic actions, from ``evaluation_seed()``), normalized so
 that the random policy is 0 and the expert 1.
 """
 
@@ -20,7 +20,7 @@ from apprentice import experts
 from apprentice.algorithms.irl.adversarial import adversarial_learner, train
 from apprentice.algorithms.rl.ppo_jax import make_run
 from apprentice.bench.irl import adversarial_config
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.envs.jax_envs import make_jax_env
 from apprentice.rollout import rollout
 
@@ -50,12 +50,12 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
     if config.method not in ("GAIL", "AIRL"):
         raise ValueError(f"method: expected 'GAIL' or 'AIRL', got {config.method!r}")
     expert = experts.load(config.env)
-    demos = rollout(expert, config.env, n_episodes=config.n_demos, seed=0)
+    demos = rollout(expert, config.env, n_episodes=config.n_demos, seed=collection_seed(0, Stream.DEMONSTRATIONS))
     base = adversarial_config(config.method, config.env, config.total_steps)
     rows = []
     for backend, seeds in (("jax", config.seeds), ("gymnasium", config.gymnasium_seeds)):
         run_config = dataclasses.replace(base, ppo=dataclasses.replace(
-            base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=1000))
+            base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
         for seed in seeds:
             start = time.perf_counter()
             result = train(jax.random.key(seed), run_config, config.env, demos, progress=False)

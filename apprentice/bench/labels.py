@@ -6,7 +6,9 @@ collect L/5 labels in round 0 (expert demonstrations) and then run up to 4 round
 steps each, stopping at L labels. HG-DAgger labels only the steps where its gate hands control
 to the expert, so it may end below L: its points sit at the labels it actually used. All
 collection runs one env, whole episodes one after another (a budget cuts only the last one).
-Each final policy is evaluated on 20 episodes (seed 1000).
+Seed s collects from run seed s of ``apprentice.envs.seeds`` (BC's demonstrations and round 0 of the
+interactive methods from its demonstrations stream, later rounds from its interactive stream);
+each final policy is evaluated on 20 episodes from ``evaluation_seed()``, which no collection uses.
 
 Each env is written to ``<out>/<env_id>.json`` after every budget, so several processes
 can share the work (one ``--envs`` each) and a last ``--plot-only`` call draws them together.
@@ -27,7 +29,7 @@ from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig, InteractiveConfig, dagger, dart, hg_dagger
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
@@ -56,7 +58,7 @@ class LabelsBenchConfig:
     min_steps: int = 2000
     """... but at least this many gradient steps."""
     eval_episodes: int = 20
-    """Evaluation episodes of each final policy (seed 1000)."""
+    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
     out: str = "runs/bench-labels"
     """Folder for one JSON per env, the merged results.json and the plot."""
     plot_only: bool = False
@@ -91,14 +93,14 @@ def _run_env(env_id: str, config: LabelsBenchConfig, path: Path) -> list[dict]:
             for method in config.methods:
                 for seed in config.seeds:
                     key = jax.random.key(seed)
-                    run_config = replace(interactive, seed_offset=100_000 * seed)
+                    run_config = replace(interactive, run_seed=seed)
                     if method == "BC":
-                        demos = rollout(expert, env_id, n_steps=budget, seed=100_000 * seed, n_envs=1)
+                        demos = rollout(expert, env_id, n_steps=budget, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1)
                         policy, labels = bc_train(key, bc, demos, spec, progress=False).policy, budget
                     else:
                         result = _interactive(method, key, run_config, bc, expert, env_id)
                         policy, labels = result.policy, result.rounds[-1]["labels"]
-                    evaluation = evaluate(policy, env_id, config.eval_episodes, 1000, expert=expert)
+                    evaluation = evaluate(policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
                     rows.append({"env_id": env_id, "method": method, "budget": budget, "seed": seed, "labels": labels,
                                  "mean_return": evaluation.mean_return, "normalized_score": evaluation.normalized_score,
                                  "disagreement_rate": evaluation.disagreement_rate})

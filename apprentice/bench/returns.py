@@ -4,12 +4,14 @@ beside the numbers HumanCompatibleAI's ``imitation`` published, and the wall-clo
 Per env and seed:
 
 * BC is trained from scratch on ``n`` expert episodes for every ``n`` in ``demo_counts``
-  (collected with seed ``100000 * seed``) and its final policy evaluated on ``eval_episodes``;
+  (collected from ``collection_seed(seed, Stream.DEMONSTRATIONS)``) and its final policy evaluated on ``eval_episodes``;
 * DAgger (pure schedule: the learner drives after round 0) gets ``initial_labels`` expert steps,
   then rounds of ``steps_per_round`` learner steps, all labeled, up to ``label_budget`` labels;
   each round's policy is evaluated on ``round_eval_episodes`` and the last on ``eval_episodes``.
 
-Every evaluation uses episodes seeded 1000, 1001, ... Wall-clock ("seconds") counts collection,
+DAgger's rounds collect from run seed ``seed`` of ``apprentice.envs.seeds`` (round 0 from the
+demonstrations stream, later rounds from the interactive stream). Every evaluation uses episodes
+seeded from ``evaluation_seed()``, which no collection uses. Wall-clock ("seconds") counts collection,
 expert labeling and training, compilation included, and leaves the evaluations out. The time to
 expert of a method is the mean wall-clock, over seeds, of the first point of its curve (demo
 count for BC, round for DAgger) whose seed-mean score reaches ``threshold``.
@@ -34,7 +36,7 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
 from apprentice.algorithms.dagger.loop import rounds_for_budget
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
@@ -118,16 +120,16 @@ def _run_env(env_id: str, config: ReturnsBenchConfig, path: Path) -> list[dict]:
         for seed in config.seeds:
             for n_demos in config.demo_counts:
                 t0 = time.perf_counter()
-                demos = rollout(expert, env_id, n_episodes=n_demos, seed=100_000 * seed, n_envs=1)
+                demos = rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1)
                 policy = bc_train(jax.random.key(seed), bc, demos, spec, progress=False).policy
                 seconds = time.perf_counter() - t0
-                evaluation = evaluate(policy, env_id, config.eval_episodes, 1000, expert=expert)
+                evaluation = evaluate(policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
                 rows.append({"env_id": env_id, "method": "BC", "seed": seed, "n_demos": n_demos,
                              "labels": sum(len(t) for t in demos), "seconds": seconds,
                              "mean_return": evaluation.mean_return, "normalized_score": evaluation.normalized_score})
                 bar.advance(1, last=f"seed {seed} BC {n_demos} demos: {evaluation.normalized_score:.2f}")
             result = dagger.train(jax.random.key(seed), _dagger_config(config, seed), expert, env_id, progress=False)
-            final = evaluate(result.policy, env_id, config.eval_episodes, 1000, expert=expert)
+            final = evaluate(result.policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
             for row in result.rounds:
                 rows.append({"env_id": env_id, "method": "DAgger", "seed": seed, "round": row["round"],
                              "labels": row["labels"], "seconds": row["seconds_excluding_eval"],
@@ -142,7 +144,7 @@ def _run_env(env_id: str, config: ReturnsBenchConfig, path: Path) -> list[dict]:
 def _dagger_config(config: ReturnsBenchConfig, seed: int) -> DAggerConfig:
     interactive = InteractiveConfig(initial_labels=config.initial_labels, steps_per_round=config.steps_per_round,
                                     n_rounds=config.n_rounds, label_budget=config.label_budget,
-                                    eval_episodes=config.round_eval_episodes, seed_offset=100_000 * seed)
+                                    eval_episodes=config.round_eval_episodes, run_seed=seed)
     return DAggerConfig(interactive=interactive, bc=BCConfig(n_epochs=config.dagger_epochs, validation_fraction=0.0))
 
 

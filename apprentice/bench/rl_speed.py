@@ -20,6 +20,7 @@ from apprentice.algorithms.rl.ppo import train as train_ppo
 from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.algorithms.rl.ppo_jax import make_train
 from apprentice.envs.jax_envs import make_jax_env, scan_rollout
+from apprentice.envs.seeds import evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.rollout import RandomActor, make_vector_steps
 
@@ -35,7 +36,7 @@ class RLSpeedConfig:
     n_seeds: int = 5
     """Seeds of the vmapped JAX run (0 to skip it)."""
     eval_episodes: int = 20
-    """Evaluation episodes on the Gymnasium env, deterministic actions, seed 1000."""
+    """Evaluation episodes on the Gymnasium env, deterministic actions, from ``evaluation_seed()``."""
     env_only_steps: int = 1_000_000
     """Random-action steps for the env-only rate of the JAX backend (1024 envs in a scan)."""
 
@@ -44,7 +45,7 @@ def run_rl_speed(config: RLSpeedConfig = RLSpeedConfig()) -> dict:
     """Time PPO on both backends and the bare env step rates; returns one JSON-able dict."""
     ppo_config = PPOConfig(total_steps=config.total_steps)
     env_steps = ppo_config.n_iterations * ppo_config.n_envs * ppo_config.n_steps
-    score = lambda policy: evaluate(policy, config.env, config.eval_episodes, seed=1000).mean_return  # noqa: E731
+    score = lambda policy: evaluate(policy, config.env, config.eval_episodes, seed=evaluation_seed()).mean_return  # noqa: E731
 
     env = make_jax_env(config.env)
     run, static = make_train(ppo_config, env)

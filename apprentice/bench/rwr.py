@@ -19,7 +19,7 @@ from rich.table import Table
 
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig, train
-from apprentice.envs import env_spec
+from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
@@ -51,7 +51,7 @@ class RWRBenchConfig:
     loss: str = "mse"
     """Behavior-cloning loss shared by all three methods (other BC settings are the defaults)."""
     eval_episodes: int = 20
-    """Evaluation episodes (seed 1000)."""
+    """Evaluation episodes (from ``evaluation_seed()``, which no collection uses)."""
     out: str = "runs/bench-rwr"
     """Folder for results.json and the plot."""
 
@@ -61,7 +61,7 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     start = time.perf_counter()
     expert = experts.load(config.env_id)
     spec = env_spec(config.env_id)
-    good = rollout(expert, config.env_id, n_episodes=config.n_expert_episodes, seed=0)
+    good = rollout(expert, config.env_id, n_episodes=config.n_expert_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 0))
     bc = BCConfig(loss=config.loss)
     methods = {"BC": bc, "RWR (R - min R)": replace(bc, weighting="return")}
     for temperature in config.temperatures:
@@ -71,13 +71,14 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     with progress_bar(total, "RWR vs BC") as bar:
         for name in config.degradations:
             degrade = DEGRADATIONS[name]
-            bad = rollout(lambda obs: degrade(expert(obs)), config.env_id, n_episodes=config.n_degraded_episodes, seed=100)
+            bad = rollout(lambda obs: degrade(expert(obs)), config.env_id, n_episodes=config.n_degraded_episodes,
+                          seed=collection_seed(0, Stream.DEMONSTRATIONS, 1))
             bad_return = float(np.mean([t.episode_return for t in bad]))
             for method, bc_config in methods.items():
                 scores = []
                 for seed in config.seeds:
                     trained = train(jax.random.key(seed), bc_config, good + bad, spec, progress=False)
-                    scores.append(evaluate(trained.policy, config.env_id, config.eval_episodes, 1000).normalized_score)
+                    scores.append(evaluate(trained.policy, config.env_id, config.eval_episodes, evaluation_seed()).normalized_score)
                     bar.advance(1)
                 rows.append({"degradation": name, "degraded_return": bad_return, "method": method,
                              "normalized_mean": float(np.mean(scores)), "normalized_std": float(np.std(scores)),

@@ -13,6 +13,7 @@ from apprentice.envs.jax_envs import (
     scan_rollout_from,
 )
 from apprentice.envs.make import env_spec, make_env, make_vector_env
+from apprentice.envs.seeds import Stream, collection_seed, drawn_collection_seed, evaluation_seed
 from apprentice.envs.spec import EnvSpec, require_data_matches
 
 __all__ = [
@@ -22,7 +23,11 @@ __all__ = [
     "JaxStep",
     "JaxVectorEnv",
     "RolloutCarry",
+    "Stream",
+    "collection_seed",
+    "drawn_collection_seed",
     "env_spec",
+    "evaluation_seed",
     "has_jax_env",
     "init_carry",
     "make_env",

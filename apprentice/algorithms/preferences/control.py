@@ -52,10 +52,14 @@ from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.data.preferences import Preferences, bradley_terry_probability, sample_bradley_terry_labels
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs.make import env_spec
+from apprentice.envs.seeds import Stream, drawn_collection_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
 from apprentice.rollout import RandomActor, rollout
+
+QUERY_ENVS = 8
+"""Env copies of each query rollout (the policy's and the random policy's)."""
 
 Normalization = Literal["rms", "standardize", "none"]
 NORMALIZATIONS: tuple[str, ...] = ("rms", "standardize", "none")
@@ -419,17 +423,22 @@ def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str
     """``n_segments`` shuffled segments (from the policy, and a ``random_fraction`` from a random
     policy; all random without a policy) and the env steps it took."""
     seed_key, actor_key, policy_segment_key, random_segment_key, shuffle_key = jax.random.split(key, 5)
-    seed = int(jax.random.randint(seed_key, (), 0, 2**30))
+    # Policy and random rollouts draw from their own streams of the collection band, so they never
+    # share a start state with each other nor with an evaluation (apprentice.envs.seeds).
+    draw = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
     n_random = n_segments if policy is None else int(round(config.random_fraction * n_segments))
     parts, steps = [], 0
     if n_random < n_segments:
         actor = PolicyActor(policy, actor_key)
-        trajectories = rollout(actor, env_id, n_steps=config.rollout_steps, seed=seed, backend=config.ppo.backend)
+        seed = drawn_collection_seed(draw, Stream.PREFERENCE_POLICY, QUERY_ENVS)
+        trajectories = rollout(actor, env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS,
+                               backend=config.ppo.backend)
         parts.append(sample_segments(policy_segment_key, trajectories, n_segments - n_random, config.segment_length, spec,
                                      config.use_actions))
         steps += config.rollout_steps
     if n_random > 0:
-        trajectories = rollout(RandomActor(spec, seed), env_id, n_steps=config.rollout_steps, seed=seed + 1,
+        seed = drawn_collection_seed(draw, Stream.PREFERENCE_RANDOM, QUERY_ENVS)
+        trajectories = rollout(RandomActor(spec, seed), env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS,
                                backend=config.ppo.backend)
         parts.append(sample_segments(random_segment_key, trajectories, n_random, config.segment_length, spec,
                                      config.use_actions))

@@ -9,8 +9,9 @@ from typing import Any
 
 import jax
 import numpy as np
-from jaxtyping import Array, Float
+from jaxtyping import Array, Float, PRNGKeyArray
 
+from apprentice.envs.seeds import Stream, drawn_collection_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture
@@ -27,6 +28,13 @@ that changes between calls (GAIL, AIRL) does not trigger recompilation.
 def batch_rewards(reward_fn: RewardFn, obs: Array, actions: Array, next_obs: Array) -> Float[Array, " batch"]:
     """``reward_fn`` over a batch of transitions (leading axis)."""
     return jax.vmap(reward_fn)(obs, actions, next_obs)
+
+
+def training_env_seed(key: PRNGKeyArray, n_envs: int) -> int:
+    """The first env seed of an RL learner's ``n_envs`` training envs, drawn from ``key`` into the
+    RL stream of the collection band (``apprentice.envs.seeds``): never an evaluation seed, never
+    a seed of demonstrations or interactive rounds."""
+    return drawn_collection_seed(int(jax.random.randint(key, (), 0, 2**31 - 1)), Stream.RL, n_envs)
 
 
 class EpisodeTracker:

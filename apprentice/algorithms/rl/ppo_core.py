@@ -24,6 +24,7 @@ import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.rl.common import batch_rewards
+from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy
@@ -72,8 +73,9 @@ class PPOConfig:
     """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
     eval_episodes: int = 10
     """Episodes per evaluation."""
-    eval_seed: int = 10_000
-    """Seed of the evaluation envs (kept apart from training seeds)."""
+    eval_seed: int = evaluation_seed()
+    """First seed of the evaluation envs (in the evaluation band of ``apprentice.envs.seeds``,
+    apart from the training envs' seeds)."""
 
     def __post_init__(self):
         for name in ("total_steps", "n_envs", "n_steps", "n_epochs", "n_minibatches", "eval_episodes"):
@@ -84,6 +86,7 @@ class PPOConfig:
                 f"PPOConfig: n_envs * n_steps = {self.n_envs * self.n_steps} must divide into"
                 f" n_minibatches = {self.n_minibatches} equal minibatches"
             )
+        require_evaluation_seed(self.eval_seed, self.eval_episodes, "PPOConfig.eval_seed")
 
     @property
     def n_iterations(self) -> int:

@@ -11,7 +11,7 @@ import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.rl.common import EpisodeTracker, RLResult
+from apprentice.algorithms.rl.common import EpisodeTracker, RLResult, training_env_seed
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, policy_step
 from apprentice.envs.make import env_spec
@@ -38,7 +38,7 @@ def run_learner_on_gymnasium(
     act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
     learn = jax.jit(learner.learn)
 
-    seed = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
+    seed = training_env_seed(seed_key, config.n_envs)
     envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
     tracker = EpisodeTracker(config.n_envs)
     result = RLResult(policy=eqx.combine(learner.agent_params(state), static).policy, architecture=learner.architecture,

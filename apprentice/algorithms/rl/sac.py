@@ -31,11 +31,13 @@ from apprentice.algorithms.rl.common import (
     RewardFn,
     RLResult,
     batch_rewards,
+    training_env_seed,
 )
 from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
 from apprentice.envs.make import env_spec
+from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.actor import act_batch
 from apprentice.policies.build import PolicyArchitecture, make_policy
@@ -80,8 +82,9 @@ class SACConfig:
     """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
     eval_episodes: int = 5
     """Episodes per evaluation."""
-    eval_seed: int = 10_000
-    """Seed of the evaluation envs (kept apart from training seeds)."""
+    eval_seed: int = evaluation_seed()
+    """First seed of the evaluation envs (in the evaluation band of ``apprentice.envs.seeds``,
+    apart from the training envs' seeds)."""
 
     def __post_init__(self):
         for name in ("total_steps", "buffer_size", "batch_size", "updates_per_step", "update_every", "n_envs", "eval_episodes"):
@@ -89,6 +92,7 @@ class SACConfig:
                 raise ValueError(f"SACConfig.{name}: expected a positive integer, got {getattr(self, name)}")
         if not 0.0 < self.gamma <= 1.0 or not 0.0 < self.tau <= 1.0:
             raise ValueError(f"SACConfig: expected gamma and tau in (0, 1], got gamma={self.gamma}, tau={self.tau}")
+        require_evaluation_seed(self.eval_seed, self.eval_episodes, "SACConfig.eval_seed")
 
 
 def sac_architecture(config: SACConfig) -> PolicyArchitecture:
@@ -236,7 +240,7 @@ def train(
     state = SACState(actor_params, critic_params, critic_params, log_alpha, *init_optimizers(actor_params, critic_params, log_alpha))
     learned_reward = _host_reward(reward_params, reward_static)
 
-    seed = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
+    seed = training_env_seed(seed_key, config.n_envs)
     rng = np.random.default_rng(seed)
     random_actor = RandomActor(spec, seed)
     buffer = ReplayBuffer(spec, min(config.buffer_size, config.total_steps))

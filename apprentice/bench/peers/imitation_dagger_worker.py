@@ -4,7 +4,7 @@ Runs inside the peer venv (:mod:`apprentice.bench.peers.venv`), never imported b
 
     python imitation_dagger_worker.py --gains 0.1 0.5 10 2 --initial-labels 500 --steps-per-round 500 \\
         --label-budget 3000 --epochs 4 --batch-size 32 --lr 1e-3 --hidden 32 32 --beta-decay 0.5 \\
-        --eval-episodes 20 --eval-seed 1000 --repeats 3 --seed 0
+        --eval-episodes 20 --eval-seed 1000000000 --repeats 3 --seed 0
 
 The expert is ``apprentice``'s CartPole rule, ``push right iff obs @ gains > 0``, with the gains
 passed in. Each round does what ``SimpleDAggerTrainer.train`` does: roll out with the expert's
@@ -16,7 +16,7 @@ the previous round's policy). BC uses imitation's default policy for discrete ac
 (``ent_weight=1e-3``); its periodic evaluation rollouts are switched off.
 
 After every round the policy is evaluated greedily on ``--eval-episodes`` episodes seeded
-``eval_seed + i``, off the clock. Prints one JSON object: per repeat, the rows
+``eval_seed + i``, off the clock (the caller passes ``apprentice.envs.seeds.evaluation_seed()``). Prints one JSON object: per repeat, the rows
 ``{round, labels, seconds, mean_return}`` (seconds since the start, evaluations excluded), and
 ``import_seconds``, the time to import torch and imitation.
 """
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, nargs="+", default=[32, 32])
     parser.add_argument("--beta-decay", type=float, default=0.5)
     parser.add_argument("--eval-episodes", type=int, default=20)
-    parser.add_argument("--eval-seed", type=int, default=1000)
+    parser.add_argument("--eval-seed", type=int, required=True)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
