@@ -13,7 +13,7 @@ from apprentice.envs.jax_envs import (
     scan_rollout_from,
 )
 from apprentice.envs.make import env_spec, make_env, make_vector_env
-from apprentice.envs.spec import EnvSpec, require_data_matches
+from apprentice.envs.spec import EnvSpec, executed_actions, require_data_matches
 
 __all__ = [
     "JAX_ENV_IDS",
@@ -23,6 +23,7 @@ __all__ = [
     "JaxVectorEnv",
     "RolloutCarry",
     "env_spec",
+    "executed_actions",
     "has_jax_env",
     "init_carry",
     "make_env",

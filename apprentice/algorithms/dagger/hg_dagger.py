@@ -18,6 +18,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, LabelingExpert, run_rounds
+from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.rollout import Actor, rollout
@@ -72,7 +73,10 @@ class HGDAggerConfig:
 
 
 class GatedActor:
-    """The learner acts unless the gate hands the step to the expert; those steps are labeled."""
+    """The learner acts unless the gate hands the step to the expert; those steps are labeled.
+
+    The gate compares the actions as the actors give them: give it executed ones (a
+    ``PolicyActor`` with ``spec``), or a learner out of the box looks far from an expert it matches."""
 
     def __init__(self, expert: Actor, learner: Actor, gate: Gate):
         self.expert, self.learner, self.gate = expert, learner, gate
@@ -113,13 +117,15 @@ def train(
         >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
     """
     gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
+    spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)
 
     def collect(round_index, policy, dataset, n_steps, seed):
         if policy is None:
             actor = LabelingExpert(expert)
         else:
-            actor = GatedActor(expert, PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True), gate)
+            learner = PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True, spec=spec)
+            actor = GatedActor(expert, learner, gate)
         trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         takeover_steps = int(sum(np.sum(t.infos["labeled"]) for t in trajectories))
         return trajectories, {"interventions": count_interventions(trajectories), "takeover_steps": takeover_steps}

@@ -52,7 +52,7 @@ from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.data.preferences import Preferences, bradley_terry_probability, sample_bradley_terry_labels
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs.make import env_spec
-from apprentice.envs.spec import EnvSpec
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
 from apprentice.rollout import RandomActor, rollout
@@ -141,8 +141,7 @@ def step_features(spec: EnvSpec, obs: Array, action: Array, use_actions: bool = 
     if spec.action_kind == "discrete":
         action_features = jax.nn.one_hot(jnp.asarray(action, jnp.int32).reshape(()), spec.n_actions)
     else:
-        low, high = jnp.asarray(spec.action_low, jnp.float32), jnp.asarray(spec.action_high, jnp.float32)
-        action_features = jnp.clip(jnp.ravel(action).astype(jnp.float32), low, high)
+        action_features = jnp.ravel(executed_actions(spec, jnp.asarray(action, jnp.float32).reshape(spec.action_shape)))
     return jnp.concatenate([obs, action_features, jnp.ones(1)])
 
 

@@ -21,11 +21,11 @@ from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import (
     OnPolicyLearner,
     PPOConfig,
-    env_actions,
     policy_step,
     ppo_learner,
 )
 from apprentice.envs.jax_envs import JaxEnv
+from apprentice.envs.spec import executed_actions
 from apprentice.progress import progress_bar
 
 
@@ -46,11 +46,12 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
         params, env_states, obs, episode_returns, last_returns = carry
         act_key, env_key = jax.random.split(step_key)
         actions, log_probs, values = policy_step(eqx.combine(params, static), act_key, obs)
-        step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, env_actions(actions, spec))
+        executed = executed_actions(spec, actions)
+        step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, executed)
         ended = step.terminated | step.truncated
         episode_returns = episode_returns + step.reward
         transition = {
-            "obs": obs, "actions": actions, "log_probs": log_probs, "values": values, "rewards": step.reward,
+            "obs": obs, "actions": actions, "executed_actions": executed, "log_probs": log_probs, "values": values, "rewards": step.reward,
             "next_obs": step.final_obs, "terminated": step.terminated.astype(jnp.float32),
             "ended": ended.astype(jnp.float32),
         }
