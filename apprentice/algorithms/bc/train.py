@@ -130,16 +130,18 @@ def train(
     """Train a policy by behavior cloning on ``demos`` for the env described by ``spec``.
 
     Trajectories are split by episode into train and validation (``config.validation_fraction``)
-    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given.
+    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given (they
+    have no episodes: a ``weighting`` or ``validation_fraction`` with them is an error).
     Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
     parameters of the best validation epoch are returned.
 
     Args:
         init_policy: start from this policy's parameters and observation normalizer (a warm
-            start, as DAgger's rounds may use) instead of a fresh initialization.
+            start, as DAgger's rounds may use) instead of a fresh initialization; it must have
+            the structure the config's architecture builds.
         augment: a hashable ``augment(key, obs_batch) -> obs_batch`` applied to every training
             minibatch (see :mod:`apprentice.data.augmentation`); ``config.obs_noise > 0`` builds
-            a :class:`~apprentice.data.augmentation.GaussianObsNoise` when none is given.
+            a :class:`~apprentice.data.augmentation.GaussianObsNoise` instead (not both).
         capacity: pad the training data with zero-weight rows to this many, so that calls on
             datasets that grow up to it share one compiled epoch (DAgger's rounds pass their
             label budget); the result is the same as without padding.
@@ -155,7 +157,13 @@ def train(
     _require_loss_fits(loss_name, spec, train_data)
     mean, std = observation_stats(train_data.obs) if config.normalize_obs else (None, None)
     architecture = config.architecture_for(spec)
-    policy = make_policy(init_key, spec, architecture, mean, std) if init_policy is None else init_policy
+    policy = make_policy(init_key, spec, architecture, mean, std)
+    if init_policy is not None:
+        _require_same_structure(init_policy, policy, architecture)
+        policy = init_policy
+    if augment is not None and config.obs_noise > 0:
+        raise ValueError(f"obs_noise={config.obs_noise} builds an augmentation, but augment= was passed too; "
+                         "expected one of them")
     if augment is None and config.obs_noise > 0:
         feature_std = observation_stats(train_data.obs)[1]
         augment = GaussianObsNoise(scale=tuple(float(config.obs_noise * s) for s in feature_std))
@@ -276,6 +284,12 @@ def validation_score_jit(params, data, static, settings: LossSettings):
 
 def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transitions | None]:
     if isinstance(demos, Transitions):
+        if config.weighting != "none":
+            raise ValueError(f"weighting={config.weighting!r}: return weighting needs trajectories (episode returns), "
+                             "got Transitions; pass trajectories, or weights in the Transitions with weighting='none'")
+        if config.validation_fraction > 0:
+            raise ValueError(f"validation_fraction={config.validation_fraction} holds out episodes, which Transitions "
+                             "do not have; expected validation_fraction=0 (pass validation= to validate)")
         return demos, validation
     demos = list(demos)
     if not demos:
@@ -292,6 +306,18 @@ def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transiti
     if not val_ids:
         return train_data, None
     return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
+
+
+def _require_same_structure(init_policy: Policy, fresh: Policy, architecture: PolicyArchitecture) -> None:
+    """Raise unless ``init_policy`` is the policy ``architecture`` builds (the architecture saved with it)."""
+    def layout(policy):
+        arrays = eqx.filter(policy, eqx.is_array)
+        return jax.tree.structure(arrays), [x.shape for x in jax.tree.leaves(arrays)]
+
+    if layout(init_policy) != layout(fresh):
+        raise ValueError(f"init_policy: expected the policy this config builds ({architecture}), got a "
+                         f"{type(init_policy).__name__} of another structure; match the config's head, "
+                         "hidden_sizes, activation and squash to it")
 
 
 def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:

@@ -69,7 +69,8 @@ class HGDAggerConfig:
     gate: Literal["action-discrepancy"] = "action-discrepancy"
     """Built-in gate used when none is passed to ``train``."""
     discrepancy_threshold: float = 0.5
-    """Threshold of the action-discrepancy gate (continuous actions)."""
+    """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
+    gate is passed to ``train``."""
 
 
 class GatedActor:
@@ -116,6 +117,9 @@ def train(
         >>> gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.05)
         >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
     """
+    if gate is not None and config.discrepancy_threshold != HGDAggerConfig.discrepancy_threshold:
+        raise ValueError(f"discrepancy_threshold={config.discrepancy_threshold} sets the built-in gate, but a gate "
+                         "was passed to train; expected one of them")
     gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
     spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)

@@ -69,7 +69,8 @@ class PPOConfig:
     backend: Literal["auto", "gymnasium", "jax"] = "auto"
     """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
     eval_every: int = 0
-    """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
+    """Evaluate the deterministic policy every this many env steps (0: only at the end; the jax
+    backend evaluates only at the end and refuses a smaller value)."""
     eval_episodes: int = 10
     """Episodes per evaluation."""
     eval_seed: int = 10_000

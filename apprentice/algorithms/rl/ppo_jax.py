@@ -103,6 +103,7 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
 def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,
                        progress: bool = True, on_evaluation: Callable[[RLResult], None] | None = None) -> RLResult:
     """Run ``learner`` with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
+    _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
     with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax)", enabled=progress) as bar:
         run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
@@ -121,6 +122,7 @@ def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv,
     """One run per key, all in one jitted ``jax.vmap`` of the run; each final policy evaluated as in
     :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch). ``init_args``
     (arrays with a leading axis of one row per key) go to ``learner.init``."""
+    _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
     n_runs = keys.shape[0]
     with progress_bar(n_runs * config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax, {n_runs} seeds)",
@@ -134,6 +136,15 @@ def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv,
     return [_final_result(jax.tree.map(lambda x, i=i: x[i] if eqx.is_array(x) else x, states),
                           jax.tree.map(lambda x, i=i: x[i], metrics), seconds, config, env, learner)
             for i in range(n_runs)]
+
+
+def _require_final_evaluation_only(config: PPOConfig) -> None:
+    """The jitted run returns only at its end, so only the final policy is evaluated: refuse an
+    ``eval_every`` that asks for evaluations along the way rather than skip them."""
+    total_steps = config.n_iterations * config.n_envs * config.n_steps
+    if 0 < config.eval_every < total_steps:
+        raise ValueError(f"eval_every={config.eval_every}: the jax backend evaluates only the final policy (after "
+                         f"{total_steps} steps); expected eval_every=0, or backend='gymnasium' to evaluate along the way")
 
 
 def _final_result(state, metrics: dict, seconds: float, config: PPOConfig, env: JaxEnv,
