@@ -9,7 +9,7 @@ import numpy as np
 
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import evaluation_seed
-from apprentice.envs.spec import EnvSpec
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.experts.base import Expert, ExpertStats
 from apprentice.experts.registry import available as experts_available
 from apprentice.experts.registry import load as load_expert
@@ -21,7 +21,7 @@ from apprentice.rollout import Actor, RandomActor, expert_input, rollout
 
 CONTINUOUS_DISAGREEMENT_TOLERANCE = 0.05
 """A continuous action disagrees with the expert's when some coordinate differs by more than
-this fraction of that coordinate's action range (after clipping both into the bounds)."""
+this fraction of that coordinate's action range (both as executed: clipped into the bounds)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def _disagreement(trajectories, expert: Expert, spec: EnvSpec) -> dict:
         return {"disagreement_rate": float(np.mean(taken.reshape(-1) != labels.reshape(-1)))}
     low = np.asarray(spec.action_low, np.float64)
     high = np.asarray(spec.action_high, np.float64)
-    taken = np.clip(taken.reshape(n, -1), low, high)
-    labels = np.clip(labels.reshape(n, -1), low, high)
+    executed = lambda a: executed_actions(spec, np.asarray(a, np.float64).reshape(n, *spec.action_shape))  # noqa: E731
+    taken, labels = executed(taken).reshape(n, -1), executed(labels).reshape(n, -1)
     far = np.abs(taken - labels) > CONTINUOUS_DISAGREEMENT_TOLERANCE * (high - low)
     return {
         "disagreement_rate": float(np.mean(far.any(axis=1))),

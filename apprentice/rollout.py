@@ -18,6 +18,9 @@ Two backends sit behind the same call: ``"gymnasium"`` (its vector API, any env 
 step); ``"auto"`` takes ``"jax"`` where a twin exists and no ``env_kwargs`` are given. Both yield
 the same vector-env steps ``(next_obs, rewards, terminated, truncated, final_obs)``, and one loop
 turns them into episodes.
+
+Whatever an actor returns, the env is sent, and the ``Trajectory`` records, the executed action
+(:func:`~apprentice.envs.spec.executed_actions`: continuous actions clipped into the box).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs.jax_envs import JaxVectorEnv, has_jax_env, make_jax_env
 from apprentice.envs.make import make_vector_env
-from apprentice.envs.spec import EnvSpec
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.progress import progress_bar
 
 Actor = Callable[[np.ndarray], Any]
@@ -118,6 +121,7 @@ class VectorSteps(Protocol):
     """What :func:`_collect` needs of a backend: numpy batches, ended copies reset in the same step."""
 
     num_envs: int
+    spec: EnvSpec
 
     def reset(self) -> np.ndarray: ...
 
@@ -139,6 +143,7 @@ class GymnasiumSteps:
     def __init__(self, env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any]):
         self.envs = make_vector_env(env_id, n_envs, **env_kwargs)
         self.num_envs = n_envs
+        self.spec = EnvSpec.from_env(self.envs.envs[0], env_id)
         self.seed = seed
         self.states: Any = None
         self.final_states: Any = None
@@ -203,6 +208,7 @@ def _collect(actor: Actor, envs: VectorSteps, quotas, n_steps, bar) -> list[Traj
     steps = 0
     while True:
         actions, step_infos = _split_actor_output(act_on(actor, Observed(obs, starts, states)))
+        actions = executed_actions(envs.spec, actions)
         next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
         next_states, final_states = getattr(envs, "states", None), getattr(envs, "final_states", None)
         for i in range(n_envs):

@@ -133,7 +133,8 @@ def test_warm_started_bc_keeps_the_architecture_of_its_initial_policy():
     demos = rollout(experts.load("Pendulum-v1"), "Pendulum-v1", n_episodes=2, seed=0)
     initial = make_policy(jax.random.key(0), spec, PolicyArchitecture(head="gaussian", hidden_sizes=(8,),
                                                                       log_std_min=-3.0, log_std_max=1.0))
-    result = bc.train(jax.random.key(1), bc.BCConfig(n_epochs=1), demos, spec, init_policy=initial, progress=False)
+    result = bc.train(jax.random.key(1), bc.BCConfig(n_epochs=1, hidden_sizes=(8,)), demos, spec, init_policy=initial,
+                      progress=False)
     assert (result.architecture.log_std_min, result.architecture.log_std_max) == (-3.0, 1.0)
     assert result.policy.head.log_std_min == -3.0
 

@@ -14,7 +14,7 @@ from apprentice.envs.jax_envs import (
 )
 from apprentice.envs.make import env_spec, make_env, make_vector_env
 from apprentice.envs.seeds import Stream, collection_seed, drawn_collection_seed, evaluation_seed
-from apprentice.envs.spec import EnvSpec, require_data_matches
+from apprentice.envs.spec import EnvSpec, executed_actions, require_data_matches
 
 __all__ = [
     "JAX_ENV_IDS",
@@ -28,6 +28,7 @@ __all__ = [
     "drawn_collection_seed",
     "env_spec",
     "evaluation_seed",
+    "executed_actions",
     "has_jax_env",
     "init_carry",
     "make_env",

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import gymnasium as gym
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from apprentice.data.trajectory import Transitions
@@ -133,6 +135,41 @@ class EnvSpec:
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
                 raise ValueError(f"{other_what} has {name}={theirs}, but {what} expects {name}={mine}")
+
+
+def executed_actions(spec: EnvSpec, actions):
+    """The actions the env executes, and so the ones every path sends and records: continuous
+    actions clipped into the box ``[action_low, action_high]`` (per coordinate), discrete ones as
+    they are.
+
+    Every continuous policy goes through this one rule: training (PPO's samples, on both
+    backends), evaluation, rollouts and the actors that mix a learner in. Why it matters: some
+    envs charge for the action they are sent, not the one they execute (MountainCarContinuous-v0
+    pays ``0.1 a^2`` on the unclipped ``a``, so a policy whose mean is 3.0 scores -899.1 where the
+    executed action, 1.0, scores -99.9), and a discriminator that sees unclipped learner actions
+    tells them from the expert's recorded ones by the box alone.
+
+    ``actions`` is a batch ``(..., *action_shape)`` or one action: a NumPy array comes back as a
+    NumPy array of the same dtype, a JAX array (traced too) as a JAX array.
+
+    Example:
+        >>> spec = EnvSpec.from_env(gym.make("MountainCarContinuous-v0"))
+        >>> executed_actions(spec, np.array([[3.0], [-0.5]], np.float32))
+        array([[ 1. ],
+               [-0.5]], dtype=float32)
+    """
+    if spec.action_kind == "discrete":
+        return actions
+    if isinstance(actions, jax.Array):
+        actions = actions if jnp.issubdtype(actions.dtype, jnp.floating) else actions.astype(jnp.float32)
+        low = jnp.asarray(spec.action_low, actions.dtype).reshape(spec.action_shape)
+        high = jnp.asarray(spec.action_high, actions.dtype).reshape(spec.action_shape)
+        return jnp.clip(actions, low, high)
+    actions = np.asarray(actions)
+    actions = actions if np.issubdtype(actions.dtype, np.floating) else actions.astype(np.float32)
+    low = np.asarray(spec.action_low, actions.dtype).reshape(spec.action_shape)
+    high = np.asarray(spec.action_high, actions.dtype).reshape(spec.action_shape)
+    return np.clip(actions, low, high)
 
 
 def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dataset") -> None:

@@ -9,6 +9,7 @@ import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.policies.base import Policy
 
 
@@ -44,16 +45,20 @@ class PolicyActor:
     A stateful policy (recurrent core or frame stack) keeps one state per env copy: the rollout
     passes episode starts through :meth:`observe`; called plainly, the first call starts every
     episode and later calls continue them.
+    With ``spec``, the actions are the executed ones (``executed_actions``: clipped into the box),
+    for callers that use them before an env does (a gate comparing them with an expert's, a label).
+    A rollout applies the same rule to whatever an actor returns.
 
     Example:
-        >>> actor = PolicyActor(policy, jax.random.key(0), deterministic=True)
-        >>> actions = actor(np.zeros((8, 4), np.float32))
+        >>> actor = PolicyActor(policy, jax.random.key(0), deterministic=True, spec=env_spec("Pendulum-v1"))
+        >>> actions = actor(np.zeros((8, 3), np.float32))
     """
 
-    def __init__(self, policy: Policy, key: PRNGKeyArray, deterministic: bool = False):
+    def __init__(self, policy: Policy, key: PRNGKeyArray, deterministic: bool = False, *, spec: EnvSpec | None = None):
         self.params, self.static = eqx.partition(policy, eqx.is_array)
         self.key = key
         self.deterministic = deterministic
+        self.spec = spec
         self.stateful = policy.architecture.stateful
         self.policy_initial_state = policy.initial_state if self.stateful else None
         self.states: Any = None
@@ -63,14 +68,18 @@ class PolicyActor:
         self.key, subkey = jax.random.split(self.key)
         obs = host_observations(observations)
         if not self.stateful:
-            return np.asarray(act_batch(self.params, self.static, subkey, obs, self.deterministic))
+            actions = np.asarray(act_batch(self.params, self.static, subkey, obs, self.deterministic))
+            return self._executed(actions)
         n = jax.tree.leaves(obs)[0].shape[0]
         starts = np.zeros(n, bool) if starts is None else np.asarray(starts, bool)
         if self.states is None or self.n_envs != n:
             self.states = jax.vmap(lambda _: self.policy_initial_state())(np.arange(n))
             self.n_envs, starts = n, np.ones(n, bool)
         self.states, actions = step_batch(self.params, self.static, subkey, self.states, obs, starts, self.deterministic)
-        return np.asarray(actions)
+        return self._executed(np.asarray(actions))
+
+    def _executed(self, actions: np.ndarray) -> np.ndarray:
+        return actions if self.spec is None else executed_actions(self.spec, actions)
 
     def observe(self, observed) -> np.ndarray:
         """Act on a rollout step (:class:`~apprentice.rollout.Observed`): its observations and episode starts."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass, field
@@ -149,16 +150,18 @@ def train(
     """Train a policy by behavior cloning on ``demos`` for the env described by ``spec``.
 
     Trajectories are split by episode into train and validation (``config.validation_fraction``)
-    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given.
+    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given (they
+    have no episodes: a ``weighting`` or ``validation_fraction`` with them is an error).
     Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
     parameters of the best validation epoch are returned.
 
     Args:
         init_policy: start from this policy's parameters and observation normalizer (a warm
-            start, as DAgger's rounds may use) instead of a fresh initialization.
+            start, as DAgger's rounds may use) instead of a fresh initialization; it must have
+            the structure the config's architecture builds.
         augment: a hashable ``augment(key, obs_batch) -> obs_batch`` applied to every training
             minibatch (see :mod:`apprentice.data.augmentation`); ``config.obs_noise > 0`` builds
-            a :class:`~apprentice.data.augmentation.GaussianObsNoise` when none is given.
+            a :class:`~apprentice.data.augmentation.GaussianObsNoise` instead (not both).
         capacity: pad the training data with zero-weight rows to this many, so that calls on
             datasets that grow up to it share one compiled epoch (DAgger's rounds pass their
             label budget); the result is the same as without padding.
@@ -174,7 +177,14 @@ def train(
     loss_name = config.loss_for(spec)
     _require_loss_fits(loss_name, spec, flat_data)
     mean, std = observation_stats(flat_data.obs) if config.normalize_obs else (None, None)
-    policy = make_policy(init_key, spec, architecture, mean, std) if init_policy is None else init_policy
+    if init_policy is None:
+        policy = make_policy(init_key, spec, architecture, mean, std)
+    else:
+        _require_same_structure(init_policy, config.architecture_for(spec))
+        policy = init_policy
+    if augment is not None and config.obs_noise > 0:
+        raise ValueError(f"obs_noise={config.obs_noise} builds an augmentation, but augment= was passed too; "
+                         "expected one of them")
     if augment is None and config.obs_noise > 0:
         feature_std = observation_stats(flat_data.obs)[1]
         augment = GaussianObsNoise(scale=tuple(float(config.obs_noise * s) for s in feature_std))
@@ -298,6 +308,12 @@ def validation_score_jit(params, data, static, settings: LossSettings):
 
 def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transitions | None]:
     if isinstance(demos, Transitions):
+        if config.weighting != "none":
+            raise ValueError(f"weighting={config.weighting!r}: return weighting needs trajectories (episode returns), "
+                             "got Transitions; pass trajectories, or weights in the Transitions with weighting='none'")
+        if config.validation_fraction > 0:
+            raise ValueError(f"validation_fraction={config.validation_fraction} holds out episodes, which Transitions "
+                             "do not have; expected validation_fraction=0 (pass validation= to validate)")
         return demos, validation
     demos = list(demos)
     if not demos:
@@ -348,6 +364,17 @@ def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchite
         return sequence_chunks([demos[i] for i in ids], config.sequence_length, burn_in, weights[ids])
 
     return chunks(train_ids), (chunks(val_ids) if val_ids else None)
+
+
+def _require_same_structure(init_policy: Policy, configured: PolicyArchitecture) -> None:
+    """Raise unless ``init_policy`` has the architecture the config describes, up to the fields the
+    config does not set (the Gaussian head's log-std range stays the policy's own)."""
+    own = dataclasses.replace(init_policy.architecture, log_std_min=configured.log_std_min,
+                              log_std_max=configured.log_std_max)
+    if own != configured:
+        raise ValueError(f"init_policy: expected the policy this config builds ({configured}), got one built as "
+                         f"{init_policy.architecture}; match the config's head, hidden_sizes, activation, squash, "
+                         "encoder and core to it")
 
 
 def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:

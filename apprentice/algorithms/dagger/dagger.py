@@ -13,6 +13,7 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, run_rounds
 from apprentice.algorithms.dagger.schedules import BetaSchedule, beta_at
+from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.data import trees
@@ -81,11 +82,13 @@ def train(
         >>> result = train(jax.random.key(0), DAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1")
         >>> result.rounds[-1]["mean_return"]
     """
+    spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)
 
     def collect(round_index, policy, dataset, n_steps, seed):
         beta = beta_at(config.beta_schedule, round_index, config.beta, config.beta_decay)
-        learner = None if policy is None else PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True)
+        learner = None if policy is None else PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True,
+                                                          spec=spec)
         actor = MixtureActor(expert, learner, beta, seed)
         trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         expert_share = float(np.mean(np.concatenate([t.infos["expert_acted"] for t in trajectories])))

@@ -23,7 +23,7 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, run_rounds
 from apprentice.data.trajectory import Transitions
 from apprentice.envs.make import env_spec
-from apprentice.envs.spec import EnvSpec
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
@@ -68,13 +68,13 @@ class NoisyExpertActor:
             return np.where(self.rng.random(n) < self.noise, random_actions, clean).astype(clean.dtype), labels
         low, high = _bounds(self.spec)
         noisy = clean + self.noise * (high - low) / 2.0 * self.rng.standard_normal(clean.shape)
-        return np.clip(noisy, low, high).astype(clean.dtype), labels
+        return executed_actions(self.spec, noisy.astype(clean.dtype)), labels
 
 
 def fitted_noise(policy: Policy, data: Transitions, spec: EnvSpec) -> float:
     """The learner's error on the expert's data: the disagreement rate (discrete) or the
-    root-mean-square error of its deterministic action in action half-widths (continuous)."""
-    actions = PolicyActor(policy, jax.random.key(0), deterministic=True)(data.obs)
+    root-mean-square error of its deterministic (executed) action in action half-widths (continuous)."""
+    actions = PolicyActor(policy, jax.random.key(0), deterministic=True, spec=spec)(data.obs)
     if spec.action_kind == "discrete":
         return float(np.mean(actions.reshape(len(data)) != data.acts.reshape(len(data))))
     low, high = _bounds(spec)

@@ -18,6 +18,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, LabelingExpert, run_rounds
+from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.data import trees
@@ -69,11 +70,15 @@ class HGDAggerConfig:
     gate: Literal["action-discrepancy"] = "action-discrepancy"
     """Built-in gate used when none is passed to ``train``."""
     discrepancy_threshold: float = 0.5
-    """Threshold of the action-discrepancy gate (continuous actions)."""
+    """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
+    gate is passed to ``train``."""
 
 
 class GatedActor:
-    """The learner acts unless the gate hands the step to the expert; those steps are labeled."""
+    """The learner acts unless the gate hands the step to the expert; those steps are labeled.
+
+    The gate compares the actions as the actors give them: give it executed ones (a
+    ``PolicyActor`` with ``spec``), or a learner out of the box looks far from an expert it matches."""
 
     def __init__(self, expert: Actor, learner: Actor, gate: Gate):
         self.expert, self.learner, self.gate = expert, learner, gate
@@ -117,14 +122,19 @@ def train(
         >>> gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.05)
         >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
     """
+    if gate is not None and config.discrepancy_threshold != HGDAggerConfig.discrepancy_threshold:
+        raise ValueError(f"discrepancy_threshold={config.discrepancy_threshold} sets the built-in gate, but a gate "
+                         "was passed to train; expected one of them")
     gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
+    spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)
 
     def collect(round_index, policy, dataset, n_steps, seed):
         if policy is None:
             actor = LabelingExpert(expert)
         else:
-            actor = GatedActor(expert, PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True), gate)
+            learner = PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True, spec=spec)
+            actor = GatedActor(expert, learner, gate)
         trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         takeover_steps = int(sum(np.sum(t.infos["labeled"]) for t in trajectories))
         return trajectories, {"interventions": count_interventions(trajectories), "takeover_steps": takeover_steps}

@@ -3,6 +3,9 @@
 Each iteration: collect a rollout with the current policy; train the discriminator on it
 against expert transitions (``disc_epochs x disc_minibatches`` Adam steps on minibatches of
 equal size from each side); relabel the rollout with the discriminator's reward; one PPO update.
+The discriminator sees the learner's executed actions (clipped into the box, ``executed_actions``),
+as the expert's recorded ones are: the raw Gaussian samples that PPO's ratio needs would give the
+learner away by leaving the box. AIRL's ``log pi`` is taken at the executed action too.
 On the pure-JAX backend all of it, rollouts included, is one jitted function; on Gymnasium the
 env steps run on the host and the rest of each iteration is one jitted call.
 """
@@ -159,7 +162,7 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
         disc_key, ppo_key = jax.random.split(key)
         n_steps, n_envs = rollout["rewards"].shape
         flat = lambda x: x.reshape(n_steps * n_envs, *x.shape[2:])  # noqa: E731
-        learner_data = {"obs": flat(rollout["obs"]), "actions": flat(rollout["actions"]),
+        learner_data = {"obs": flat(rollout["obs"]), "actions": flat(rollout["executed_actions"]),
                         "next_obs": flat(rollout["next_obs"]), "done": flat(rollout["terminated"])}
         policy = eqx.combine(state.ppo.params, ppo.static).policy
         log_pi = lambda batch: (jax.lax.stop_gradient(jax.vmap(policy.log_prob)(batch["obs"], batch["actions"]))  # noqa: E731
@@ -168,7 +171,8 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
             state.disc_params, disc_static, state.disc_opt_state, optimizer, learner_data, state.expert,
             log_pi, config, spec, disc_key)
         disc = eqx.combine(disc_params, disc_static)
-        learner_log_pi = flat(rollout["log_probs"]) if uses_log_pi else jnp.zeros(n_steps * n_envs)
+        # AIRL's log pi at the executed action, as in the discriminator's training (the same action it sees).
+        learner_log_pi = log_pi(learner_data)
         logits = jax.vmap(disc.logit)(learner_data["obs"], learner_data["actions"], learner_data["next_obs"],
                                       learner_data["done"], learner_log_pi)
         rewards = reward_from_logit(logits, config.reward).reshape(n_steps, n_envs)

@@ -53,7 +53,7 @@ from apprentice.data.preferences import Preferences, bradley_terry_probability, 
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import Stream, drawn_collection_seed
-from apprentice.envs.spec import EnvSpec
+from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
 from apprentice.rollout import RandomActor, rollout
@@ -97,8 +97,11 @@ class PreferenceRLConfig:
     ``(r_hat - mean) / std`` (moves the absorbing state's worth; the ablation); ``none``. Measured on
     CartPole-v1 (defaults, 2 rounds, seeds 0/1, true return after round 2): ``rms`` 500/500,
     ``standardize`` 24/9 (it learned to drop the pole at once), ``none`` (with ``r_hat(o, a)``) 500/500."""
-    reward_model: RewardModelConfig = field(default_factory=lambda: RewardModelConfig(n_epochs=100, batch_size=64))
-    """The reward model's network and training, per round (warm-started from the previous round)."""
+    reward_model: RewardModelConfig = field(
+        default_factory=lambda: RewardModelConfig(n_epochs=100, batch_size=64, held_out_fraction=0.0))
+    """The reward model's network and training, per round (warm-started from the previous round).
+    Its ``held_out_fraction`` must be 0 (``held_out_fraction`` above holds pairs out) and its
+    ``vocab_size`` None (step features are real vectors)."""
     ppo: PPOConfig = field(default_factory=lambda: PPOConfig(total_steps=50_000))
     """The PPO of each round (``total_steps`` per round), on the learned reward."""
 
@@ -123,6 +126,12 @@ class PreferenceRLConfig:
             raise ValueError(f"{where}held_out_fraction: expected a value in (0, 1) that holds out at least one and "
                              f"not all of the n_comparisons = {self.n_comparisons} pairs per round, "
                              f"got {self.held_out_fraction} ({n_held_out} pairs)")
+        if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.held_out_fraction != 0.0:
+            raise ValueError(f"{where}reward_model.held_out_fraction: the rounds hold out {where}held_out_fraction of "
+                             f"their pairs themselves; expected 0, got {self.reward_model.held_out_fraction}")
+        if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.vocab_size is not None:
+            raise ValueError(f"{where}reward_model.vocab_size: step features are real vectors, not token ids; "
+                             f"expected None, got {self.reward_model.vocab_size}")
         if self.reward_normalization not in NORMALIZATIONS:
             raise ValueError(f"{where}reward_normalization: expected one of {', '.join(map(repr, NORMALIZATIONS))}, "
                              f"got {self.reward_normalization!r}")
@@ -145,8 +154,7 @@ def step_features(spec: EnvSpec, obs: Array, action: Array, use_actions: bool = 
     if spec.action_kind == "discrete":
         action_features = jax.nn.one_hot(jnp.asarray(action, jnp.int32).reshape(()), spec.n_actions)
     else:
-        low, high = jnp.asarray(spec.action_low, jnp.float32), jnp.asarray(spec.action_high, jnp.float32)
-        action_features = jnp.clip(jnp.ravel(action).astype(jnp.float32), low, high)
+        action_features = jnp.ravel(executed_actions(spec, jnp.asarray(action, jnp.float32).reshape(spec.action_shape)))
     return jnp.concatenate([obs, action_features, jnp.ones(1)])
 
 

@@ -70,7 +70,8 @@ class PPOConfig:
     backend: Literal["auto", "gymnasium", "jax"] = "auto"
     """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
     eval_every: int = 0
-    """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
+    """Evaluate the deterministic policy every this many env steps (0: only at the end; the jax
+    backend evaluates only at the end and refuses a smaller value)."""
     eval_episodes: int = 10
     """Episodes per evaluation."""
     eval_seed: int = evaluation_seed()
@@ -95,8 +96,10 @@ class PPOConfig:
 
 
 def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
-    """Categorical for discrete actions; an unsquashed Gaussian (log-std in [-3, 1]) for continuous ones,
-    whose samples are clipped into the bounds only when sent to the env."""
+    """Categorical for discrete actions; an unsquashed Gaussian (log-std in [-3, 1]) for continuous ones.
+
+    Its samples are what the probability ratio is computed on; the env is sent, and learned rewards
+    see, their executed form (``executed_actions``: clipped into the box), on both backends."""
     head = "categorical" if spec.action_kind == "discrete" else "gaussian"
     return PolicyArchitecture(head=head, hidden_sizes=config.hidden_sizes, activation=config.activation,
                               log_std_min=-3.0, log_std_max=1.0)
@@ -229,21 +232,14 @@ def policy_step(agent: ActorCritic, key: PRNGKeyArray, obs: Array) -> tuple[Arra
     return actions, jax.vmap(agent.policy.log_prob)(obs, actions), jax.vmap(agent.value)(obs)
 
 
-def env_actions(actions: Array, spec: EnvSpec) -> Array:
-    """What the env receives: continuous samples clipped into the action box (the stored action is unclipped)."""
-    if spec.action_kind == "discrete":
-        return actions
-    low = jnp.asarray(spec.action_low).reshape(spec.action_shape)
-    high = jnp.asarray(spec.action_high).reshape(spec.action_shape)
-    return jnp.clip(actions, low, high)
-
-
 def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict[str, Array], reward_params,
                        reward_static, key: PRNGKeyArray, config: PPOConfig, optimizer: optax.GradientTransformation):
     """One PPO iteration's learning from a time-major rollout ``(T, N, ...)``; pure and jittable.
 
-    The rewards are the env's, or ``reward_fn``'s when ``reward_static`` is given (learned rewards
-    are computed here, from the stored transitions, with the reward's current parameters). After
+    The rollout holds ``actions`` (the policy's samples, which ``log_probs`` are of) and
+    ``executed_actions`` (what the env was sent). The rewards are the env's, or ``reward_fn``'s
+    when ``reward_static`` is given (learned rewards are computed here, on the executed actions
+    as a demonstration records them, with the reward's current parameters). After
     the update, the observation statistics take in this rollout, for the next one.
     Returns ``(params, opt_state, stats, metrics, rewards_used)``.
     """
@@ -254,7 +250,8 @@ def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict
         rewards = rollout["rewards"]
     else:
         reward_fn = eqx.combine(reward_params, reward_static)
-        rewards = batch_rewards(reward_fn, flat(rollout["obs"]), flat(rollout["actions"]), flat(rollout["next_obs"]))
+        rewards = batch_rewards(reward_fn, flat(rollout["obs"]), flat(rollout["executed_actions"]),
+                                flat(rollout["next_obs"]))
         rewards = rewards.reshape(n_steps, n_envs)
     next_values = jax.vmap(agent.value)(flat(rollout["next_obs"])).reshape(n_steps, n_envs)
     advantages, returns = gae(rewards, rollout["values"], next_values, rollout["terminated"], rollout["ended"],

@@ -15,6 +15,7 @@ from apprentice.algorithms.rl.common import EpisodeTracker, RLResult, training_e
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, policy_step
 from apprentice.envs.make import env_spec
+from apprentice.envs.spec import executed_actions
 from apprentice.progress import progress_bar
 from apprentice.rollout import make_vector_steps
 
@@ -43,7 +44,6 @@ def run_learner_on_gymnasium(
     tracker = EpisodeTracker(config.n_envs)
     result = RLResult(policy=eqx.combine(learner.agent_params(state), static).policy, architecture=learner.architecture,
                       spec=spec)
-    low, high = (np.asarray(spec.action_low), np.asarray(spec.action_high)) if spec.action_kind == "continuous" else (None, None)
     steps_per_iteration = config.n_envs * config.n_steps
     total_steps = config.n_iterations * steps_per_iteration
     eval_every = config.eval_every or total_steps
@@ -53,7 +53,7 @@ def run_learner_on_gymnasium(
         with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env_id}", enabled=progress) as bar:
             for _ in range(config.n_iterations):
                 loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
-                rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps, spec, low, high)
+                rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps)
                 state, metrics, used_rewards = learn(state, rollout, learn_key)
                 learned = np.asarray(used_rewards)
                 for t in range(config.n_steps):
@@ -79,16 +79,18 @@ def run_learner_on_gymnasium(
     return result
 
 
-def _collect(envs, act, params, key, obs, n_steps, spec, low, high) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """``n_steps`` steps of every env copy: a time-major rollout, and the observation to continue from."""
-    columns: dict[str, list] = {name: [] for name in ("obs", "actions", "log_probs", "values", "rewards", "next_obs", "terminated", "ended")}
+def _collect(envs, act, params, key, obs, n_steps) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``n_steps`` steps of every env copy: a time-major rollout (the sampled ``actions`` and the
+    ``executed_actions`` sent to the env), and the observation to continue from."""
+    columns: dict[str, list] = {name: [] for name in ("obs", "actions", "executed_actions", "log_probs", "values", "rewards",
+                                                      "next_obs", "terminated", "ended")}
     for step_key in jax.random.split(key, n_steps):
         actions, log_probs, values = (np.asarray(x) for x in act(params, step_key, obs.astype(np.float32)))
-        sent = actions if low is None else np.clip(actions, low.reshape(spec.action_shape), high.reshape(spec.action_shape))
-        next_obs, rewards, terminated, truncated, final_obs = envs.step(sent)
+        executed = executed_actions(envs.spec, actions)
+        next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
         ended = terminated | truncated
-        for name, value in (("obs", obs), ("actions", actions), ("log_probs", log_probs), ("values", values),
-                            ("rewards", rewards), ("next_obs", final_obs), ("terminated", terminated), ("ended", ended)):
+        for name, value in (("obs", obs), ("actions", actions), ("executed_actions", executed), ("log_probs", log_probs),
+                            ("values", values), ("rewards", rewards), ("next_obs", final_obs), ("terminated", terminated), ("ended", ended)):
             columns[name].append(value)
         obs = next_obs
     rollout = {name: np.stack(values) for name, values in columns.items()}

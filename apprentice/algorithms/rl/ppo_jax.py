@@ -21,11 +21,11 @@ from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import (
     OnPolicyLearner,
     PPOConfig,
-    env_actions,
     policy_step,
     ppo_learner,
 )
 from apprentice.envs.jax_envs import JaxEnv
+from apprentice.envs.spec import executed_actions
 from apprentice.progress import progress_bar
 
 
@@ -46,11 +46,12 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
         params, env_states, obs, episode_returns, last_returns = carry
         act_key, env_key = jax.random.split(step_key)
         actions, log_probs, values = policy_step(eqx.combine(params, static), act_key, obs)
-        step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, env_actions(actions, spec))
+        executed = executed_actions(spec, actions)
+        step = jax.vmap(env.step)(jax.random.split(env_key, n_envs), env_states, executed)
         ended = step.terminated | step.truncated
         episode_returns = episode_returns + step.reward
         transition = {
-            "obs": obs, "actions": actions, "log_probs": log_probs, "values": values, "rewards": step.reward,
+            "obs": obs, "actions": actions, "executed_actions": executed, "log_probs": log_probs, "values": values, "rewards": step.reward,
             "next_obs": step.final_obs, "terminated": step.terminated.astype(jnp.float32),
             "ended": ended.astype(jnp.float32),
         }
@@ -102,6 +103,7 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
 def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,
                        progress: bool = True, on_evaluation: Callable[[RLResult], None] | None = None) -> RLResult:
     """Run ``learner`` with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
+    _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
     with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax)", enabled=progress) as bar:
         run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
@@ -120,6 +122,7 @@ def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv,
     """One run per key, all in one jitted ``jax.vmap`` of the run; each final policy evaluated as in
     :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch). ``init_args``
     (arrays with a leading axis of one row per key) go to ``learner.init``."""
+    _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
     n_runs = keys.shape[0]
     with progress_bar(n_runs * config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax, {n_runs} seeds)",
@@ -133,6 +136,15 @@ def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv,
     return [_final_result(jax.tree.map(lambda x, i=i: x[i] if eqx.is_array(x) else x, states),
                           jax.tree.map(lambda x, i=i: x[i], metrics), seconds, config, env, learner)
             for i in range(n_runs)]
+
+
+def _require_final_evaluation_only(config: PPOConfig) -> None:
+    """The jitted run returns only at its end, so only the final policy is evaluated: refuse an
+    ``eval_every`` that asks for evaluations along the way rather than skip them."""
+    total_steps = config.n_iterations * config.n_envs * config.n_steps
+    if 0 < config.eval_every < total_steps:
+        raise ValueError(f"eval_every={config.eval_every}: the jax backend evaluates only the final policy (after "
+                         f"{total_steps} steps); expected eval_every=0, or backend='gymnasium' to evaluate along the way")
 
 
 def _final_result(state, metrics: dict, seconds: float, config: PPOConfig, env: JaxEnv,

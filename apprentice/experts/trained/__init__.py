@@ -36,7 +36,6 @@ class TrainedPolicyExpert:
     def __init__(self, folder: Path):
         self.folder = folder
         self._actor = None
-        self._box: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         if self._actor is None:
@@ -46,11 +45,8 @@ class TrainedPolicyExpert:
             from apprentice.policies.serialization import load_policy
 
             policy, spec = load_policy(self.folder)
-            self._actor = PolicyActor(policy, jax.random.key(0), deterministic=True)
-            if spec.action_kind == "continuous":
-                self._box = (np.reshape(spec.action_low, spec.action_shape), np.reshape(spec.action_high, spec.action_shape))
-        actions = self._actor(observations)
-        return actions if self._box is None else np.clip(actions, *self._box).astype(actions.dtype)
+            self._actor = PolicyActor(policy, jax.random.key(0), deterministic=True, spec=spec)
+        return self._actor(observations)
 
 
 def folder_name(env_id: str) -> str:
