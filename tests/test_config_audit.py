@@ -19,7 +19,7 @@ from apprentice.data import augmentation, flatten
 from apprentice.envs.spec import EnvSpec
 from tests.conftest import make_trajectories
 
-TOY = EnvSpec(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
+TOY = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
 SMALL = BCConfig(hidden_sizes=(16,), n_epochs=2, batch_size=8, validation_fraction=0.0)
 
 

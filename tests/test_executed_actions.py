@@ -44,9 +44,9 @@ def constant(value: float):
 
 def with_constant_mean(policy, mean: float = MEAN):
     """``policy`` (a Gaussian head) with mean ``mean`` everywhere and the smallest std it allows."""
-    last = policy.net.layers[-1]
+    last = policy.head.linear
     bias = jnp.array([mean, -20.0])  # raw log-std -20: tanh = -1, log-std at its floor
-    return eqx.tree_at(lambda p: (p.net.layers[-1].weight, p.net.layers[-1].bias), policy,
+    return eqx.tree_at(lambda p: (p.head.linear.weight, p.head.linear.bias), policy,
                        (jnp.zeros_like(last.weight), bias))
 
 

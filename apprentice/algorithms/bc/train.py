@@ -172,6 +172,11 @@ def train(
     """
     split_key, init_key, train_key = jax.random.split(key, 3)
     architecture = config.architecture_for(spec) if init_policy is None else init_policy.architecture
+    if architecture.stateful and isinstance(demos, Transitions):
+        raise ValueError(
+            f"a policy with core={architecture.core!r} and frame_stack={architecture.frame_stack} learns from "
+            "sequences: expected trajectories (episode boundaries), got shuffled Transitions"
+        )
     flat_data, validation = _prepare_data(split_key, config, demos, validation)
     require_data_matches(spec, flat_data, "training data")
     loss_name = config.loss_for(spec)
@@ -349,11 +354,6 @@ def _mean_weight(data: Transitions | SequenceChunks) -> float:
 def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchitecture):
     """Training and validation :class:`SequenceChunks` for a stateful policy, split as
     :func:`_prepare_data` splits (the same key, so the same episodes)."""
-    if isinstance(demos, Transitions):
-        raise ValueError(
-            f"a policy with core={architecture.core!r} and frame_stack={architecture.frame_stack} learns from "
-            "sequences: expected trajectories (episode boundaries), got shuffled Transitions"
-        )
     demos = list(demos)
     seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
     weights = return_weights(np.array([t.episode_return for t in demos]), config.weighting, config.rwr_temperature)
