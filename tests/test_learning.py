@@ -93,3 +93,17 @@ def test_rwr_ignores_a_wrong_way_demonstrator_that_bc_copies():
         trained = train(jax.random.key(0), config, good + reversed_demos, spec, progress=False)
         scores[weighting] = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=1000).normalized_score
     assert scores["exp_return"] >= 0.9 and scores["none"] <= 0.2, scores
+
+
+def test_evaluation_statistics_by_hand():
+    """Mean, std and lengths of evaluate's episodes against the same seeded episodes rolled out directly."""
+    pushes_left = lambda obs: np.zeros(len(obs), np.int64)  # noqa: E731
+    episodes = rollout(pushes_left, "CartPole-v1", n_episodes=6, seed=7, n_envs=8)
+    returns = sorted(t.episode_return for t in episodes)
+    assert len(set(returns)) > 1  # returns differ, so mean, median and std tell apart
+    result = evaluate(pushes_left, "CartPole-v1", n_episodes=6, seed=7)
+    assert sorted(result.returns) == returns and sorted(result.lengths) == sorted(len(t) for t in episodes)
+    assert result.mean_return == pytest.approx(np.mean(returns)) and result.std_return == pytest.approx(np.std(returns))
+    stats = experts.load("CartPole-v1").stats
+    by_hand = (np.mean(returns) - stats.random_mean_return) / (stats.mean_return - stats.random_mean_return)
+    assert result.normalized_score == pytest.approx(by_hand)
