@@ -93,3 +93,35 @@ def test_rwr_ignores_a_wrong_way_demonstrator_that_bc_copies():
         trained = train(jax.random.key(0), config, good + reversed_demos, spec, progress=False)
         scores[weighting] = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=1000).normalized_score
     assert scores["exp_return"] >= 0.9 and scores["none"] <= 0.2, scores
+
+
+def test_evaluation_statistics_by_hand():
+    """Mean, std and lengths of evaluate's episodes against the same seeded episodes rolled out directly."""
+    pushes_left = lambda obs: np.zeros(len(obs), np.int64)  # noqa: E731
+    episodes = rollout(pushes_left, "CartPole-v1", n_episodes=6, seed=7, n_envs=8)
+    returns = sorted(t.episode_return for t in episodes)
+    assert len(set(returns)) > 1  # returns differ, so mean, median and std tell apart
+    result = evaluate(pushes_left, "CartPole-v1", n_episodes=6, seed=7)
+    assert sorted(result.returns) == returns and sorted(result.lengths) == sorted(len(t) for t in episodes)
+    assert result.mean_return == pytest.approx(np.mean(returns)) and result.std_return == pytest.approx(np.std(returns))
+    stats = experts.load("CartPole-v1").stats
+    by_hand = (np.mean(returns) - stats.random_mean_return) / (stats.mean_return - stats.random_mean_return)
+    assert result.normalized_score == pytest.approx(by_hand)
+
+
+def test_continuous_disagreement_by_hand():
+    """LunarLanderContinuous (2-D actions in [-1, 1]): a constant actor [-1.5, 0] (clipped to [-1, 0]) against
+    the expert's clipped labels; disagreement is any coordinate off by more than 5% of its range (0.1)."""
+    pytest.importorskip("Box2D")
+    env_id, constant = "LunarLanderContinuous-v3", np.array([-1.5, 0.0], np.float32)
+    actor = lambda obs: np.tile(constant, (len(obs), 1))  # noqa: E731
+    visited = np.concatenate([t.observations[:-1] for t in rollout(actor, env_id, n_episodes=2, seed=5, n_envs=8)])
+    labels = np.clip(np.asarray(experts.load(env_id)(visited), np.float64).reshape(len(visited), 2), -1, 1)
+    errors = np.abs(np.array([-1.0, 0.0]) - labels)
+    result = evaluate(actor, env_id, n_episodes=2, seed=5)
+    assert 0 < np.mean((errors > 0.1).all(axis=1)) < np.mean((errors > 0.1).any(axis=1))  # any, not all
+    assert result.disagreement_rate == pytest.approx(np.mean((errors > 0.1).any(axis=1)))
+    assert result.mean_squared_action_error == pytest.approx(np.mean(np.sum(errors**2, axis=1)))
+    # The expert is bang-bang (labels +-1): the expert nudged by 0.07 (less than 0.1) still agrees.
+    nudged = lambda obs: np.asarray(experts.load(env_id)(obs), np.float32) + np.float32(0.07)  # noqa: E731
+    assert evaluate(nudged, env_id, n_episodes=2, seed=5).disagreement_rate == 0.0

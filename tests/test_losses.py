@@ -133,3 +133,18 @@ def test_squash_bounds_get_no_gradient():
     squash = Squash(low=jnp.array([-1.0, -2.0]), high=jnp.array([1.0, 2.0]))
     grads = jax.grad(lambda s: s.log_det_jacobian(jnp.array([0.3, -0.2])) + s(jnp.array([0.5, 0.1])).sum() + s.inverse(jnp.array([0.2, 0.4])).sum())(squash)
     assert float(jnp.abs(grads.low).max()) == 0.0 and float(jnp.abs(grads.high).max()) == 0.0
+
+
+def test_validation_score_by_hand():
+    """Gaussian NLL: the weighted squared error of the mean action (not the NLL); other losses: the data loss."""
+    from apprentice.algorithms.bc.losses import validation_score
+
+    policy = constant_policy(CONTINUOUS, "gaussian", [0.5, -0.5, 0.3, 0.3])
+    batch = {"obs": jnp.zeros((3, 2)), "acts": jnp.array([[1.0, 0.0], [0.0, 0.5], [9.0, 9.0]]),
+             "weights": jnp.array([2.0, 1.0, 0.0]), "mask": jnp.array([1.0, 1.0, 0.0])}
+    # squared errors of the mean [0.5, -0.5]: 0.25 + 0.25 and 0.25 + 1; weighted, over 2 real rows
+    assert float(validation_score(policy, batch, LossSettings("gaussian_nll"))) == pytest.approx((2 * 0.5 + 1.25) / 2, rel=1e-6)
+    discrete = constant_policy(DISCRETE, "categorical", [1.0, 2.0, 3.0])
+    batch = {"obs": jnp.zeros((2, 2)), "acts": jnp.array([0, 2]), "weights": jnp.array([1.0, 3.0]), "mask": jnp.ones(2)}
+    assert float(validation_score(discrete, batch, LossSettings("cross_entropy"))) == pytest.approx(
+        (2.4076059 + 3 * 0.4076059) / 2, abs=1e-5)

@@ -60,6 +60,11 @@ def test_bradley_terry_loss_and_its_variants_match_hand_computation():
     assert float(bradley_terry_loss(chosen, rejected, probability=jnp.ones(2))) == pytest.approx(1.2200948, abs=1e-6)
     # centering 0.1: + 0.1 * mean((1 + 0)^2, (0 + 2)^2) = 0.1 * 2.5 = 0.25
     assert float(bradley_terry_loss(chosen, rejected, centering_coef=0.1)) == pytest.approx(1.4700948, abs=1e-6)
+    # ... on the sum, not the difference (above the two coincide): r_w = [2, -1], r_l = [1, 0.5],
+    # d = [1, -1.5], sums [3, -0.5]: mean(log(1 + e^-1), log(1 + e^1.5)) + 0.1 * (9 + 0.25) / 2
+    by_hand = (math.log1p(math.exp(-1.0)) + math.log1p(math.exp(1.5))) / 2 + 0.1 * 9.25 / 2
+    assert float(bradley_terry_loss(jnp.array([2.0, -1.0]), jnp.array([1.0, 0.5]), centering_coef=0.1)) == pytest.approx(
+        by_hand, abs=1e-6)
     # the mask drops the second pair: log(1 + e^-1)
     assert float(bradley_terry_loss(chosen, rejected, mask=jnp.array([1.0, 0.0]))) == pytest.approx(0.3132617, abs=1e-6)
 
