@@ -172,3 +172,29 @@ def test_a_dict_dataset_whose_keys_do_not_match_the_env_is_a_clear_error():
     config = bc.BCConfig(encoder="dict", n_epochs=1)
     with pytest.raises(ValueError, match=r"expected keys \['image', 'position'\], got \['pixels', 'position'\]"):
         bc.train(jax.random.key(0), config, [renamed], env_spec(env_id), progress=False)
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_the_host_loop_epoch_equals_the_scanned_epoch(padded):
+    """Image policies run their epochs as a host loop (convolutions in a scan are slow on XLA:CPU):
+    the same plan and keys must give the same parameters as the scan."""
+    import equinox as eqx
+    import optax
+
+    from apprentice.algorithms.bc.losses import LossSettings
+    from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, train_epoch
+
+    spec = env_spec("CartPole-v1")
+    data = flatten(rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=2, seed=0))
+    policy = make_policy(jax.random.key(0), spec, PolicyArchitecture(hidden_sizes=(16,)))
+    params, static = eqx.partition(policy, eqx.is_array)
+    capacity = len(data) + 100 if padded else len(data)
+    arrays = epoch_arrays(data, spec, capacity=capacity)
+    out = []
+    for host_loop in (False, True):
+        settings = EpochSettings(LossSettings("cross_entropy"), 1e-3, 64, capacity, padded=padded, host_loop=host_loop)
+        out.append(train_epoch(params, optax.adam(1e-3).init(params), jax.random.key(3), arrays, static, settings,
+                               len(data)))
+    for a, b in zip(jax.tree.leaves(out[0][0]), jax.tree.leaves(out[1][0])):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert float(out[0][2]) == pytest.approx(float(out[1][2]), rel=1e-5)
