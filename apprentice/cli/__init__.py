@@ -13,7 +13,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 import tyro
 
-from apprentice import commands, report_command, text_commands
+from apprentice.cli import commands, report, text
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
@@ -29,8 +29,8 @@ from apprentice.bench.rl_speed import RLSpeedConfig
 from apprentice.bench.rwr import RWRBenchConfig
 from apprentice.bench.speed import SpeedConfig
 from apprentice.bench.speed_peers import PeerSpeedConfig
-from apprentice.report_command import ReportArgs
-from apprentice.text_commands import (
+from apprentice.cli.report import ReportArgs
+from apprentice.cli.text import (
     BenchPreferencesArgs,
     BenchSamplingArgs,
     TrainNextTokenArgs,
@@ -265,11 +265,11 @@ COMMANDS = {
     "train mce-irl": (TrainMCEIRLArgs, commands.train_mce_irl, "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
     "train gail": (TrainAdversarialArgs[GAILConfig], commands.train_gail, "GAIL: PPO on a discriminator's reward"),
     "train airl": (TrainAdversarialArgs[AIRLConfig], commands.train_airl, "AIRL: a shaped, transferable reward and its policy"),
-    "train next-token": (TrainNextTokenArgs, text_commands.train_next_token, "a character transformer by next-token prediction (BC on text)"),
-    "train reward-model": (TrainRewardModelArgs, text_commands.train_reward_model, "a Bradley-Terry reward model on text responses"),
-    "train dpo": (TrainTextPreferenceArgs, text_commands.train_dpo, "DPO fine-tuning of a character model on sentiment preferences"),
-    "train ipo": (TrainTextPreferenceArgs, text_commands.train_ipo, "IPO fine-tuning of a character model on sentiment preferences"),
-    "train rlhf": (TrainTextRLHFArgs, text_commands.train_rlhf, "RLHF (REINFORCE + KL penalty) on the true or a learned reward"),
+    "train next-token": (TrainNextTokenArgs, text.train_next_token, "a character transformer by next-token prediction (BC on text)"),
+    "train reward-model": (TrainRewardModelArgs, text.train_reward_model, "a Bradley-Terry reward model on text responses"),
+    "train dpo": (TrainTextPreferenceArgs, text.train_dpo, "DPO fine-tuning of a character model on sentiment preferences"),
+    "train ipo": (TrainTextPreferenceArgs, text.train_ipo, "IPO fine-tuning of a character model on sentiment preferences"),
+    "train rlhf": (TrainTextRLHFArgs, text.train_rlhf, "RLHF (REINFORCE + KL penalty) on the true or a learned reward"),
     "evaluate": (EvaluateArgs, commands.evaluate, "returns, normalized score and disagreement of a policy"),
     "experts": (ExpertsArgs, commands.experts, "list the scripted experts; --measure records their returns"),
     "demo": (DemoArgs, commands.demo, "the main job: BC on CartPole and Pendulum, table and plot"),
@@ -282,10 +282,10 @@ COMMANDS = {
     "bench irl-transfer": (BenchIRLTransferArgs, commands.bench_irl_transfer,
                            "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),
     "bench irl-speed": (BenchIRLSpeedArgs, commands.bench_irl_speed, "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
-    "bench preferences": (BenchPreferencesArgs, text_commands.bench_preferences,
+    "bench preferences": (BenchPreferencesArgs, text.bench_preferences,
                           "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
-    "bench sampling": (BenchSamplingArgs, text_commands.bench_sampling, "character-model sampling: key-value cache against a full pass per token"),
-    "report": (ReportArgs, report_command.report, "an HTML and Markdown report of run directories: curves, plots, tables"),
+    "bench sampling": (BenchSamplingArgs, text.bench_sampling, "character-model sampling: key-value cache against a full pass per token"),
+    "report": (ReportArgs, report.report, "an HTML and Markdown report of run directories: curves, plots, tables"),
     "theory compounding": (TheoryCompoundingArgs, commands.theory_compounding,
                            "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
 }
@@ -331,6 +331,3 @@ def _print_usage() -> None:
         print(f"  {name:<22} {summary}")
     print("\n--debug (any command) shows the Python traceback of an error.")
 
-
-if __name__ == "__main__":
-    sys.exit(main())
