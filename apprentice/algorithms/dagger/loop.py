@@ -22,6 +22,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
+from apprentice.algorithms.configs.dagger import InteractiveConfig
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
 from apprentice.evaluation import evaluate
@@ -33,32 +34,6 @@ from apprentice.progress import progress_bar
 Collect = Callable[[int, Policy | None, Transitions | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
 """``collect(round_index, policy, dataset, n_steps, seed) -> (trajectories, round_info)``: the
 current policy and aggregated dataset (``None`` in round 0) in, labeled episodes out."""
-
-
-@dataclass(frozen=True)
-class InteractiveConfig:
-    """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
-
-    initial_labels: int = 1000
-    """Expert-labeled steps collected in round 0 (the initial demonstrations)."""
-    steps_per_round: int = 1000
-    """Environment steps collected in each later round."""
-    n_rounds: int = 5
-    """Rounds after round 0 (a budget by rounds)."""
-    label_budget: int = 0
-    """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
-    warm_start: bool = False
-    """Retrain from the previous round's policy instead of from scratch."""
-    eval_episodes: int = 10
-    """Evaluation episodes after each round (0: no per-round evaluation)."""
-    eval_seed: int = 1000
-    """Seed of the evaluation episodes."""
-    seed_offset: int = 0
-    """Collection in round r uses env seed ``seed_offset + 1000 r``."""
-    n_envs: int = 1
-    """Env copies stepping together while collecting. With 1, episodes run one after another, so
-    a round's step budget ends at most one episode early; with k copies every episode of the
-    round stops after about steps/k steps and late-episode states are never visited."""
 
 
 def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: int) -> int:
