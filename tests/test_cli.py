@@ -62,6 +62,7 @@ def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
     (["collect", "--env", "NoSuchEnv-v0", "--out", "x.npz"], "expected a registered Gymnasium id"),
     (["evaluate", "--policy", "nowhere"], "expected a saved policy"),
     (["collect", "--env", "CartPole-v1"], "expected --out"),
+    (["rerun", "nowhere"], "expected a run directory with config.json"),
 ])
 def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
     proc = run_cli(argv, tmp_path)
@@ -98,6 +99,26 @@ def test_every_command_parses_its_help(name, capsys):
         main([*name.split(), "--help"])
     assert exit_info.value.code == 0
     assert "--json" in capsys.readouterr().out
+
+
+HELP_WITHOUT_JAX = """
+import sys
+from apprentice.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("heavy modules imported:", sorted(m for m in ("jax", "equinox", "optax") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "bc", "--help"], ["train", "dagger", "--help"],
+                                  ["train", "ppo", "--help"], ["rerun", "--help"], ["collect", "--help"]])
+def test_help_does_not_import_jax(tmp_path, argv):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", HELP_WITHOUT_JAX, *argv], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert "usage: apprentice" in proc.stdout, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "heavy modules imported: []"
 
 
 def test_collect_to_minari_and_train_from_it(tmp_path, capsys, minari_root):

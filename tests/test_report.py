@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apprentice.report.run_report import bench_kind, load_run_dir, metric_groups, x_key
-from apprentice.report_command import ReportArgs, report
+from apprentice.cli.report import ReportArgs, report
 
 DATA_URI = '<img src="data:image/png;base64,'
 

@@ -1,40 +1,46 @@
-"""Env creation and the spec that datasets, policies and envs are checked against."""
+"""Env creation and the spec that datasets, policies and envs are checked against.
 
-from apprentice.envs.jax_envs import (
-    JAX_ENV_IDS,
-    JaxEnv,
-    JaxStep,
-    JaxVectorEnv,
-    RolloutCarry,
-    has_jax_env,
-    init_carry,
-    make_jax_env,
-    scan_rollout,
-    scan_rollout_from,
-)
-from apprentice.envs.make import env_spec, make_env, make_vector_env
-from apprentice.envs.seeds import Stream, collection_seed, drawn_collection_seed, evaluation_seed
-from apprentice.envs.spec import EnvSpec, executed_actions, require_data_matches
+The names below are imported on first use (PEP 562), so that the light modules of this package
+(``seeds``, ``spaces``) import without jax or Gymnasium, as configs and ``--help`` do.
+"""
 
-__all__ = [
-    "JAX_ENV_IDS",
-    "EnvSpec",
-    "JaxEnv",
-    "JaxStep",
-    "JaxVectorEnv",
-    "RolloutCarry",
-    "Stream",
-    "collection_seed",
-    "drawn_collection_seed",
-    "env_spec",
-    "evaluation_seed",
-    "executed_actions",
-    "has_jax_env",
-    "init_carry",
-    "make_env",
-    "make_jax_env",
-    "make_vector_env",
-    "require_data_matches",
-    "scan_rollout",
-    "scan_rollout_from",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_SOURCES = {
+    **dict.fromkeys(("JAX_ENV_IDS", "JaxEnv", "JaxStep", "JaxVectorEnv", "RolloutCarry", "has_jax_env", "init_carry",
+                     "make_jax_env", "scan_rollout", "scan_rollout_from"), "jax_envs"),
+    **dict.fromkeys(("env_spec", "make_env", "make_vector_env"), "make"),
+    **dict.fromkeys(("Stream", "collection_seed", "drawn_collection_seed", "evaluation_seed"), "seeds"),
+    **dict.fromkeys(("EnvSpec", "executed_actions", "require_data_matches"), "spec"),
+}
+
+if TYPE_CHECKING:
+    from apprentice.envs.jax_envs import (
+        JAX_ENV_IDS,
+        JaxEnv,
+        JaxStep,
+        JaxVectorEnv,
+        RolloutCarry,
+        has_jax_env,
+        init_carry,
+        make_jax_env,
+        scan_rollout,
+        scan_rollout_from,
+    )
+    from apprentice.envs.make import env_spec, make_env, make_vector_env
+    from apprentice.envs.seeds import Stream, collection_seed, drawn_collection_seed, evaluation_seed
+    from apprentice.envs.spec import EnvSpec, executed_actions, require_data_matches
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_SOURCES)

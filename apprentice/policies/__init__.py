@@ -2,31 +2,50 @@
 
 See :mod:`apprentice.policies.base` for the acting contract, :mod:`~apprentice.policies.encoders`,
 :mod:`~apprentice.policies.cores` and :mod:`~apprentice.policies.heads` for the parts, and
-:func:`make_policy` for the factory.
+:func:`make_policy` for the factory. The names below are imported on first use (PEP 562), so that
+the light modules of this package (``activation``, ``architecture``) import without jax, as
+``--help`` does.
 """
 
-from apprentice.policies.actor import PolicyActor
-from apprentice.policies.architecture import PolicyArchitecture
-from apprentice.policies.base import ObsNormalizer, Policy
-from apprentice.policies.build import make_policy, observation_stats
-from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Head, Squash, require_density
-from apprentice.policies.mlp import MLP
-from apprentice.policies.serialization import load_policy, save_policy
+from __future__ import annotations
 
-__all__ = [
-    "CategoricalHead",
-    "DeterministicHead",
-    "GaussianHead",
-    "Head",
-    "MLP",
-    "ObsNormalizer",
-    "Policy",
-    "PolicyActor",
-    "PolicyArchitecture",
-    "Squash",
-    "load_policy",
-    "make_policy",
-    "observation_stats",
-    "require_density",
-    "save_policy",
-]
+import importlib
+from typing import TYPE_CHECKING
+
+_SOURCES = {
+    "PolicyActor": "actor",
+    "PolicyArchitecture": "architecture",
+    "ObsNormalizer": "base",
+    "Policy": "base",
+    "make_policy": "build",
+    "observation_stats": "build",
+    "CategoricalHead": "heads",
+    "DeterministicHead": "heads",
+    "GaussianHead": "heads",
+    "Head": "heads",
+    "Squash": "heads",
+    "require_density": "heads",
+    "MLP": "mlp",
+    "load_policy": "serialization",
+    "save_policy": "serialization",
+}
+
+if TYPE_CHECKING:
+    from apprentice.policies.actor import PolicyActor
+    from apprentice.policies.architecture import PolicyArchitecture
+    from apprentice.policies.base import ObsNormalizer, Policy
+    from apprentice.policies.build import make_policy, observation_stats
+    from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Head, Squash, require_density
+    from apprentice.policies.mlp import MLP
+    from apprentice.policies.serialization import load_policy, save_policy
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_SOURCES)

@@ -1,4 +1,7 @@
-"""``PolicyArchitecture``: the serializable description the factory builds every network from."""
+"""``PolicyArchitecture``: the serializable description the factory builds every network from.
+
+Imports no jax, so that configs (and ``apprentice ... --help``) can name the choices.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,22 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
-from apprentice.policies.mlp import Activation
+from apprentice.policies.activation import Activation
 
 EncoderKind = Literal["mlp", "cnn", "impala", "dict"]
 CoreKind = Literal["none", "gru", "lstm"]
 HeadKind = Literal["categorical", "gaussian", "deterministic"]
+
+LOG_STD_MIN, LOG_STD_MAX = -2.0, 0.0
+"""Default range of the Gaussian head's log standard deviation (std in about [0.135, 1]).
+
+Under the Gaussian NLL each squared error is weighted by ``1 / sigma(s)^2``, so the range caps
+how much more one state can count than another at ``exp(2 (max - min))``, 55 here. With a wider
+``[-5, 2]`` (a ratio of 1.2e6) the fit put sigma at the floor where the mean was easy and raised
+it where it was hard (Seitzer et al. 2022): BC from 20 Pendulum-v1 episodes scored as low as 0.44
+normalized over training seeds 0-9, against at least 0.999 with ``[-2, 0]``. The mean, which is the
+deterministic action, is not limited by the range.
+"""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Sequence
+from typing import Callable, Sequence
 
 import equinox as eqx
 import jax
@@ -15,8 +15,9 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
-from apprentice.algorithms.bc.weights import Weighting, return_weights
+from apprentice.algorithms.bc.losses import LossSettings, bc_loss, validation_score
+from apprentice.algorithms.bc.weights import return_weights
+from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.data.augmentation import GaussianObsNoise
 from apprentice.data.batching import minibatch_indices, n_batches
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
@@ -24,85 +25,14 @@ from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import Policy
 from apprentice.data import trees
 from apprentice.data.sequences import SequenceChunks, sequence_chunks
-from apprentice.policies.architecture import CoreKind, EncoderKind, PolicyArchitecture
+from apprentice.policies.architecture import PolicyArchitecture
 from apprentice.policies.build import make_policy, observation_stats
-from apprentice.policies.mlp import Activation
 from apprentice.progress import progress_bar
 
 
 MIN_VALIDATION_WEIGHT = 1e-3
 """Below this mean per-sample weight (the training data's mean is 1) a validation split is
 ignored: under reward weighting it would measure only demonstrations the objective discards."""
-
-
-@dataclass(frozen=True)
-class BCConfig:
-    """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
-
-    loss: Literal["auto", "cross_entropy", "gaussian_nll", "mse"] = "auto"
-    """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    """Widths of the policy MLP's hidden layers."""
-    activation: Activation = "relu"
-    """Hidden-layer nonlinearity."""
-    squash: bool = False
-    """Squash continuous actions by tanh into the env's bounds."""
-    learning_rate: float = 1e-3
-    """Adam step size."""
-    batch_size: int = 256
-    """Samples per gradient step."""
-    n_epochs: int = 200
-    """Maximum number of passes over the training data."""
-    min_gradient_steps: int = 0
-    """Run at least this many gradient steps, adding epochs on small datasets (0: just n_epochs)."""
-    patience: int = 50
-    """Stop after this many epochs without a better validation loss (0: never stop early); 20 stopped
-    Pendulum BC underfit on some seeds, where an epoch of 20 episodes is only ~15 steps."""
-    validation_fraction: float = 0.1
-    """Fraction of episodes held out for validation and early stopping (0: none)."""
-    l2_coef: float = 0.0
-    """Coefficient of the L2 penalty on weight matrices."""
-    entropy_coef: float = 0.0
-    """Coefficient of the entropy bonus (stochastic heads only)."""
-    weighting: Weighting = "none"
-    """Per-trajectory weights: ``none``, ``return`` (R - min R) or ``exp_return`` (RWR)."""
-    rwr_temperature: float = 1.0
-    """Temperature of ``exp_return`` weights, in units of return."""
-    normalize_obs: bool = True
-    """Standardize observations by the training data's mean and std (frozen in the policy)."""
-    obs_noise: float = 0.0
-    """Augment training observations with Gaussian noise of this many feature standard deviations."""
-    encoder: EncoderKind = "mlp"
-    """Observation encoder: mlp (vectors), cnn or impala (uint8 images), dict (one per key of a Dict observation)."""
-    core: CoreKind = "none"
-    """Memory between encoder and head: none, gru or lstm (trained on sequence chunks of episodes)."""
-    core_size: int = 128
-    """Hidden units of a recurrent core."""
-    frame_stack: int = 1
-    """The policy sees its last this many observations."""
-    sequence_length: int = 64
-    """Steps per training sequence of a stateful policy (recurrent core or frame stack)."""
-    burn_in: int = 16
-    """Steps before each sequence that rebuild memory without loss (at least frame_stack - 1 are used)."""
-
-    def loss_for(self, spec: EnvSpec) -> LossName:
-        """The loss actually used for ``spec``."""
-        if self.loss != "auto":
-            return self.loss
-        return "cross_entropy" if spec.action_kind == "discrete" else "gaussian_nll"
-
-    def architecture_for(self, spec: EnvSpec) -> PolicyArchitecture:
-        """The policy architecture this config trains for ``spec``."""
-        return PolicyArchitecture(
-            head=HEAD_OF_LOSS[self.loss_for(spec)],
-            hidden_sizes=tuple(self.hidden_sizes),
-            activation=self.activation,
-            squash=self.squash,
-            encoder=self.encoder,
-            core=self.core,
-            core_size=self.core_size,
-            frame_stack=self.frame_stack,
-        )
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,9 @@ each demonstration counts in proportion to a non-negative transform of its retur
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-Weighting = Literal["none", "return", "exp_return"]
+from apprentice.algorithms.configs.bc import Weighting
 
 
 def return_weights(returns: np.ndarray, weighting: Weighting, temperature: float = 1.0) -> np.ndarray:

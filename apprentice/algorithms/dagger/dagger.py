@@ -3,37 +3,20 @@ visited state with the expert's action, aggregate, retrain."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc import BCConfig
-from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, run_rounds
-from apprentice.algorithms.dagger.schedules import BetaSchedule, beta_at
+from apprentice.algorithms.configs.dagger import DAggerConfig
+from apprentice.algorithms.dagger.loop import InteractiveResult, run_rounds
+from apprentice.algorithms.dagger.schedules import beta_at
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.data import trees
 from apprentice.rollout import Actor, Observed, act_on, rollout
-
-
-@dataclass(frozen=True)
-class DAggerConfig:
-    """DAgger: the learner visits states, the expert labels them all."""
-
-    interactive: InteractiveConfig = InteractiveConfig()
-    """Budgets, rounds, warm start and evaluation."""
-    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
-    """How each round retrains on the aggregated dataset."""
-    beta_schedule: BetaSchedule = "pure"
-    """Probability that the expert acts: ``constant`` beta, ``exponential`` decay^r, or ``pure`` (0 after round 0)."""
-    beta: float = 0.5
-    """Beta of the constant schedule."""
-    beta_decay: float = 0.5
-    """Decay p of the exponential schedule (beta_r = p^r)."""
 
 
 class MixtureActor:

@@ -12,15 +12,14 @@ paper fits a full covariance; this uses one isotropic level, a simplification.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc import BCConfig
-from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, run_rounds
+from apprentice.algorithms.configs.dagger import DARTConfig
+from apprentice.algorithms.dagger.loop import InteractiveResult, run_rounds
 from apprentice.data.trajectory import Transitions
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec, executed_actions
@@ -28,22 +27,6 @@ from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
 from apprentice.rollout import Actor, rollout
-
-
-@dataclass(frozen=True)
-class DARTConfig:
-    """DART: noisy expert demonstrations, labeled with the clean expert action."""
-
-    interactive: InteractiveConfig = InteractiveConfig()
-    """Budgets, rounds, warm start and evaluation."""
-    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
-    """How each round retrains on the aggregated dataset."""
-    noise: float = 0.0
-    """Noise of round 0 (and of every round unless fitted): epsilon, or sigma in action half-widths."""
-    fit_noise: bool = True
-    """After each round set the noise to the learner's error on the expert data (the paper's rule)."""
-    noise_scale: float = 1.0
-    """Multiplier alpha on the fitted noise level."""
 
 
 class NoisyExpertActor:

@@ -10,14 +10,14 @@ policy, or a person at a joystick whose actions arrive through the same expert c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc import BCConfig
-from apprentice.algorithms.dagger.loop import InteractiveConfig, InteractiveResult, LabelingExpert, run_rounds
+from apprentice.algorithms.configs.dagger import HGDAggerConfig
+from apprentice.algorithms.dagger.loop import InteractiveResult, LabelingExpert, run_rounds
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
@@ -57,21 +57,6 @@ class StateRiskGate:
 
     def __call__(self, obs: np.ndarray, learner_action: np.ndarray, expert_action: np.ndarray) -> np.ndarray:
         return np.asarray(self.risk(obs)).reshape(len(obs)) > self.threshold
-
-
-@dataclass(frozen=True)
-class HGDAggerConfig:
-    """HG-DAgger with a built-in gate (pass any gate to :func:`train` to replace it)."""
-
-    interactive: InteractiveConfig = InteractiveConfig()
-    """Budgets, rounds, warm start and evaluation."""
-    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
-    """How each round retrains on the aggregated dataset."""
-    gate: Literal["action-discrepancy"] = "action-discrepancy"
-    """Built-in gate used when none is passed to ``train``."""
-    discrepancy_threshold: float = 0.5
-    """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
-    gate is passed to ``train``."""
 
 
 class GatedActor:

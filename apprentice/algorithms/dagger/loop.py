@@ -23,6 +23,7 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.data import trees
+from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import Stream, collection_seed, evaluation_seed, require_evaluation_seed
@@ -35,45 +36,6 @@ from apprentice.progress import progress_bar
 Collect = Callable[[int, Policy | None, Transitions | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
 """``collect(round_index, policy, dataset, n_steps, seed) -> (trajectories, round_info)``: the
 current policy and aggregated dataset (``None`` in round 0) in, labeled episodes out."""
-
-
-@dataclass(frozen=True)
-class InteractiveConfig:
-    """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
-
-    initial_labels: int = 1000
-    """Expert-labeled steps collected in round 0 (the initial demonstrations)."""
-    steps_per_round: int = 1000
-    """Environment steps collected in each later round."""
-    n_rounds: int = 5
-    """Rounds after round 0 (a budget by rounds)."""
-    label_budget: int = 0
-    """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
-    warm_start: bool = False
-    """Retrain from the previous round's policy instead of from scratch."""
-    eval_episodes: int = 10
-    """Evaluation episodes after each round (0: no per-round evaluation)."""
-    eval_seed: int = evaluation_seed()
-    """First env seed of the evaluation episodes (in the evaluation band of ``apprentice.envs.seeds``)."""
-    run_seed: int = 0
-    """Run seed of the collection envs: round 0 is seeded ``collection_seed(run_seed, DEMONSTRATIONS)``,
-    round r >= 1 ``collection_seed(run_seed, INTERACTIVE, r)`` (never an evaluation seed)."""
-    n_envs: int = 1
-    """Env copies stepping together while collecting. With 1, episodes run one after another, so
-    a round's step budget ends at most one episode early; with k copies every episode of the
-    round stops after about steps/k steps and late-episode states are never visited."""
-
-    def __post_init__(self):
-        round_seed(self, self.n_rounds)  # raises when the last round's seeds would leave their block
-        require_evaluation_seed(self.eval_seed, max(1, self.eval_episodes), "InteractiveConfig.eval_seed")
-
-
-def round_seed(interactive: InteractiveConfig, round_index: int) -> int:
-    """The env seed of round ``round_index``'s collection: round 0 gathers demonstrations, so it
-    draws from the demonstrations stream of ``run_seed``; later rounds from the interactive stream."""
-    if round_index == 0:
-        return collection_seed(interactive.run_seed, Stream.DEMONSTRATIONS, 0, interactive.n_envs)
-    return collection_seed(interactive.run_seed, Stream.INTERACTIVE, round_index, interactive.n_envs)
 
 
 def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: int) -> int:

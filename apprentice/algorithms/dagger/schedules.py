@@ -7,9 +7,7 @@ demonstrations, so round ``r >= 1`` is their iteration ``r + 1``.
 
 from __future__ import annotations
 
-from typing import Literal
-
-BetaSchedule = Literal["constant", "exponential", "pure"]
+from apprentice.algorithms.configs.dagger import BetaSchedule
 
 
 def beta_at(schedule: BetaSchedule, round_index: int, beta: float = 0.5, decay: float = 0.5) -> float:

@@ -15,7 +15,7 @@ truncated episode is bootstrapped from its last state and only a true terminal s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import equinox as eqx
 import jax
@@ -23,76 +23,13 @@ import jax.numpy as jnp
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.algorithms.rl.common import batch_rewards
 from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy
-from apprentice.policies.mlp import MLP, Activation
-
-
-@dataclass(frozen=True)
-class PPOConfig:
-    """Proximal policy optimization; defaults are rl-baselines3-zoo's CartPole-v1 settings (500 within 100k steps)."""
-
-    total_steps: int = 100_000
-    """Environment steps in all (summed over env copies)."""
-    n_envs: int = 8
-    """Env copies stepped together."""
-    n_steps: int = 32
-    """Steps per env copy in each rollout (a rollout is n_envs * n_steps transitions)."""
-    n_epochs: int = 10
-    """Passes over each rollout."""
-    n_minibatches: int = 4
-    """Minibatches per pass."""
-    learning_rate: float = 1e-3
-    """Adam step size (annealed linearly to 0 when anneal_lr)."""
-    anneal_lr: bool = True
-    """Decay the step size linearly to 0 over the run."""
-    gamma: float = 0.98
-    """Discount factor."""
-    gae_lambda: float = 0.8
-    """GAE's lambda: 0 is one-step TD, 1 is Monte Carlo."""
-    clip_coef: float = 0.2
-    """Clip range epsilon of the probability ratio."""
-    ent_coef: float = 0.0
-    """Weight of the entropy bonus."""
-    vf_coef: float = 0.5
-    """Weight of the value loss."""
-    max_grad_norm: float = 0.5
-    """Clip the global gradient norm to this."""
-    normalize_obs: bool = True
-    """Normalize observations by running statistics (frozen during each update)."""
-    hidden_sizes: tuple[int, ...] = (64, 64)
-    """Hidden widths of the policy and of the value network."""
-    activation: Activation = "tanh"
-    """Hidden-layer nonlinearity."""
-    backend: Literal["auto", "gymnasium", "jax"] = "auto"
-    """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
-    eval_every: int = 0
-    """Evaluate the deterministic policy every this many env steps (0: only at the end; the jax
-    backend evaluates only at the end and refuses a smaller value)."""
-    eval_episodes: int = 10
-    """Episodes per evaluation."""
-    eval_seed: int = evaluation_seed()
-    """First seed of the evaluation envs (in the evaluation band of ``apprentice.envs.seeds``,
-    apart from the training envs' seeds)."""
-
-    def __post_init__(self):
-        for name in ("total_steps", "n_envs", "n_steps", "n_epochs", "n_minibatches", "eval_episodes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"PPOConfig.{name}: expected a positive integer, got {getattr(self, name)}")
-        if (self.n_envs * self.n_steps) % self.n_minibatches:
-            raise ValueError(
-                f"PPOConfig: n_envs * n_steps = {self.n_envs * self.n_steps} must divide into"
-                f" n_minibatches = {self.n_minibatches} equal minibatches"
-            )
-        require_evaluation_seed(self.eval_seed, self.eval_episodes, "PPOConfig.eval_seed")
-
-    @property
-    def n_iterations(self) -> int:
-        """Rollout-and-update iterations: total_steps // (n_envs * n_steps), at least 1."""
-        return max(1, self.total_steps // (self.n_envs * self.n_steps))
+from apprentice.policies.mlp import MLP
 
 
 def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:

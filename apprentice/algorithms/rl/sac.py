@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import equinox as eqx
@@ -33,6 +32,7 @@ from apprentice.algorithms.rl.common import (
     batch_rewards,
     training_env_seed,
 )
+from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
@@ -43,56 +43,6 @@ from apprentice.policies.actor import act_batch
 from apprentice.policies.build import PolicyArchitecture, make_policy
 from apprentice.progress import progress_bar
 from apprentice.rollout import RandomActor, make_vector_steps
-
-
-@dataclass(frozen=True)
-class SACConfig:
-    """Soft actor-critic for continuous actions; defaults follow the paper's v2 settings."""
-
-    total_steps: int = 100_000
-    """Environment steps in all (summed over env copies)."""
-    learning_starts: int = 5_000
-    """Uniformly random actions for this many steps before the first update."""
-    buffer_size: int = 1_000_000
-    """Replay capacity in transitions."""
-    batch_size: int = 256
-    """Transitions per gradient update."""
-    gamma: float = 0.99
-    """Discount factor."""
-    tau: float = 0.005
-    """Polyak rate of the target critics."""
-    learning_rate: float = 3e-4
-    """Adam step size of the actor and the critics."""
-    alpha_learning_rate: float = 3e-4
-    """Adam step size of the log-temperature."""
-    initial_alpha: float = 1.0
-    """Starting temperature."""
-    target_entropy_per_dim: float = -1.0
-    """Target entropy per action dimension, measured for actions rescaled to [-1, 1]."""
-    updates_per_step: int = 1
-    """Gradient updates per environment step (the update-to-data ratio)."""
-    update_every: int = 1
-    """Env steps (per env copy) between bursts of updates; each burst does all the updates due
-    since the last one in one jitted scan. 8 measured 1.6x the updates/s of 1 on Hopper-v5 (2-core CPU)."""
-    n_envs: int = 1
-    """Env copies stepped together."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    """Hidden widths of the actor and of each critic."""
-    eval_every: int = 10_000
-    """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
-    eval_episodes: int = 5
-    """Episodes per evaluation."""
-    eval_seed: int = evaluation_seed()
-    """First seed of the evaluation envs (in the evaluation band of ``apprentice.envs.seeds``,
-    apart from the training envs' seeds)."""
-
-    def __post_init__(self):
-        for name in ("total_steps", "buffer_size", "batch_size", "updates_per_step", "update_every", "n_envs", "eval_episodes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"SACConfig.{name}: expected a positive integer, got {getattr(self, name)}")
-        if not 0.0 < self.gamma <= 1.0 or not 0.0 < self.tau <= 1.0:
-            raise ValueError(f"SACConfig: expected gamma and tau in (0, 1], got gamma={self.gamma}, tau={self.tau}")
-        require_evaluation_seed(self.eval_seed, self.eval_episodes, "SACConfig.eval_seed")
 
 
 def sac_architecture(config: SACConfig) -> PolicyArchitecture:

@@ -17,17 +17,17 @@ from typing import Annotated, Any
 
 import tyro
 
+from apprentice.cli.base import CommonArgs
 
-@dataclass(frozen=True)
-class ReportArgs:
+
+@dataclass(frozen=True, kw_only=True)
+class ReportArgs(CommonArgs):
     run_dirs: Annotated[tuple[str, ...], tyro.conf.Positional]
     """Run directories (config.json + metrics.jsonl + result.json) or benchmark folders (results.json)."""
     out: str = "runs/report"
     """Folder for report.html, report.md and the PNG figures the Markdown links."""
     title: str = ""
     """Page title; empty: 'apprentice report: ' and the folder names."""
-    json: bool = False
-    """Print one JSON object with the paths as the last line."""
 
 
 def report(args: ReportArgs) -> dict[str, Any]:

@@ -8,7 +8,6 @@ of the base model to corpus sentence starts, labeled by Bradley-Terry on the sen
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,27 +26,20 @@ from apprentice.algorithms.preferences.text_frontier import FrontierConfig
 from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig
 from apprentice.bench.preferences import PreferencesBenchConfig
 from apprentice.bench.sampling_speed import SamplingSpeedConfig
-from apprentice.io_utils import atomic_write_text, jsonable
+from apprentice.cli.base import CommonArgs, RunArgs, SeededArgs, print_result, run_config
 from apprentice.progress import make_console
+from apprentice.runs import write_run
 
 console = make_console()
 
 
-@dataclass(frozen=True)
-class TrainNextTokenArgs:
-    out: str
-    """Run directory: language_model.json/.eqx, metrics.jsonl (loss per chunk), result.json."""
+@dataclass(frozen=True, kw_only=True)
+class TrainNextTokenArgs(RunArgs):
     config: Annotated[NextTokenConfig, tyro.conf.OmitArgPrefixes] = NextTokenConfig()
-    seed: int = 0
-    """Seed of the train/validation split, the initialization and the batches."""
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
-@dataclass(frozen=True)
-class TrainRewardModelArgs:
-    out: str
-    """Run directory: reward_model.json/.eqx, metrics.jsonl, result.json (held-out accuracy)."""
+@dataclass(frozen=True, kw_only=True)
+class TrainRewardModelArgs(RunArgs):
     base: str = ""
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     config: Annotated[PairTrainingConfig, tyro.conf.OmitArgPrefixes] = PairTrainingConfig()
@@ -57,15 +49,10 @@ class TrainRewardModelArgs:
     """Share of pairs kept out of training, to measure accuracy."""
     label_temperature: float = 1.0
     """Bradley-Terry temperature of the synthetic labels (smaller: fewer reversed labels)."""
-    seed: int = 0
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
-@dataclass(frozen=True)
-class TrainTextPreferenceArgs:
-    out: str
-    """Run directory: language_model.json/.eqx (fine-tuned), metrics.jsonl, result.json (reward and KL)."""
+@dataclass(frozen=True, kw_only=True)
+class TrainTextPreferenceArgs(RunArgs):
     base: str = ""
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     config: Annotated[TextPreferenceConfig, tyro.conf.OmitArgPrefixes] = TextPreferenceConfig()
@@ -75,15 +62,10 @@ class TrainTextPreferenceArgs:
     """Bradley-Terry temperature of the synthetic labels."""
     eval_samples: int = 1024
     """Responses sampled to measure reward and KL before and after."""
-    seed: int = 0
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
-@dataclass(frozen=True)
-class TrainTextRLHFArgs:
-    out: str
-    """Run directory: language_model.json/.eqx (fine-tuned), metrics.jsonl (one row per iteration), result.json."""
+@dataclass(frozen=True, kw_only=True)
+class TrainTextRLHFArgs(RunArgs):
     base: str = ""
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     config: Annotated[TextRLHFConfig, tyro.conf.OmitArgPrefixes] = TextRLHFConfig()
@@ -91,20 +73,15 @@ class TrainTextRLHFArgs:
     """Run directory of `apprentice train reward-model` to maximize its reward; empty: the true sentiment reward."""
     eval_samples: int = 1024
     """Responses sampled to measure reward and KL before and after."""
-    seed: int = 0
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
-@dataclass(frozen=True)
-class BenchSamplingArgs:
+@dataclass(frozen=True, kw_only=True)
+class BenchSamplingArgs(CommonArgs):
     config: Annotated[SamplingSpeedConfig, tyro.conf.OmitArgPrefixes] = SamplingSpeedConfig()
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
-@dataclass(frozen=True)
-class BenchPreferencesArgs:
+@dataclass(frozen=True, kw_only=True)
+class BenchPreferencesArgs(SeededArgs):
     out: str = "runs/bench-preferences"
     """Folder for results.json, frontier.png and the base model (when --base is empty)."""
     base: str = ""
@@ -113,9 +90,6 @@ class BenchPreferencesArgs:
     generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
     generalization_seeds: int = 3
     """Independent repeats of the explicit-against-implicit experiment."""
-    seed: int = 0
-    json: bool = False
-    """Print one JSON object with the results as the last line."""
 
 
 def train_next_token(args) -> dict[str, Any]:
@@ -132,8 +106,8 @@ def train_next_token(args) -> dict[str, Any]:
         "n_parameters": result.model.n_parameters(), "seconds": round(result.history[-1]["seconds"], 1), "samples": samples,
     }  # fmt: skip
     save_text_model(args.out, result.model, result.model, result.vocab, LANGUAGE_MODEL)
-    _write_run(args.out, "train next-token", args, result.history, summary)
-    _print(f"next-token prediction -> {args.out}", summary)
+    write_run(args.out, run_config("train next-token", args), result.history, summary)
+    print_result(f"next-token prediction -> {args.out}", summary)
     return summary
 
 
@@ -163,8 +137,8 @@ def train_reward_model(args) -> dict[str, Any]:
             "held_out_accuracy_vs_true_order": accuracy(true_order(held_out, task)),
         })  # fmt: skip
     save_text_model(args.out, result.model, result.model.backbone, vocab, REWARD_MODEL)
-    _write_run(args.out, "train reward-model", args, result.history, summary)
-    _print(f"reward model -> {args.out}", summary)
+    write_run(args.out, run_config("train reward-model", args), result.history, summary)
+    print_result(f"reward model -> {args.out}", summary)
     return summary
 
 
@@ -227,7 +201,7 @@ def bench_sampling(args) -> dict[str, Any]:
     from apprentice.bench.sampling_speed import run_sampling_speed
 
     result = run_sampling_speed(args.config)
-    _print("sampling: key-value cache against a full pass per token", result)
+    print_result("sampling: key-value cache against a full pass per token", result)
     return result
 
 
@@ -260,8 +234,8 @@ def _finish_fine_tuning(args, command, reference, model, vocab, task, history, e
         "samples": _samples(model, vocab, 4, args.seed, task),
     }  # fmt: skip
     save_text_model(args.out, model, model, vocab, LANGUAGE_MODEL)
-    _write_run(args.out, command, args, history, summary)
-    _print(f"{command.removeprefix('train ')} -> {args.out}", summary)
+    write_run(args.out, run_config(command, args), history, summary)
+    print_result(f"{command.removeprefix('train ')} -> {args.out}", summary)
     return summary
 
 
@@ -275,24 +249,3 @@ def _samples(model, vocab, n: int, seed: int, task=None) -> list[str]:
         prompts, n_new = jnp.asarray(task.prompts[:: max(1, len(task.prompts) // n)][:n]), task.n_new
     responses = sample_responses(model, jax.random.key(seed + 1), prompts, n_new)
     return [vocab.decode(np.concatenate([p, r]))[1:].split("\n", 1)[0] for p, r in zip(np.asarray(prompts), np.asarray(responses))]
-
-
-def _write_run(out: str, command: str, args, history: list[dict], summary: dict) -> None:
-    out = Path(out)
-    config = {"command": command, **jsonable(dataclasses.asdict(args))}
-    atomic_write_text(out / "config.json", json.dumps(config, indent=2) + "\n")
-    atomic_write_text(out / "metrics.jsonl", "".join(json.dumps(jsonable(row)) + "\n" for row in history))
-    atomic_write_text(out / "result.json", json.dumps(jsonable(summary), indent=2) + "\n")
-
-
-def _print(title: str, summary: dict) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_header=False)
-    for key, value in summary.items():
-        if key == "samples":
-            for i, text in enumerate(value):
-                table.add_row(f"sample {i}", text)
-        else:
-            table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    console.print(table)

@@ -1,0 +1,88 @@
+"""Behavior cloning's config (see :mod:`apprentice.algorithms.bc.train`); imports no jax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from apprentice.policies.activation import Activation
+from apprentice.policies.architecture import CoreKind, EncoderKind, PolicyArchitecture
+
+if TYPE_CHECKING:
+    from apprentice.algorithms.bc.losses import LossName
+    from apprentice.envs.spec import EnvSpec
+
+Weighting = Literal["none", "return", "exp_return"]
+"""Per-trajectory weights of reward-weighted regression (see :func:`apprentice.algorithms.bc.weights.return_weights`)."""
+
+
+@dataclass(frozen=True)
+class BCConfig:
+    """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
+
+    loss: Literal["auto", "cross_entropy", "gaussian_nll", "mse"] = "auto"
+    """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """Widths of the policy MLP's hidden layers."""
+    activation: Activation = "relu"
+    """Hidden-layer nonlinearity."""
+    squash: bool = False
+    """Squash continuous actions by tanh into the env's bounds."""
+    learning_rate: float = 1e-3
+    """Adam step size."""
+    batch_size: int = 256
+    """Samples per gradient step."""
+    n_epochs: int = 200
+    """Maximum number of passes over the training data."""
+    min_gradient_steps: int = 0
+    """Run at least this many gradient steps, adding epochs on small datasets (0: just n_epochs)."""
+    patience: int = 50
+    """Stop after this many epochs without a better validation loss (0: never stop early); 20 stopped
+    Pendulum BC underfit on some seeds, where an epoch of 20 episodes is only ~15 steps."""
+    validation_fraction: float = 0.1
+    """Fraction of episodes held out for validation and early stopping (0: none)."""
+    l2_coef: float = 0.0
+    """Coefficient of the L2 penalty on weight matrices."""
+    entropy_coef: float = 0.0
+    """Coefficient of the entropy bonus (stochastic heads only)."""
+    weighting: Weighting = "none"
+    """Per-trajectory weights: ``none``, ``return`` (R - min R) or ``exp_return`` (RWR)."""
+    rwr_temperature: float = 1.0
+    """Temperature of ``exp_return`` weights, in units of return."""
+    normalize_obs: bool = True
+    """Standardize observations by the training data's mean and std (frozen in the policy)."""
+    obs_noise: float = 0.0
+    """Augment training observations with Gaussian noise of this many feature standard deviations."""
+    encoder: EncoderKind = "mlp"
+    """Observation encoder: mlp (vectors), cnn or impala (uint8 images), dict (one per key of a Dict observation)."""
+    core: CoreKind = "none"
+    """Memory between encoder and head: none, gru or lstm (trained on sequence chunks of episodes)."""
+    core_size: int = 128
+    """Hidden units of a recurrent core."""
+    frame_stack: int = 1
+    """The policy sees its last this many observations."""
+    sequence_length: int = 64
+    """Steps per training sequence of a stateful policy (recurrent core or frame stack)."""
+    burn_in: int = 16
+    """Steps before each sequence that rebuild memory without loss (at least frame_stack - 1 are used)."""
+
+    def loss_for(self, spec: EnvSpec) -> LossName:
+        """The loss actually used for ``spec``."""
+        if self.loss != "auto":
+            return self.loss
+        return "cross_entropy" if spec.action_kind == "discrete" else "gaussian_nll"
+
+    def architecture_for(self, spec: EnvSpec) -> PolicyArchitecture:
+        """The policy architecture this config trains for ``spec``."""
+        from apprentice.algorithms.bc.losses import HEAD_OF_LOSS
+
+        return PolicyArchitecture(
+            head=HEAD_OF_LOSS[self.loss_for(spec)],
+            hidden_sizes=tuple(self.hidden_sizes),
+            activation=self.activation,
+            squash=self.squash,
+            encoder=self.encoder,
+            core=self.core,
+            core_size=self.core_size,
+            frame_stack=self.frame_stack,
+        )

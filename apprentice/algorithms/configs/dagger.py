@@ -1,0 +1,98 @@
+"""The interactive algorithms' configs (DAgger, HG-DAgger, DART; see :mod:`apprentice.algorithms.dagger`); imports no jax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from apprentice.algorithms.configs.bc import BCConfig
+from apprentice.envs.seeds import Stream, collection_seed, evaluation_seed, require_evaluation_seed
+
+BetaSchedule = Literal["constant", "exponential", "pure"]
+"""DAgger's mixing schedule (see :func:`apprentice.algorithms.dagger.schedules.beta_at`)."""
+
+
+@dataclass(frozen=True)
+class InteractiveConfig:
+    """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
+
+    initial_labels: int = 1000
+    """Expert-labeled steps collected in round 0 (the initial demonstrations)."""
+    steps_per_round: int = 1000
+    """Environment steps collected in each later round."""
+    n_rounds: int = 5
+    """Rounds after round 0 (a budget by rounds)."""
+    label_budget: int = 0
+    """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
+    warm_start: bool = False
+    """Retrain from the previous round's policy instead of from scratch."""
+    eval_episodes: int = 10
+    """Evaluation episodes after each round (0: no per-round evaluation)."""
+    eval_seed: int = evaluation_seed()
+    """First env seed of the evaluation episodes (in the evaluation band of ``apprentice.envs.seeds``)."""
+    run_seed: int = 0
+    """Run seed of the collection envs: round 0 is seeded ``collection_seed(run_seed, DEMONSTRATIONS)``,
+    round r >= 1 ``collection_seed(run_seed, INTERACTIVE, r)`` (never an evaluation seed)."""
+    n_envs: int = 1
+    """Env copies stepping together while collecting. With 1, episodes run one after another, so
+    a round's step budget ends at most one episode early; with k copies every episode of the
+    round stops after about steps/k steps and late-episode states are never visited."""
+
+    def __post_init__(self):
+        round_seed(self, self.n_rounds)  # raises when the last round's seeds would leave their block
+        require_evaluation_seed(self.eval_seed, max(1, self.eval_episodes), "InteractiveConfig.eval_seed")
+
+
+def round_seed(interactive: InteractiveConfig, round_index: int) -> int:
+    """The env seed of round ``round_index``'s collection: round 0 gathers demonstrations, so it
+    draws from the demonstrations stream of ``run_seed``; later rounds from the interactive stream."""
+    if round_index == 0:
+        return collection_seed(interactive.run_seed, Stream.DEMONSTRATIONS, 0, interactive.n_envs)
+    return collection_seed(interactive.run_seed, Stream.INTERACTIVE, round_index, interactive.n_envs)
+
+
+@dataclass(frozen=True)
+class DAggerConfig:
+    """DAgger: the learner visits states, the expert labels them all."""
+
+    interactive: InteractiveConfig = InteractiveConfig()
+    """Budgets, rounds, warm start and evaluation."""
+    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
+    """How each round retrains on the aggregated dataset."""
+    beta_schedule: BetaSchedule = "pure"
+    """Probability that the expert acts: ``constant`` beta, ``exponential`` decay^r, or ``pure`` (0 after round 0)."""
+    beta: float = 0.5
+    """Beta of the constant schedule."""
+    beta_decay: float = 0.5
+    """Decay p of the exponential schedule (beta_r = p^r)."""
+
+
+@dataclass(frozen=True)
+class HGDAggerConfig:
+    """HG-DAgger with a built-in gate (pass any gate to :func:`train` to replace it)."""
+
+    interactive: InteractiveConfig = InteractiveConfig()
+    """Budgets, rounds, warm start and evaluation."""
+    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
+    """How each round retrains on the aggregated dataset."""
+    gate: Literal["action-discrepancy"] = "action-discrepancy"
+    """Built-in gate used when none is passed to ``train``."""
+    discrepancy_threshold: float = 0.5
+    """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
+    gate is passed to ``train``."""
+
+
+@dataclass(frozen=True)
+class DARTConfig:
+    """DART: noisy expert demonstrations, labeled with the clean expert action."""
+
+    interactive: InteractiveConfig = InteractiveConfig()
+    """Budgets, rounds, warm start and evaluation."""
+    bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
+    """How each round retrains on the aggregated dataset."""
+    noise: float = 0.0
+    """Noise of round 0 (and of every round unless fitted): epsilon, or sigma in action half-widths."""
+    fit_noise: bool = True
+    """After each round set the noise to the learner's error on the expert data (the paper's rule)."""
+    noise_scale: float = 1.0
+    """Multiplier alpha on the fitted noise level."""

@@ -1,0 +1,136 @@
+"""The ``apprentice`` command: parses arguments (tyro), calls the library, prints results.
+
+Every command takes ``--json`` (print one JSON object as the last line of output) and
+``--debug`` (show the Python traceback on error instead of one line); see
+:mod:`apprentice.cli.base`. The table below names each command's module, arguments and function
+as strings: a command's module (and through its config, jax) is imported only when that command
+runs or shows its ``--help``, and ``apprentice --help`` imports none.
+
+Modules: :mod:`~apprentice.cli.collect` (collect, evaluate, experts, demo),
+:mod:`~apprentice.cli.train`, :mod:`~apprentice.cli.irl`, :mod:`~apprentice.cli.text` (language models), :mod:`~apprentice.cli.bench`,
+:mod:`~apprentice.cli.report`, :mod:`~apprentice.cli.theory`, :mod:`~apprentice.cli.rerun`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any, Callable, NamedTuple
+
+
+class Command(NamedTuple):
+    """One command: where its arguments dataclass and its function live, and its one-line summary."""
+
+    module: str
+    """Module under ``apprentice.cli``."""
+    args: str
+    """Name of its arguments dataclass there (a frozen dataclass extending ``base.CommonArgs``)."""
+    run: str
+    """Name of its function there: ``run(args) -> dict`` (the JSON result)."""
+    summary: str
+
+    def args_type(self) -> type:
+        return getattr(importlib.import_module(f"apprentice.cli.{self.module}"), self.args)
+
+    def function(self) -> Callable[[Any], dict[str, Any]]:
+        return getattr(importlib.import_module(f"apprentice.cli.{self.module}"), self.run)
+
+
+COMMANDS: dict[str, Command] = {
+    "collect": Command("collect", "CollectArgs", "collect", "record expert demonstrations to .npz or Minari"),
+    "train bc": Command("train", "TrainBCArgs", "train_bc", "behavior cloning (and reward-weighted regression)"),
+    "train dagger": Command("train", "TrainDAggerArgs", "train_dagger", "DAgger: the learner drives, the expert labels every state"),
+    "train hg-dagger": Command("train", "TrainHGDAggerArgs", "train_hg_dagger", "HG-DAgger: the expert takes over when a gate says so"),
+    "train dart": Command("train", "TrainDARTArgs", "train_dart", "DART: noisy expert demonstrations, clean labels"),
+    "train ppo": Command("train", "TrainPPOArgs", "train_ppo", "PPO (discrete or continuous; pure-JAX envs when available)"),
+    "train sac": Command("train", "TrainSACArgs", "train_sac", "soft actor-critic (continuous actions); trains experts"),
+    "train mce-irl": Command("irl", "TrainMCEIRLArgs", "train_mce_irl",
+                             "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
+    "train gail": Command("irl", "TrainGAILArgs", "train_gail", "GAIL: PPO on a discriminator's reward"),
+    "train airl": Command("irl", "TrainAIRLArgs", "train_airl", "AIRL: a shaped, transferable reward and its policy"),
+    "train next-token": Command("text", "TrainNextTokenArgs", "train_next_token",
+                                "a character transformer by next-token prediction (BC on text)"),
+    "train reward-model": Command("text", "TrainRewardModelArgs", "train_reward_model", "a Bradley-Terry reward model on text responses"),
+    "train dpo": Command("text", "TrainTextPreferenceArgs", "train_dpo", "DPO fine-tuning of a character model on sentiment preferences"),
+    "train ipo": Command("text", "TrainTextPreferenceArgs", "train_ipo", "IPO fine-tuning of a character model on sentiment preferences"),
+    "train rlhf": Command("text", "TrainTextRLHFArgs", "train_rlhf", "RLHF (REINFORCE + KL penalty) on the true or a learned reward"),
+    "rerun": Command("rerun", "RerunArgs", "rerun", "run a run directory's command again from its config.json"),
+    "evaluate": Command("collect", "EvaluateArgs", "evaluate", "returns, normalized score and disagreement of a policy"),
+    "experts": Command("collect", "ExpertsArgs", "experts", "list the scripted experts; --measure records their returns"),
+    "demo": Command("collect", "DemoArgs", "demo", "the main job: BC on CartPole and Pendulum, table and plot"),
+    "bench speed": Command("bench", "BenchSpeedArgs", "bench_speed",
+                           "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch"),
+    "bench rl-speed": Command("bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"),
+    "bench rwr": Command("bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"),
+    "bench labels": Command("bench", "BenchLabelsArgs", "bench_labels", "BC, DART, DAgger, HG-DAgger: score against expert labels"),
+    "bench returns": Command("bench", "BenchReturnsArgs", "bench_returns",
+                             "BC and DAgger on MuJoCo beside imitation's table; time to expert"),
+    "bench irl": Command("bench", "BenchIRLArgs", "bench_irl", "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
+    "bench irl-transfer": Command("bench", "BenchIRLTransferArgs", "bench_irl_transfer",
+                                  "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),
+    "bench irl-speed": Command("bench", "BenchIRLSpeedArgs", "bench_irl_speed", "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
+    "bench preferences": Command("text", "BenchPreferencesArgs", "bench_preferences",
+                                 "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
+    "bench sampling": Command("text", "BenchSamplingArgs", "bench_sampling",
+                              "character-model sampling: key-value cache against a full pass per token"),
+    "report": Command("report", "ReportArgs", "report", "an HTML and Markdown report of run directories: curves, plots, tables"),
+    "theory compounding": Command("theory", "TheoryCompoundingArgs", "theory_compounding",
+                                  "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
+}
+
+
+def command_spec(name: str) -> Command:
+    """The command called ``name`` (``"train bc"``); ``ValueError`` naming the known ones otherwise."""
+    if name not in COMMANDS:
+        raise ValueError(f"expected a command of apprentice ({', '.join(COMMANDS)}), got {name!r}")
+    return COMMANDS[name]
+
+
+def parse(name: str, argv: list[str]):
+    """The arguments dataclass of command ``name`` parsed from ``argv`` (tyro exits on bad input or --help)."""
+    import tyro
+
+    command = command_spec(name)
+    return tyro.cli(command.args_type(), args=argv, prog=f"apprentice {name}", description=command.summary)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]  # accepted anywhere, even before the command's name
+    name, rest = _match_command(argv)
+    if name is None:
+        _print_usage()
+        return 0 if argv[:1] in (["-h"], ["--help"], []) else 2
+    args = parse(name, [*rest, *(["--debug"] if debug else [])])
+    try:
+        result = COMMANDS[name].function()(args)
+    except KeyboardInterrupt:
+        print("apprentice: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # one line for the user; --debug shows the traceback
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"apprentice {name}: error: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def _match_command(argv: list[str]) -> tuple[str | None, list[str]]:
+    for words in (2, 1):
+        name = " ".join(argv[:words])
+        if len(argv) >= words and name in COMMANDS:
+            return name, argv[words:]
+    return None, argv
+
+
+def _print_usage() -> None:
+    print("usage: apprentice COMMAND [OPTIONS]   (apprentice COMMAND --help for its options)\n")
+    for name, command in COMMANDS.items():
+        print(f"  {name:<22} {command.summary}")
+    print("\n--json (any command) prints the results as one JSON object on the last line;"
+          " --debug shows the Python traceback of an error.")

@@ -1,0 +1,106 @@
+"""What every command shares: the common flags, the console, the result table, and the bridge
+between a run directory's ``config.json`` and the command line that wrote it.
+
+Every command's arguments are a frozen dataclass that extends :class:`CommonArgs` (``--json``,
+``--debug``), :class:`SeededArgs` (adds ``--seed``) or :class:`RunArgs` (adds the run directory
+``--out``), so these flags are declared once. This module imports no jax: ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from apprentice.io_utils import jsonable
+
+OUTPUT_FLAGS = ("json", "debug", "out")
+"""Arguments that say where and how results go, not what is computed: not recorded for a rerun."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommonArgs:
+    json: bool = False
+    """Print one JSON object with the results as the last line."""
+    debug: bool = False
+    """Show the Python traceback of an error instead of one line."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeededArgs(CommonArgs):
+    seed: int = 0
+    """Seed of every random choice the command makes (same seed, same numbers)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunArgs(SeededArgs):
+    out: str
+    """Run directory to write: config.json (enough to rerun), metrics.jsonl, result.json and the model."""
+
+
+def run_config(command: str, args: CommonArgs, **found: Any) -> dict[str, Any]:
+    """The ``config.json`` of a run: the command, what it found (``algorithm``, ``env_id``...) and
+    every parsed argument except :data:`OUTPUT_FLAGS`, so :func:`command_argv` can rebuild it."""
+    arguments = {k: v for k, v in dataclasses.asdict(args).items() if k not in OUTPUT_FLAGS}
+    return jsonable({"command": command, **found, **arguments})
+
+
+def command_argv(config: dict[str, Any], args_type: type) -> list[str]:
+    """The options (after the command's name) that parse back into the arguments recorded in a
+    run's ``config.json`` by :func:`run_config`; :data:`OUTPUT_FLAGS` are left to the caller.
+
+    Booleans become tyro's ``--flag``/``--no-flag``, sequences ``--flag v1 v2 ...``, ``None``
+    ``--flag None``. The fields of ``config`` (declared with ``OmitArgPrefixes``), nested ones too, are flat flags;
+    other nested dataclasses are ``--name.field``. A ``config.json`` older than the ``env`` key
+    gives its recorded ``env_id`` to a command that takes ``--env``.
+
+    Example:
+        >>> from apprentice.cli.base import RunArgs
+        >>> command_argv({"command": "x", "seed": 3, "json": True}, RunArgs)
+        ['--seed', '3']
+    """
+    names = [field.name for field in dataclasses.fields(typing.get_origin(args_type) or args_type)]
+    values = {name: config[name] for name in names if name in config and name not in OUTPUT_FLAGS}
+    if "env" in names and "env" not in values and config.get("env_id"):
+        values["env"] = config["env_id"]
+    argv: list[str] = []
+    for name, value in values.items():
+        argv += _flags(name, value, prefixed=name != "config")
+    return argv
+
+
+def _flags(name: str, value: Any, prefixed: bool) -> list[str]:
+    """The flags of one argument; a nested dataclass's fields are ``--name.field``, or ``--field``
+    throughout a dataclass declared with ``OmitArgPrefixes`` (``prefixed=False``)."""
+    if isinstance(value, dict):
+        return [flag for key, item in value.items()
+                for flag in _flags(f"{name}.{key}" if prefixed else key, item, prefixed)]
+    flag = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        return [flag] if value else [_negative(flag)]
+    if isinstance(value, (list, tuple)):
+        return [flag, *map(str, value)]
+    return [flag, str(value)]
+
+
+def _negative(flag: str) -> str:
+    """tyro's negative form of a boolean flag: ``--anneal-lr`` -> ``--no-anneal-lr``, ``--a.b`` -> ``--a.no-b``."""
+    prefix, dot, leaf = flag[2:].rpartition(".")
+    return f"--{prefix}{dot}no-{leaf}"
+
+
+def print_result(title: str, result: dict[str, Any]) -> None:
+    """A two-column table of ``result`` (floats to 4 significant digits); lists of samples one per row."""
+    from rich.table import Table
+
+    from apprentice.progress import make_console
+
+    table = Table(title=title, show_header=False)
+    for key, value in result.items():
+        if key == "samples":
+            for i, text in enumerate(value):
+                table.add_row(f"sample {i}", text)
+        else:
+            table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    make_console().print(table)

@@ -1,0 +1,206 @@
+"""``apprentice bench ...``: the benchmark suites of :mod:`apprentice.bench`, each printing a table.
+
+The language benchmarks (``bench preferences``, ``bench sampling``) are in :mod:`apprentice.cli.text`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import tyro
+from rich.table import Table
+
+from apprentice.bench.dagger_speed_peers import DAggerSpeedConfig
+from apprentice.bench.irl import IRLBenchConfig
+from apprentice.bench.irl_speed import IRLSpeedConfig
+from apprentice.bench.irl_transfer import TransferBenchConfig
+from apprentice.bench.labels import LabelsBenchConfig
+from apprentice.bench.returns import ReturnsBenchConfig
+from apprentice.bench.rl_speed import RLSpeedConfig
+from apprentice.bench.rwr import RWRBenchConfig
+from apprentice.bench.speed import SpeedConfig
+from apprentice.bench.speed_peers import PeerSpeedConfig
+from apprentice.cli.base import CommonArgs, print_result
+from apprentice.progress import make_console
+
+console = make_console()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchSpeedArgs(CommonArgs):
+    config: Annotated[SpeedConfig, tyro.conf.OmitArgPrefixes] = SpeedConfig()
+    peers: PeerSpeedConfig = PeerSpeedConfig()
+    """The side-by-side run against imitation and a plain PyTorch loop (built in their own venv)."""
+    dagger: DAggerSpeedConfig = DAggerSpeedConfig()
+    """DAgger on CartPole side by side with imitation (in the peer venv of --peers.venv)."""
+    skip_peers: bool = False
+    """Measure only apprentice (no peer venv, no PyTorch, no DAgger side by side)."""
+    out: str = "runs/bench-speed"
+    """Folder for results.json and the plot."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchRLSpeedArgs(CommonArgs):
+    config: Annotated[RLSpeedConfig, tyro.conf.OmitArgPrefixes] = RLSpeedConfig()
+    out: str = "runs/bench-rl-speed"
+    """Folder for results.json and the plot."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchRWRArgs(CommonArgs):
+    config: Annotated[RWRBenchConfig, tyro.conf.OmitArgPrefixes] = RWRBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchLabelsArgs(CommonArgs):
+    config: Annotated[LabelsBenchConfig, tyro.conf.OmitArgPrefixes] = LabelsBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchReturnsArgs(CommonArgs):
+    config: Annotated[ReturnsBenchConfig, tyro.conf.OmitArgPrefixes] = ReturnsBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchIRLArgs(CommonArgs):
+    config: Annotated[IRLBenchConfig, tyro.conf.OmitArgPrefixes] = IRLBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchIRLSpeedArgs(CommonArgs):
+    config: Annotated[IRLSpeedConfig, tyro.conf.OmitArgPrefixes] = IRLSpeedConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchIRLTransferArgs(CommonArgs):
+    config: Annotated[TransferBenchConfig, tyro.conf.OmitArgPrefixes] = TransferBenchConfig()
+
+
+def bench_speed(args) -> dict[str, Any]:
+    """BC steps/s, the fraction of the matmul peak (see :mod:`apprentice.bench.speed`) and, unless
+    ``--skip-peers``, the same BC in imitation and plain PyTorch (:mod:`apprentice.bench.speed_peers`)."""
+
+    from apprentice.bench.speed import run_speed
+    from apprentice.bench.speed_peers import run_peer_speed
+    from apprentice.io_utils import atomic_write_text
+    from apprentice.report.plots import plot_peer_speed, plot_speed
+
+    result = run_speed(args.config)
+    out = Path(args.out)
+    result["plot"] = str(plot_speed(result, out / "speed.png"))
+    shown = ("steps_per_second", "bc_flops_per_second", "matmul_peak_flops_per_second", "fraction_of_peak", "plot")
+    print_result("BC speed (median of interleaved repeats)", {k: result[k] for k in shown})
+    if not args.skip_peers:
+        peers = run_peer_speed(args.peers)
+        result["peers"] = peers
+        if "skipped" in peers:
+            console.print(f"[yellow]side-by-side run skipped: {peers['skipped']}[/yellow]")
+        else:
+            peers["plot"] = str(plot_peer_speed(peers, out / "speed_peers.png"))
+            table = Table(title=f"BC, {peers['steps_timed']} steps of batch {args.peers.batch_size}, medians of "
+                                f"{args.peers.rounds} interleaved rounds -> {peers['plot']}")  # fmt: skip
+            for column in ("contestant", "seconds", "steps/s", "time / apprentice's"):
+                table.add_column(column)
+            for row in peers["rows"]:
+                table.add_row(row["contestant"], f"{row['seconds']:.3f}", f"{row['steps_per_second']:.0f}",
+                              f"{row['time_ratio_to_apprentice']:.2f}")  # fmt: skip
+            console.print(table)
+        result["dagger_peers"] = _bench_dagger_peers(args.dagger, args.peers.venv, out)
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _bench_dagger_peers(config, venv: str, out: Path) -> dict[str, Any]:
+    """DAgger on CartPole in apprentice and imitation (see :mod:`apprentice.bench.dagger_speed_peers`)."""
+    from apprentice.bench.dagger_speed_peers import run_dagger_peer_speed
+    from apprentice.report.plots import plot_dagger_race
+
+    result = run_dagger_peer_speed(config, venv)
+    if "skipped" in result:
+        console.print(f"[yellow]DAgger side-by-side run skipped: {result['skipped']}[/yellow]")
+        return result
+    result["plot"] = str(plot_dagger_race(result, out / "dagger_peers.png"))
+    table = Table("contestant", "runs", "s to end", "labels", "final score", f"s to {config.threshold}", "labels then",
+                  "time / apprentice's", title=f"DAgger on {result['env_id']}, medians over runs -> {result['plot']}")
+    for row in result["rows"]:
+        reached = row["seconds_to_threshold"] is not None
+        table.add_row(row["contestant"], str(row["n_runs"]), f"{row['seconds_to_end']:.2f}", f"{row['labels_at_end']:.0f}",
+                      f"{row['final_normalized_score']:.3f}",
+                      f"{row['seconds_to_threshold']:.2f} ({row['runs_reaching_threshold']}/{row['n_runs']} runs)" if reached else "not reached",
+                      f"{row['labels_at_threshold']:.0f}" if reached else "-",
+                      f"{row['end_ratio_to_apprentice']:.2f} (end)")
+    console.print(table)
+    return result
+
+
+def bench_rl_speed(args) -> dict[str, Any]:
+    """PPO env-steps/s on both backends (see :mod:`apprentice.bench.rl_speed`)."""
+
+    from apprentice.bench.rl_speed import run_rl_speed
+    from apprentice.io_utils import atomic_write_text
+    from apprentice.report.rl_plots import plot_rl_speed
+
+    result = run_rl_speed(args.config)
+    out = Path(args.out)
+    result["plot"] = str(plot_rl_speed(result, out / "rl_speed.png"))
+    atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    shown = [k for k in result if not k.endswith("_curve")]
+    print_result("PPO speed: pure-JAX backend against Gymnasium", {k: result[k] for k in shown})
+    return result
+
+
+def bench_rwr(args) -> dict[str, Any]:
+    """Reward-weighted regression against BC (see :mod:`apprentice.bench.rwr`)."""
+    from apprentice.bench.rwr import run_rwr
+
+    return run_rwr(args.config)
+
+
+def bench_labels(args) -> dict[str, Any]:
+    """Label efficiency (see :mod:`apprentice.bench.labels`)."""
+    from apprentice.bench.labels import run_labels
+
+    return run_labels(args.config)
+
+
+def bench_returns(args) -> dict[str, Any]:
+    """BC and DAgger on MuJoCo (see :mod:`apprentice.bench.returns`)."""
+    from apprentice.bench.returns import run_returns
+
+    return run_returns(args.config)
+
+
+def bench_irl(args) -> dict[str, Any]:
+    """BC, GAIL and AIRL against expert trajectories (see :mod:`apprentice.bench.irl`)."""
+    from apprentice.bench.irl import run_irl_bench
+
+    return run_irl_bench(args.config)
+
+
+def bench_irl_transfer(args) -> dict[str, Any]:
+    """Reward transfer with tabular AIRL (see :mod:`apprentice.bench.irl_transfer`)."""
+    from apprentice.bench.irl_transfer import print_transfer_table, run_transfer_bench
+
+    result = run_transfer_bench(args.config)
+    print_transfer_table(result["rows"])
+    return result
+
+
+def bench_irl_speed(args) -> dict[str, Any]:
+    """GAIL's wall-clock on both backends (see :mod:`apprentice.bench.irl_speed`)."""
+    from apprentice.bench.irl_speed import run_irl_speed
+
+    result = run_irl_speed(args.config)
+    table = Table("backend", "seed", "env steps", "seconds (compile included)", "return", "normalized",
+                  title=f"{result['method']} on {result['env_id']} from {result['n_demos']} expert episode(s)")
+    for row in result["runs"]:
+        table.add_row(row["backend"], str(row["seed"]), str(row["env_steps"]), f"{row['wall_seconds_with_compile']:.1f}",
+                      f"{row['eval_return']:.1f}", f"{row['normalized_score']:.3f}")
+    make_console().print(table)
+    make_console().print(f"pure-JAX seed 0: {result['jax_compile_seconds']} s compiling + {result['jax_run_seconds']} s running")
+    return result
+
+
