@@ -170,3 +170,29 @@ def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends
     assert epoch_scan._cache_size() == compiled + 1  # padded to the 150-label capacity
     assert seen == [(1, True), (2, True), (3, True)]
     assert all(0 < r["seconds_excluding_eval"] <= r["seconds"] for r in result.rounds)
+
+
+def test_rounds_for_budget_rounds_up_to_reach_the_budget():
+    from apprentice.algorithms.dagger.loop import rounds_for_budget
+
+    assert rounds_for_budget(1000, 400, 400) == 2  # 400 + 400 + 200 (a partial last round)
+    assert rounds_for_budget(1200, 400, 400) == 2
+    assert rounds_for_budget(400, 400, 400) == 0
+
+
+def test_labeled_transitions_keep_labeled_steps_up_to_the_limit_with_terminal_dones():
+    from apprentice.algorithms.dagger.loop import labeled_transitions
+    from apprentice.data.trajectory import Trajectory
+
+    def episode(n, terminated, labeled):
+        return Trajectory(np.arange(n + 1.0)[:, None], np.zeros(n, int), np.ones(n), terminated=terminated,
+                          infos={"labeled": np.asarray(labeled, bool), "expert_action": np.arange(n) + 10})
+
+    trajectories = [episode(3, True, [1, 0, 1]), episode(2, False, [1, 1])]
+    data = labeled_transitions(trajectories)
+    np.testing.assert_array_equal(data.acts, [10, 12, 10, 11])  # the expert's labels, unlabeled step left out
+    np.testing.assert_array_equal(data.obs[:, 0], [0, 2, 0, 1])
+    np.testing.assert_array_equal(data.dones, [False, True, False, False])  # only a terminated episode's last step
+    assert len(labeled_transitions(trajectories, limit=3)) == 3
+    assert len(labeled_transitions(trajectories, limit=4)) == 4
+    assert labeled_transitions([episode(2, True, [0, 0])]) is None

@@ -289,21 +289,27 @@ def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transiti
             raise ValueError(f"validation_fraction={config.validation_fraction} holds out episodes, which Transitions "
                              "do not have; expected validation_fraction=0 (pass validation= to validate)")
         return demos, validation
+    if validation is not None:
+        raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
+    demos, weights, train_ids, val_ids = _episode_split(key, config, demos)
+    train_data = flatten([demos[i] for i in train_ids], weights[train_ids])
+    if not val_ids:
+        return train_data, None
+    return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
+
+
+def _episode_split(key, config: BCConfig, demos) -> tuple[list[Trajectory], np.ndarray, list[int], list[int]]:
+    """``(demos, per-episode weights, train ids, validation ids)``: the split both data paths share."""
     demos = list(demos)
     if not demos:
         raise ValueError("demos: expected at least one trajectory, got an empty dataset")
-    if validation is not None:
-        raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
     seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
     # Weights are relative to the whole dataset (its best return, its spread), so they are
     # computed before the split: validation then measures the same weighted objective.
     returns = np.array([t.episode_return for t in demos])
     weights = return_weights(returns, config.weighting, config.rwr_temperature)
     train_ids, val_ids = split_episode_indices(len(demos), config.validation_fraction, seed)
-    train_data = flatten([demos[i] for i in train_ids], weights[train_ids])
-    if not val_ids:
-        return train_data, None
-    return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
+    return demos, weights, train_ids, val_ids
 
 
 def _rows_per_batch(config: BCConfig, data: Transitions | SequenceChunks) -> int:
@@ -323,10 +329,7 @@ def _mean_weight(data: Transitions | SequenceChunks) -> float:
 def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchitecture):
     """Training and validation :class:`SequenceChunks` for a stateful policy, split as
     :func:`_prepare_data` splits (the same key, so the same episodes)."""
-    demos = list(demos)
-    seed = int(jax.random.randint(key, (), 0, 2**31 - 1))
-    weights = return_weights(np.array([t.episode_return for t in demos]), config.weighting, config.rwr_temperature)
-    train_ids, val_ids = split_episode_indices(len(demos), config.validation_fraction, seed)
+    demos, weights, train_ids, val_ids = _episode_split(key, config, demos)
     burn_in = max(config.burn_in, architecture.frame_stack - 1)
 
     def chunks(ids):
