@@ -153,7 +153,8 @@ def test_early_stopping_restores_the_best_epoch():
 
     demos = make_trajectories(12, length=20)  # random labels: validation loss soon rises
     train_data, validation = flatten(demos[:10]), flatten(demos[10:])
-    config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3)
+    config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3,
+                      validation_fraction=0.0)
     result = train(jax.random.key(0), config, train_data, CARTPOLE_LIKE, validation=validation, progress=False)
     val = [row["val_score"] for row in result.history]
     assert len(result.history) < 300

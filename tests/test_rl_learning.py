@@ -178,7 +178,7 @@ def test_ppo_runs_with_continuous_actions_and_sends_the_env_only_actions_in_boun
         monkeypatch.setattr(ppo_host, "mean_policy_return", evaluation)
         result = train_ppo(jax.random.key(0), config, NARROW_PENDULUM, progress=False)
     _assert_clipped_into_the_box(sent, 1_024)
-    assert result.policy.squash is None and np.isfinite(result.metrics[-1]["eval_return"])
+    assert result.policy.head.squash is None and np.isfinite(result.metrics[-1]["eval_return"])
     assert all(np.isfinite(row["value_loss"]) for row in result.metrics)
 
 

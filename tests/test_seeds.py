@@ -196,7 +196,8 @@ def test_preference_queries_never_start_where_evaluation_does(monkeypatch):
     ppo_config = PPOConfig(total_steps=64, n_envs=4, n_steps=16, n_epochs=1, n_minibatches=1, eval_episodes=8,
                            backend="gymnasium", hidden_sizes=(8,))
     config = control.PreferenceRLConfig(n_rounds=2, n_comparisons=20, segment_length=10, rollout_steps=200,
-                                        reward_model=RewardModelConfig(n_epochs=2, batch_size=8), ppo=ppo_config)
+                                        reward_model=RewardModelConfig(n_epochs=2, batch_size=8, held_out_fraction=0.0),
+                                        ppo=ppo_config)
     control.train(jax.random.key(0), config, "CartPole-v1")
     recorder.assert_disjoint()
 
@@ -270,7 +271,7 @@ def test_demo_and_rwr_benches_never_evaluate_where_they_recorded_demonstrations(
 
 
 def test_cli_defaults_collect_and_evaluate_from_their_own_bands():
-    from apprentice.cli import CollectArgs, EvaluateArgs
+    from apprentice.cli.collect import CollectArgs, EvaluateArgs
 
     assert CollectArgs(env="CartPole-v1").seed == collection_seed(0, Stream.DEMONSTRATIONS)
     assert EvaluateArgs(policy="run").seed == evaluation_seed()

@@ -15,7 +15,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.bc.losses import LossSettings, bc_loss, validation_score
+from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
 from apprentice.algorithms.bc.weights import return_weights
 from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.data.augmentation import GaussianObsNoise

@@ -26,7 +26,6 @@ from apprentice.data import trees
 from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
-from apprentice.envs.seeds import Stream, collection_seed, evaluation_seed, require_evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.experts.base import Expert
 from apprentice.policies.base import Policy

@@ -25,7 +25,6 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.algorithms.rl.common import batch_rewards
-from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy

@@ -37,7 +37,6 @@ from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
 from apprentice.envs.make import env_spec
-from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.actor import act_batch
 from apprentice.policies.build import PolicyArchitecture, make_policy
