@@ -104,11 +104,13 @@ def test_dart_fits_its_noise_to_the_learner():
 
 
 @pytest.mark.slow
-def test_dagger_learns_pendulum_from_900_labels():
-    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=2,
+def test_dagger_learns_pendulum_from_1200_labels():
+    """Measured 2026-12-02 over training seeds: at 900 labels 0.76-0.94 (seeds 0-3; both before and
+    after the core redesign, so a 0.9 bar there was inside the seed spread), at 1200 labels 0.91-0.93."""
+    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=3,
                                                         eval_episodes=20))
     result = dagger.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
-    assert result.rounds[-1]["labels"] == 900
+    assert result.rounds[-1]["labels"] == 1200
     assert result.rounds[-1]["normalized_score"] >= 0.9, result.rounds
 
 
