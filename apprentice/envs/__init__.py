@@ -6,8 +6,9 @@ The names below are imported on first use (PEP 562), so that the light modules o
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from apprentice.lazy import lazy_getattr
 
 _SOURCES = {
     **dict.fromkeys(("JAX_ENV_IDS", "JaxEnv", "JaxStep", "JaxVectorEnv", "RolloutCarry", "has_jax_env", "init_carry",
@@ -35,12 +36,7 @@ if TYPE_CHECKING:
     from apprentice.envs.spec import EnvSpec, executed_actions, require_data_matches
 
 
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _SOURCES)
 
 
 __all__ = sorted(_SOURCES)

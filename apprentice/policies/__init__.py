@@ -9,8 +9,9 @@ the light modules of this package (``activation``, ``architecture``) import with
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from apprentice.lazy import lazy_getattr
 
 _SOURCES = {
     "PolicyActor": "actor",
@@ -40,12 +41,7 @@ if TYPE_CHECKING:
     from apprentice.policies.serialization import load_policy, save_policy
 
 
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _SOURCES)
 
 
 __all__ = sorted(_SOURCES)
