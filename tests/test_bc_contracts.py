@@ -76,7 +76,7 @@ def test_same_seed_same_parameters_different_seed_different():
     leaves = lambda r: jax.tree.leaves(eqx.filter(r.policy, eqx.is_array))  # noqa: E731
     assert all(np.array_equal(x, y) for x, y in zip(leaves(a), leaves(b)))
     assert not all(np.array_equal(x, y) for x, y in zip(leaves(a), leaves(c)))
-    assert [r["train_loss"] for r in a.history] == [r["train_loss"] for r in b.history]
+    assert [r["train_loss"] for r in a.metrics] == [r["train_loss"] for r in b.metrics]
 
 
 def test_normalizer_is_frozen_at_the_training_data_statistics():
@@ -156,10 +156,10 @@ def test_early_stopping_restores_the_best_epoch():
     config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3,
                       validation_fraction=0.0)
     result = train(jax.random.key(0), config, train_data, CARTPOLE_LIKE, validation=validation, progress=False)
-    val = [row["val_score"] for row in result.history]
-    assert len(result.history) < 300
+    val = [row["val_score"] for row in result.metrics]
+    assert len(result.metrics) < 300
     assert result.best_epoch == int(np.argmin(val)) + 1
-    assert len(result.history) == result.best_epoch + 5
+    assert len(result.metrics) == result.best_epoch + 5
     params, static = eqx.partition(result.policy, eqx.is_array)
     returned = float(validation_score_jit(params, epoch_arrays(validation, CARTPOLE_LIKE), static,
                                           LossSettings("cross_entropy")))

@@ -40,11 +40,11 @@ def test_dagger_adds_exactly_one_expert_label_per_visited_state():
     expert = experts.load("CartPole-v1")
     config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC)
     result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
-    assert [r["new_labels"] for r in result.rounds] == [150, 120, 120]
-    assert [r["env_steps"] for r in result.rounds] == [150, 270, 390]
-    assert [r["dataset_size"] for r in result.rounds] == [150, 270, 390]
+    assert [r["new_labels"] for r in result.metrics] == [150, 120, 120]
+    assert [r["env_steps"] for r in result.metrics] == [150, 270, 390]
+    assert [r["dataset_size"] for r in result.metrics] == [150, 270, 390]
     np.testing.assert_array_equal(result.dataset.acts, expert(result.dataset.obs))  # every label is the expert's
-    assert result.rounds[1]["expert_action_share"] == 0.0  # pure DAgger: the learner drove
+    assert result.metrics[1]["expert_action_share"] == 0.0  # pure DAgger: the learner drove
 
 
 def test_dagger_with_beta_one_is_bc_on_expert_rollouts():
@@ -61,7 +61,7 @@ def test_label_budget_caps_the_labels():
     config = DAggerConfig(interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=10,
                                                         label_budget=250, eval_episodes=1), bc=SMALL_BC)
     result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False)
-    assert [r["labels"] for r in result.rounds] == [100, 200, 250]
+    assert [r["labels"] for r in result.metrics] == [100, 200, 250]
 
 
 def test_hg_dagger_labels_only_the_gated_steps():
@@ -70,9 +70,9 @@ def test_hg_dagger_labels_only_the_gated_steps():
     config = HGDAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC)
     result = hg_dagger.train(jax.random.key(0), config, expert, "CartPole-v1", gate=gate, progress=False)
     later = result.dataset.obs[150:]  # rounds 1 and 2: only takeover steps
-    assert len(later) == sum(r["takeover_steps"] for r in result.rounds[1:])
+    assert len(later) == sum(r["takeover_steps"] for r in result.metrics[1:])
     assert len(later) < 240 and (np.abs(later[:, 2]) > 0.02).all()
-    assert all(r["interventions"] <= r["takeover_steps"] for r in result.rounds[1:])
+    assert all(r["interventions"] <= r["takeover_steps"] for r in result.metrics[1:])
 
 
 def test_dart_with_zero_noise_is_plain_collection():
@@ -99,7 +99,7 @@ def test_dart_noise_perturbs_the_executed_action_not_the_label():
 def test_dart_fits_its_noise_to_the_learner():
     config = DARTConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, noise=0.0, fit_noise=True)
     result = dart.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
-    noise = [r["noise"] for r in result.rounds]
+    noise = [r["noise"] for r in result.metrics]
     assert noise[0] == 0.0 and noise[1] > 0.0  # an undertrained learner has a nonzero error
 
 
@@ -110,8 +110,8 @@ def test_dagger_learns_pendulum_from_1200_labels():
     config = DAggerConfig(interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=3,
                                                         eval_episodes=20))
     result = dagger.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
-    assert result.rounds[-1]["labels"] == 1200
-    assert result.rounds[-1]["normalized_score"] >= 0.9, result.rounds
+    assert result.metrics[-1]["labels"] == 1200
+    assert result.metrics[-1]["normalized_score"] >= 0.9, result.metrics
 
 
 ALGORITHMS = {
@@ -130,7 +130,7 @@ def test_same_seed_same_result(name):
     a = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
     b = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
     strip = lambda rows: [{k: v for k, v in r.items() if not k.startswith("seconds")} for r in rows]  # noqa: E731
-    assert strip(a.rounds) == strip(b.rounds)
+    assert strip(a.metrics) == strip(b.metrics)
     for x, y in zip(jax.tree.leaves(a.policy), jax.tree.leaves(b.policy)):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
@@ -155,7 +155,7 @@ def test_dagger_balances_cartpole_from_500_labels():
     bc = BCConfig(n_epochs=30, min_gradient_steps=2000, validation_fraction=0.0)  # as in `apprentice bench labels`
     result = dagger.train(jax.random.key(0), DAggerConfig(interactive=interactive, bc=bc),
                           experts.load("CartPole-v1"), "CartPole-v1", progress=False)
-    assert result.rounds[-1]["labels"] == 500
+    assert result.metrics[-1]["labels"] == 500
     assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=evaluation_seed()).mean_return >= 475
 
 
@@ -167,11 +167,11 @@ def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends
                           bc=BCConfig(n_epochs=1, hidden_sizes=(7,), batch_size=16, validation_fraction=0.0))
     compiled = epoch_scan._cache_size()
     result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False,
-                          on_round=lambda partial: seen.append((len(partial.rounds), partial.policy is not None)))
-    assert [r["dataset_size"] for r in result.rounds] == [50, 100, 150]
+                          on_round=lambda partial: seen.append((len(partial.metrics), partial.policy is not None)))
+    assert [r["dataset_size"] for r in result.metrics] == [50, 100, 150]
     assert epoch_scan._cache_size() == compiled + 1  # padded to the 150-label capacity
     assert seen == [(1, True), (2, True), (3, True)]
-    assert all(0 < r["seconds_excluding_eval"] <= r["seconds"] for r in result.rounds)
+    assert all(0 < r["seconds_excluding_eval"] <= r["seconds"] for r in result.metrics)
 
 
 def test_rounds_for_budget_rounds_up_to_reach_the_budget():

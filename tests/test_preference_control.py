@@ -166,7 +166,7 @@ def test_ppo_on_the_learned_reward_balances_cartpole():
     seed scheme) seeds 0-3 measured 0.21, 1.0, 0.17, 1.0 (2026-12-02). Seed 1 is the one run here;
     the spread is an open question for the preference benchmarks."""
     result = train(jax.random.key(1), PreferenceRLConfig(n_rounds=2), CARTPOLE)
-    assert [row["n_comparisons"] for row in result.rounds] == [200, 400]
+    assert [row["n_comparisons"] for row in result.metrics] == [200, 400]
     assert len(result.preferences) == 320 and len(result.held_out) == 80
-    assert result.rounds[-1]["true_ranking_accuracy"] >= 0.9
-    assert result.normalized_return >= 0.9, result.rounds
+    assert result.metrics[-1]["true_ranking_accuracy"] >= 0.9
+    assert result.normalized_return >= 0.9, result.metrics

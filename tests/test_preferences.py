@@ -207,7 +207,7 @@ def test_reward_model_recovers_a_linear_reward_from_noisy_preferences():
     items = jax.random.normal(jax.random.key(9), (1000, 5))
     correlation = np.corrcoef(np.asarray(rewards_of(result.model, items, None)), np.asarray(items @ w))[0, 1]
     assert correlation >= 0.98
-    assert len(result.history) == 30 and result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    assert len(result.metrics) == 30 and result.metrics[-1]["train_loss"] < result.metrics[0]["train_loss"]
 
 
 def test_segment_return_sums_a_learned_step_reward_over_trajectory_segments():
@@ -253,7 +253,7 @@ def test_reward_model_on_token_sequences_with_one_hot_features():
     again = train(jax.random.key(1), config, train_pairs, held_out=held_out)
     assert train_epoch._cache_size() == compiled
     without_times = lambda history: [{k: v for k, v in row.items() if k != "seconds"} for row in history]  # noqa: E731
-    assert without_times(again.history) == without_times(result.history)
+    assert without_times(again.metrics) == without_times(result.metrics)
     np.testing.assert_array_equal(rewards_of(again.model, held_out.chosen, None), rewards_of(result.model, held_out.chosen, None))
 
 

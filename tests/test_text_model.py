@@ -135,7 +135,7 @@ def test_short_seeded_run_reaches_the_stated_validation_loss(language_model):
     result = language_model
     assert result.unigram_entropy == pytest.approx(2.975, abs=0.01)
     assert result.validation_loss < 1.0
-    assert result.history[0]["val_loss"] > result.validation_loss
+    assert result.metrics[0]["val_loss"] > result.validation_loss
 
 
 def test_save_and_load_give_identical_log_probs(tmp_path):

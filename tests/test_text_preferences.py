@@ -129,7 +129,7 @@ def test_rlhf_raises_the_true_reward_at_a_small_kl(language_model, text_task):
     after = evaluate_text_policy(jax.random.key(3), result.model, reference, text_task, 512)
     assert after["reward"] > before["reward"] + 0.3
     assert 0 < after["kl"] < 10
-    assert len(result.history) == 60 and result.history[-1]["kl"] > 0
+    assert len(result.metrics) == 60 and result.metrics[-1]["kl"] > 0
 
 
 @pytest.mark.slow
@@ -142,7 +142,7 @@ def test_dpo_and_ipo_raise_the_true_reward(language_model, text_task, loss, beta
     result = train_text_preferences(jax.random.key(6), config, reference, data, text_task.newline, progress=False)
     before = evaluate_text_policy(jax.random.key(7), reference, reference, text_task, 512)
     after = evaluate_text_policy(jax.random.key(7), result.model, reference, text_task, 512)
-    assert result.history[-1]["accuracy"] > 0.6  # labels are Bradley-Terry draws, so some are reversed
+    assert result.metrics[-1]["accuracy"] > 0.6  # labels are Bradley-Terry draws, so some are reversed
     assert after["reward"] > before["reward"] + 0.2  # measured: 0.02 -> 0.29 (IPO)
 
 

@@ -124,7 +124,7 @@ def _ours(config: DAggerSpeedConfig, expert, seed: int) -> list[dict]:
     dagger_config = DAggerConfig(interactive=interactive, bc=bc, beta_schedule="exponential", beta_decay=config.beta_decay)
     result = dagger.train(jax.random.key(seed), dagger_config, expert, ENV_ID, progress=False)
     return [{"round": r["round"], "labels": r["labels"], "seconds": r["seconds_excluding_eval"], "mean_return": r["mean_return"]}
-            for r in result.rounds]
+            for r in result.metrics]
 
 
 def _worker(python, config: DAggerSpeedConfig, seed: int) -> dict:

@@ -99,7 +99,7 @@ def _run_env(env_id: str, config: LabelsBenchConfig, path: Path) -> list[dict]:
                         policy, labels = bc_train(key, bc, demos, spec, progress=False).policy, budget
                     else:
                         result = _interactive(method, key, run_config, bc, expert, env_id)
-                        policy, labels = result.policy, result.rounds[-1]["labels"]
+                        policy, labels = result.policy, result.metrics[-1]["labels"]
                     evaluation = evaluate(policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
                     rows.append({"env_id": env_id, "method": method, "budget": budget, "seed": seed, "labels": labels,
                                  "mean_return": evaluation.mean_return, "normalized_score": evaluation.normalized_score,

@@ -130,7 +130,7 @@ def _run_env(env_id: str, config: ReturnsBenchConfig, path: Path) -> list[dict]:
                 bar.advance(1, last=f"seed {seed} BC {n_demos} demos: {evaluation.normalized_score:.2f}")
             result = dagger.train(jax.random.key(seed), _dagger_config(config, seed), expert, env_id, progress=False)
             final = evaluate(result.policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
-            for row in result.rounds:
+            for row in result.metrics:
                 rows.append({"env_id": env_id, "method": "DAgger", "seed": seed, "round": row["round"],
                              "labels": row["labels"], "seconds": row["seconds_excluding_eval"],
                              "mean_return": row["mean_return"], "normalized_score": row["normalized_score"]})

@@ -102,11 +102,11 @@ def train_next_token(args) -> dict[str, Any]:
     samples = _samples(result.model, result.vocab, 4, args.seed)
     summary = {
         "out": str(args.out), "validation_loss": result.validation_loss,
-        "validation_bits_per_char": result.history[-1]["val_bits_per_char"], "unigram_entropy": result.unigram_entropy,
-        "n_parameters": result.model.n_parameters(), "seconds": round(result.history[-1]["seconds"], 1), "samples": samples,
+        "validation_bits_per_char": result.metrics[-1]["val_bits_per_char"], "unigram_entropy": result.unigram_entropy,
+        "n_parameters": result.model.n_parameters(), "seconds": round(result.metrics[-1]["seconds"], 1), "samples": samples,
     }  # fmt: skip
     save_text_model(args.out, result.model, result.model, result.vocab, LANGUAGE_MODEL)
-    write_run(args.out, run_config("train next-token", args), result.history, summary)
+    write_run(args.out, run_config("train next-token", args), result.metrics, summary)
     print_result(f"next-token prediction -> {args.out}", summary)
     return summary
 
@@ -123,7 +123,7 @@ def train_reward_model(args) -> dict[str, Any]:
     data = text_preferences(data_key, reference, task, args.n_pairs, temperature=args.label_temperature)
     train, held_out = data.split(split_key, args.held_out_fraction)
     result = train_text_reward_model(train_key, args.config, reference, train, task.newline)
-    summary = {"out": str(args.out), "n_train_pairs": len(train), "train_accuracy": result.history[-1]["accuracy"]}
+    summary = {"out": str(args.out), "n_train_pairs": len(train), "train_accuracy": result.metrics[-1]["accuracy"]}
     if held_out is not None:
         score = eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline))
 
@@ -137,7 +137,7 @@ def train_reward_model(args) -> dict[str, Any]:
             "held_out_accuracy_vs_true_order": accuracy(true_order(held_out, task)),
         })  # fmt: skip
     save_text_model(args.out, result.model, result.model.backbone, vocab, REWARD_MODEL)
-    write_run(args.out, run_config("train reward-model", args), result.history, summary)
+    write_run(args.out, run_config("train reward-model", args), result.metrics, summary)
     print_result(f"reward model -> {args.out}", summary)
     return summary
 
@@ -163,7 +163,7 @@ def _train_text_preferences(args, loss: str) -> dict[str, Any]:
     data_key, train_key, eval_key = jax.random.split(jax.random.key(args.seed), 3)
     data = text_preferences(data_key, reference, task, args.n_pairs, temperature=args.label_temperature)
     result = train_text_preferences(train_key, config, reference, data, task.newline)
-    return _finish_fine_tuning(args, f"train {loss}", reference, result.model, vocab, task, result.history, eval_key)
+    return _finish_fine_tuning(args, f"train {loss}", reference, result.model, vocab, task, result.metrics, eval_key)
 
 
 def train_rlhf(args) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def train_rlhf(args) -> dict[str, Any]:
         reward_fn = lambda prompts, responses: np.asarray(score(reward_model, jnp.asarray(prompts), jnp.asarray(responses)))  # noqa: E731
     train_key, eval_key = jax.random.split(jax.random.key(args.seed))
     result = train_text_rlhf(train_key, args.config, reference, task, reward_fn=reward_fn)
-    return _finish_fine_tuning(args, "train rlhf", reference, result.model, vocab, task, result.history, eval_key)
+    return _finish_fine_tuning(args, "train rlhf", reference, result.model, vocab, task, result.metrics, eval_key)
 
 
 def bench_preferences(args) -> dict[str, Any]:

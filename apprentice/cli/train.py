@@ -73,24 +73,24 @@ def train_bc(args: TrainBCArgs) -> dict[str, Any]:
     trajectories, env_id = load_demos(args.demos, args.env)
     spec = env_spec(env_id)
     trained = bc.train(jax.random.key(args.seed), args.config, trajectories, spec, progress=True)
-    last = trained.history[trained.best_epoch - 1]
+    last = trained.metrics[trained.best_epoch - 1]
     result = {
         "algorithm": "bc",
         "env_id": env_id,
         "out": str(args.out),
         "n_demo_episodes": len(trajectories),
         "best_epoch": trained.best_epoch,
-        "epochs_run": len(trained.history),
+        "epochs_run": len(trained.metrics),
         "train_loss": last["train_loss"],
         "val_score": last.get("val_score"),
-        "train_seconds": trained.history[-1]["seconds"],
+        "train_seconds": trained.metrics[-1]["seconds"],
     }
     if args.eval_episodes:
         evaluation = evaluate(trained.policy, env_id, args.eval_episodes, seed=evaluation_seed())
         result.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
                       normalized_score=evaluation.normalized_score)
     config = run_config("train bc", args, algorithm="bc", env_id=env_id)
-    write_run(args.out, config, trained.history, result, policy=trained.policy, spec=spec, architecture=trained.architecture)
+    write_run(args.out, config, trained.metrics, result, policy=trained.policy, spec=spec, architecture=trained.architecture)
     print_result(f"behavior cloning on {env_id} -> {args.out}", result)
     return result
 
@@ -130,20 +130,20 @@ def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
     config = run_config(f"train {algorithm}", args, algorithm=algorithm, env_id=args.env)
 
     def summary(trained) -> dict[str, Any]:
-        last = trained.rounds[-1]
-        return {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.rounds),
+        last = trained.metrics[-1]
+        return {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.metrics),
                 **{k: last.get(k) for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
                                             "disagreement_rate", "seconds")}}
 
     def checkpoint(trained) -> None:
-        write_run(args.out, config, trained.rounds, summary(trained), policy=trained.policy, spec=spec,
+        write_run(args.out, config, trained.metrics, summary(trained), policy=trained.policy, spec=spec,
                   architecture=trained.architecture)
 
     trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True,
                        on_round=checkpoint)
     result = summary(trained)
     table = Table("round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}")
-    for row in trained.rounds:
+    for row in trained.metrics:
         evaluated = "mean_return" in row
         table.add_row(str(row["round"]), str(row["labels"]),
                       f"{row['mean_return']:.1f} +- {row['std_return']:.1f}" if evaluated else "-",

@@ -42,7 +42,7 @@ class BCResult:
     policy: Policy
     architecture: PolicyArchitecture
     spec: EnvSpec
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per epoch: ``epoch``, ``train_loss``, ``val_score`` (what early stopping watches, see
     :func:`~apprentice.algorithms.bc.losses.validation_score`), ``gradient_steps``, ``seconds``."""
     best_epoch: int = 0
@@ -167,7 +167,7 @@ def train(
             elif config.patience and epoch - best[2] >= config.patience:
                 break
     policy = eqx.combine(best[1], static)
-    return BCResult(policy=policy, architecture=policy.architecture, spec=spec, history=history, best_epoch=best[2])
+    return BCResult(policy=policy, architecture=policy.architecture, spec=spec, metrics=history, best_epoch=best[2])
 
 
 def train_epoch(params, opt_state, key, data, static, settings: EpochSettings, n_samples: int | None = None):

@@ -63,7 +63,7 @@ def train(
 
     Example:
         >>> result = train(jax.random.key(0), DAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1")
-        >>> result.rounds[-1]["mean_return"]
+        >>> result.metrics[-1]["mean_return"]
     """
     spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)

@@ -26,6 +26,7 @@ from apprentice.data import trees
 from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
+from apprentice.envs.spec import EnvSpec
 from apprentice.evaluation import evaluate
 from apprentice.experts.base import Expert
 from apprentice.policies.base import Policy
@@ -49,7 +50,8 @@ class InteractiveResult:
 
     policy: Policy
     architecture: PolicyArchitecture
-    rounds: list[dict] = field(default_factory=list)
+    spec: EnvSpec
+    metrics: list[dict] = field(default_factory=list)
     """Per round: ``round``, ``labels``, ``dataset_size``, ``env_steps``, ``mean_return``,
     ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` (since the start),
     ``seconds_excluding_eval`` (the same without the per-round evaluations) and the algorithm's own
@@ -159,5 +161,6 @@ def run_rounds(
             rounds.append(row)
             bar.advance(1, labels=labels, **({"ret": row["mean_return"]} if "mean_return" in row else {}))
             if on_round is not None:
-                on_round(InteractiveResult(policy=policy, architecture=architecture, rounds=list(rounds), dataset=dataset))
-    return InteractiveResult(policy=policy, architecture=architecture, rounds=rounds, dataset=dataset)
+                on_round(InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=list(rounds),
+                                           dataset=dataset))
+    return InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=rounds, dataset=dataset)

@@ -35,7 +35,7 @@ from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
 from apprentice.data.trajectory import Trajectory, Transitions, flatten
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec, require_data_matches
-from apprentice.policies.base import ObsNormalizer
+from apprentice.policies.base import ObsNormalizer, Policy
 from apprentice.policies.build import observation_stats
 from apprentice.rollout import resolve_backend
 
@@ -107,6 +107,19 @@ class AdversarialResult:
 
     rl: RLResult
     discriminator: GAILDiscriminator | AIRLDiscriminator
+
+    @property
+    def policy(self) -> Policy:
+        return self.rl.policy
+
+    @property
+    def spec(self) -> EnvSpec:
+        return self.rl.spec
+
+    @property
+    def metrics(self) -> list[dict[str, Any]]:
+        """The RL run's rows, each with the discriminator's accuracy and the learned reward."""
+        return self.rl.metrics
 
 
 def make_discriminator(config: AdversarialConfig, spec: EnvSpec, normalizer: ObsNormalizer, key: PRNGKeyArray):

@@ -28,7 +28,7 @@ random (no disagreement-based query selection).
 
 Example:
     >>> result = train(jax.random.key(0), PreferenceRLConfig(), "CartPole-v1")
-    >>> result.normalized_return, result.rounds[-1]["true_ranking_accuracy"]
+    >>> result.normalized_return, result.metrics[-1]["true_ranking_accuracy"]
 """
 
 from __future__ import annotations
@@ -341,7 +341,7 @@ class PreferenceRLResult:
     """All training comparisons (``held_out`` not included)."""
     held_out: Preferences
     """All held-out comparisons."""
-    rounds: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
     """Per round: ``round``, ``n_comparisons`` (labelled so far), ``n_train_comparisons``,
     ``held_out_accuracy`` (agreement with the rater's held-out labels), ``true_ranking_accuracy``,
     ``informative_fraction``, ``step_reward_correlation``, ``segment_return_correlation`` (see
@@ -350,15 +350,19 @@ class PreferenceRLResult:
     ``env_steps`` (so far: collection and PPO), ``seconds`` (so far)."""
 
     @property
+    def spec(self) -> EnvSpec:
+        return self.rl.spec
+
+    @property
     def eval_return(self) -> float:
-        return self.rounds[-1]["eval_return"]
+        return self.metrics[-1]["eval_return"]
 
     @property
     def normalized_return(self) -> float | None:
-        return self.rounds[-1]["normalized_return"]
+        return self.metrics[-1]["normalized_return"]
 
 
-def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progress: bool = False) -> PreferenceRLResult:
+def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progress: bool = True) -> PreferenceRLResult:
     """Learn a reward from a synthetic rater's segment comparisons and a PPO policy on it.
 
     Round ``i``: collect ``rollout_steps`` steps from the policy of round ``i - 1`` (stochastic
@@ -369,7 +373,7 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
 
     Example:
         >>> result = train(jax.random.key(0), PreferenceRLConfig(n_rounds=3), "CartPole-v1")
-        >>> [row["normalized_return"] for row in result.rounds]
+        >>> [row["normalized_return"] for row in result.metrics]
     """
     if not isinstance(config, PreferenceRLConfig):
         raise ValueError(f"config: expected a PreferenceRLConfig, got {type(config).__name__}")
@@ -423,7 +427,7 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
             "seconds": round(time.perf_counter() - start, 2),
         })
     return PreferenceRLResult(policy=policy, reward_model=model, reward_fn=reward_fn, rl=rl, preferences=train_data,
-                              held_out=held_out_data, rounds=rounds)
+                              held_out=held_out_data, metrics=rounds)
 
 
 def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, spec: EnvSpec,

@@ -124,7 +124,7 @@ class NextTokenResult:
     config: NextTokenConfig
     train_loss: np.ndarray
     """Per-step training loss, nats/char, shape ``(n_steps,)``."""
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per chunk: ``step``, ``train_loss`` (chunk mean), ``val_loss`` (nats/char),
     ``val_bits_per_char``, ``learning_rate``, ``seconds``."""
     unigram_entropy: float = math.nan
@@ -133,7 +133,7 @@ class NextTokenResult:
     @property
     def validation_loss(self) -> float:
         """The last validation loss, nats/char."""
-        return self.history[-1]["val_loss"]
+        return self.metrics[-1]["val_loss"]
 
 
 def next_token_loss(model: CharTransformer, windows: Int[Array, "batch window"]) -> Float[Array, ""]:
@@ -205,7 +205,7 @@ def train(
         vocab=vocab,
         config=config,
         train_loss=np.concatenate(losses),
-        history=history,
+        metrics=history,
         unigram_entropy=unigram_entropy(train_text),
     )
 

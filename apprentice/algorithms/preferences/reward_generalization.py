@@ -91,7 +91,7 @@ def explicit_vs_implicit(
         "n_test_pairs": len(test_in),
         "n_test_pairs_changed_by_shift": int(changed.sum()),
         "config": asdict(config),
-        "history": {"explicit": explicit.history, "implicit": implicit.history},
+        "history": {"explicit": explicit.metrics, "implicit": implicit.metrics},
     }
     for name, scorer in scorers.items():
         scores = {}

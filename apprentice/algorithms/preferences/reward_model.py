@@ -128,7 +128,7 @@ class RewardModelResult:
     """The trained reward model and its learning curve."""
 
     model: eqx.Module
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per epoch: ``epoch``, ``train_loss`` (mean minibatch loss), ``train_accuracy`` and,
     with held-out pairs, ``held_out_loss`` and ``held_out_accuracy``; ``seconds``."""
     held_out_accuracy: float | None = None
@@ -182,7 +182,7 @@ def train(
     *,
     held_out: Preferences | None = None,
     model: eqx.Module | None = None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> RewardModelResult:
     """Fit a reward model to ``data`` by minimizing the Bradley-Terry loss with Adam.
 
@@ -230,7 +230,7 @@ def train(
             row["seconds"] = time.perf_counter() - start
             history.append(row)
             bar.advance(1, loss=row["train_loss"])
-    return RewardModelResult(model=eqx.combine(params, static), history=history,
+    return RewardModelResult(model=eqx.combine(params, static), metrics=history,
                              held_out_accuracy=history[-1].get("held_out_accuracy"))
 
 

@@ -44,7 +44,7 @@ class TextPreferenceConfig(PairTrainingConfig):
 class TextPreferenceResult:
     model: CharTransformer
     config: TextPreferenceConfig
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per chunk: ``step``, ``loss``, ``accuracy`` (share of pairs with ``h > 0``), ``margin`` (mean ``h``)."""
 
 

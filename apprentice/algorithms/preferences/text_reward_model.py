@@ -51,7 +51,7 @@ class TextRewardModel(eqx.Module):
 class TextRewardModelResult:
     model: TextRewardModel
     config: PairTrainingConfig
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per chunk: ``step``, ``loss``, ``accuracy`` (share of batch pairs ordered as labeled)."""
 
 

@@ -71,7 +71,7 @@ class TextRLHFConfig:
 class TextRLHFResult:
     model: CharTransformer
     config: TextRLHFConfig
-    history: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
     """One row per iteration: ``iteration``, ``reward`` (mean of the scoring reward on the batch),
     ``true_reward``, ``kl`` (mean ``log pi - log pi_ref`` of the batch, nats per response)."""
 
