@@ -8,8 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import tyro
 
-from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
-from apprentice.algorithms.irl.mce import MCEIRLConfig
+from apprentice.algorithms.configs.irl import AIRLConfig, GAILConfig, MCEIRLConfig
 from apprentice.cli.base import RunArgs, SeededArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
 

@@ -13,8 +13,8 @@ env steps run on the host and the rest of each iteration is one jitted call.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
@@ -23,6 +23,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
+from apprentice.algorithms.configs.irl import AdversarialConfig, AIRLConfig, GAILConfig  # noqa: F401 (GAILConfig: re-exported)
 from apprentice.algorithms.irl.discriminators import (
     AIRLDiscriminator,
     GAILDiscriminator,
@@ -30,7 +31,7 @@ from apprentice.algorithms.irl.discriminators import (
     reward_from_logit,
 )
 from apprentice.algorithms.rl.common import RLResult
-from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOConfig, PPOState, ppo_learner
+from apprentice.algorithms.rl.ppo_core import OnPolicyLearner, PPOState, ppo_learner
 from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
 from apprentice.data.trajectory import Trajectory, Transitions, flatten
 from apprentice.envs.make import env_spec
@@ -38,58 +39,6 @@ from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.base import ObsNormalizer, Policy
 from apprentice.policies.build import observation_stats
 from apprentice.rollout import resolve_backend
-
-
-@dataclass(frozen=True)
-class AdversarialConfig:
-    """What GAIL and AIRL share: the PPO inner loop and the discriminator's training."""
-
-    algorithm: ClassVar[str] = "adversarial"
-    ppo: PPOConfig = field(default_factory=PPOConfig)
-    """The PPO that optimizes the discriminator's reward (its total_steps is the run's length)."""
-    disc_hidden_sizes: tuple[int, ...] = (64, 64)
-    """Hidden widths of the discriminator's networks."""
-    disc_learning_rate: float = 3e-4
-    """Adam step size of the discriminator."""
-    disc_epochs: int = 2
-    """Discriminator passes per rollout."""
-    disc_minibatches: int = 1
-    """Minibatches per pass (each has rollout_size / disc_minibatches learner and as many expert samples)."""
-    grad_penalty: float = 0.0
-    """Weight of the gradient penalty ``E[(||grad_x l(x_mix)|| - 1)^2]`` on expert/learner mixtures (0: off)."""
-    reward: Literal["logit", "positive", "negative"] = "positive"
-    """The learner's reward from the logit: ``l``, ``-log(1 - D)`` (>= 0) or ``log D`` (<= 0); see
-    ``reward_from_logit``. Where episodes end early the sign decides what ending is worth (the
-    absorbing-state bias, Kostrikov et al. 2019): on CartPole-v1 (1 expert episode, 100k steps)
-    GAIL and AIRL with ``l`` learned to drop the pole at once (return ~10), with ``-log(1 - D)``
-    they balanced (GAIL 402, AIRL 500). Where the expert ends episodes early (reaching a goal),
-    use ``negative``."""
-
-    def __post_init__(self):
-        for name in ("disc_epochs", "disc_minibatches"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}")
-        rollout_size = self.ppo.n_envs * self.ppo.n_steps
-        if rollout_size % self.disc_minibatches:
-            raise ValueError(f"{type(self).__name__}: the rollout of {rollout_size} steps must split into "
-                             f"disc_minibatches = {self.disc_minibatches} equal minibatches")
-        reward_from_logit(jnp.zeros(()), self.reward)  # validates the name
-
-
-@dataclass(frozen=True)
-class GAILConfig(AdversarialConfig):
-    """GAIL (Ho & Ermon 2016): the discriminator ``d(s, a)`` is an MLP."""
-
-    algorithm: ClassVar[str] = "gail"
-
-
-@dataclass(frozen=True)
-class AIRLConfig(AdversarialConfig):
-    """AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi)`` with ``f = g + gamma h(s') - h(s)``."""
-
-    algorithm: ClassVar[str] = "airl"
-    state_only: bool = True
-    """``g(s)`` instead of ``g(s, a)``: the reward that transfers to new dynamics."""
 
 
 class AdversarialState(NamedTuple):

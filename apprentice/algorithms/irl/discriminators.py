@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.irl import require_reward_kind
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import ObsNormalizer
 from apprentice.policies.mlp import MLP
@@ -94,10 +95,9 @@ def reward_from_logit(logit: Float[Array, "..."], kind: str) -> Float[Array, "..
     ``positive``: ``-log(1 - D) = softplus(l)``, GAIL's original, >= 0 (a bonus for surviving).
     ``negative``: ``log D = -softplus(-l)``, <= 0 (a cost for every step, so ending early pays).
     """
+    require_reward_kind(kind)
     if kind == "logit":
         return logit
     if kind == "positive":
         return jax.nn.softplus(logit)
-    if kind == "negative":
-        return -jax.nn.softplus(-logit)
-    raise ValueError(f"reward kind: expected 'logit', 'positive' or 'negative', got {kind!r}")
+    return -jax.nn.softplus(-logit)

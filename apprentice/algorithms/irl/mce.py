@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Literal
 
 import equinox as eqx
 import jax
@@ -24,12 +23,12 @@ import numpy as np
 import optax
 from jaxtyping import ArrayLike, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.irl import MCEIRLConfig
 from apprentice.algorithms.irl.expert import Expert, expert_target
 from apprentice.algorithms.irl.objective import occupancy_matching_loss
 from apprentice.algorithms.irl.rewards import (
     LinearReward,
     MLPReward,
-    RewardInput,
     RewardModel,
     as_state_action,
     check_features,
@@ -38,7 +37,6 @@ from apprentice.algorithms.irl.rewards import (
 )
 from apprentice.algorithms.irl.soft_bellman import (
     SoftSolution,
-    check_discount,
     soft_backward_kernel,
     soft_fixed_point_kernel,
     soft_policy,
@@ -54,54 +52,6 @@ from apprentice.algorithms.irl.visitation import (
 )
 from apprentice.theory._x64 import exact_scope, f64, to_numpy
 from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
-
-
-@dataclass(frozen=True)
-class MCEIRLConfig:
-    """Tabular MCE IRL: match the expert's discounted occupancy with a soft-optimal policy."""
-
-    horizon: int | None = None
-    """H, the number of actions per episode; None for the infinite-horizon discounted problem."""
-    discount: float = 0.99
-    """gamma: in [0, 1] for a finite horizon (1 = undiscounted), in [0, 1) for an infinite one."""
-    reward_model: Literal["linear", "mlp"] = "linear"
-    """``linear``: r = phi^T theta (theta starts at 0); ``mlp``: r = MLP(phi)."""
-    reward_input: RewardInput = "state"
-    """``state``: r(s), matched on the state occupancy; ``state_action``: r(s, a), on rho(s, a)."""
-    hidden_sizes: tuple[int, ...] = (32, 32)
-    """Hidden widths of the MLP reward (unused by the linear one)."""
-    learning_rate: float = 0.1
-    """Adam step size on the reward parameters (one-hot linear rewards tolerate 0.5; MLPs ~0.01)."""
-    max_iterations: int = 5000
-    """Most gradient steps (each one soft value iteration plus one forward pass)."""
-    occupancy_tol: float = 1e-3
-    """Stop once max |learner occupancy - expert occupancy| is at most this."""
-    gradient_tol: float = 1e-8
-    """Also stop once the L2 norm of the parameter gradient is at most this (features that cannot
-    match the expert exactly end here); 0 disables it."""
-    soft_vi_tol: float = 1e-10
-    """Infinite horizon: sup-norm accuracy of each soft value iteration (warm-started)."""
-    soft_vi_max_sweeps: int = 100_000
-    """Infinite horizon: most soft Bellman sweeps per iteration."""
-
-    def __post_init__(self) -> None:
-        if self.horizon is not None and (int(self.horizon) != self.horizon or self.horizon < 1):
-            raise ValueError(f"horizon must be a positive integer or None; got {self.horizon!r}")
-        check_discount(self.discount, self.horizon)
-        if self.reward_model not in ("linear", "mlp"):
-            raise ValueError(f"reward_model must be 'linear' or 'mlp'; got {self.reward_model!r}")
-        if self.reward_input not in ("state", "state_action"):
-            raise ValueError(f"reward_input must be 'state' or 'state_action'; got {self.reward_input!r}")
-        if any(int(width) != width or width < 1 for width in self.hidden_sizes):
-            raise ValueError(f"hidden_sizes must be positive integers; got {self.hidden_sizes}")
-        positive = {"learning_rate": self.learning_rate, "max_iterations": self.max_iterations,
-                    "soft_vi_tol": self.soft_vi_tol, "soft_vi_max_sweeps": self.soft_vi_max_sweeps}
-        for name, value in positive.items():
-            if not value > 0:
-                raise ValueError(f"{name} must be positive; got {value}")
-        for name in ("occupancy_tol", "gradient_tol"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
 
 
 @dataclass(frozen=True, eq=False)

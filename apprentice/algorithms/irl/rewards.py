@@ -12,7 +12,6 @@ table, ``r(s) = theta_s``.
 from __future__ import annotations
 
 import abc
-from typing import Literal
 
 import equinox as eqx
 import jax
@@ -20,10 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.irl import RewardInput
 from apprentice.policies.mlp import MLP
-
-RewardInput = Literal["state", "state_action"]
-"""What the reward sees: ``state`` gives r(s) (the same for every action), ``state_action`` r(s, a)."""
 
 
 class RewardModel(eqx.Module):

@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
+from apprentice.algorithms.configs.irl import check_discount
 from apprentice.theory._x64 import exact_scope, f64, to_numpy
 from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
 
@@ -142,19 +143,6 @@ def reward_table(
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite; it contains NaN or inf")
     return array
-
-
-def check_discount(discount: float, horizon: int | None) -> float:
-    """Return ``discount`` as a float after checking it suits ``horizon`` (None: infinite)."""
-    discount = float(discount)
-    if horizon is None and not 0.0 <= discount < 1.0:
-        raise ValueError(
-            f"an infinite-horizon (horizon=None) problem needs a discount in [0, 1); got {discount}. "
-            "Use a finite horizon for discount 1."
-        )
-    if not 0.0 <= discount <= 1.0:
-        raise ValueError(f"discount must be in [0, 1] for a finite horizon; got {discount}")
-    return discount
 
 
 def soft_value_iteration_finite(

@@ -1,0 +1,133 @@
+"""The configs of GAIL, AIRL (:mod:`apprentice.algorithms.irl.adversarial`) and MCE IRL
+(:mod:`apprentice.algorithms.irl.mce`); imports no jax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from apprentice.algorithms.configs.rl import PPOConfig
+
+RewardInput = Literal["state", "state_action"]
+"""What the reward sees: ``state`` gives r(s) (the same for every action), ``state_action`` r(s, a)."""
+
+REWARD_KINDS = ("logit", "positive", "negative")
+"""How the learner's reward is read off the discriminator's logit (``reward_from_logit``)."""
+
+
+def require_reward_kind(kind: str) -> None:
+    if kind not in REWARD_KINDS:
+        raise ValueError(f"reward kind: expected 'logit', 'positive' or 'negative', got {kind!r}")
+
+
+@dataclass(frozen=True)
+class AdversarialConfig:
+    """What GAIL and AIRL share: the PPO inner loop and the discriminator's training."""
+
+    algorithm: ClassVar[str] = "adversarial"
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    """The PPO that optimizes the discriminator's reward (its total_steps is the run's length)."""
+    disc_hidden_sizes: tuple[int, ...] = (64, 64)
+    """Hidden widths of the discriminator's networks."""
+    disc_learning_rate: float = 3e-4
+    """Adam step size of the discriminator."""
+    disc_epochs: int = 2
+    """Discriminator passes per rollout."""
+    disc_minibatches: int = 1
+    """Minibatches per pass (each has rollout_size / disc_minibatches learner and as many expert samples)."""
+    grad_penalty: float = 0.0
+    """Weight of the gradient penalty ``E[(||grad_x l(x_mix)|| - 1)^2]`` on expert/learner mixtures (0: off)."""
+    reward: Literal["logit", "positive", "negative"] = "positive"
+    """The learner's reward from the logit: ``l``, ``-log(1 - D)`` (>= 0) or ``log D`` (<= 0); see
+    ``reward_from_logit``. Where episodes end early the sign decides what ending is worth (the
+    absorbing-state bias, Kostrikov et al. 2019): on CartPole-v1 (1 expert episode, 100k steps)
+    GAIL and AIRL with ``l`` learned to drop the pole at once (return ~10), with ``-log(1 - D)``
+    they balanced (GAIL 402, AIRL 500). Where the expert ends episodes early (reaching a goal),
+    use ``negative``."""
+
+    def __post_init__(self):
+        for name in ("disc_epochs", "disc_minibatches"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}")
+        rollout_size = self.ppo.n_envs * self.ppo.n_steps
+        if rollout_size % self.disc_minibatches:
+            raise ValueError(f"{type(self).__name__}: the rollout of {rollout_size} steps must split into "
+                             f"disc_minibatches = {self.disc_minibatches} equal minibatches")
+        require_reward_kind(self.reward)
+
+
+@dataclass(frozen=True)
+class GAILConfig(AdversarialConfig):
+    """GAIL (Ho & Ermon 2016): the discriminator ``d(s, a)`` is an MLP."""
+
+    algorithm: ClassVar[str] = "gail"
+
+
+@dataclass(frozen=True)
+class AIRLConfig(AdversarialConfig):
+    """AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi)`` with ``f = g + gamma h(s') - h(s)``."""
+
+    algorithm: ClassVar[str] = "airl"
+    state_only: bool = True
+    """``g(s)`` instead of ``g(s, a)``: the reward that transfers to new dynamics."""
+
+
+def check_discount(discount: float, horizon: int | None) -> float:
+    """Return ``discount`` as a float after checking it suits ``horizon`` (None: infinite)."""
+    discount = float(discount)
+    if horizon is None and not 0.0 <= discount < 1.0:
+        raise ValueError(
+            f"an infinite-horizon (horizon=None) problem needs a discount in [0, 1); got {discount}. "
+            "Use a finite horizon for discount 1."
+        )
+    if not 0.0 <= discount <= 1.0:
+        raise ValueError(f"discount must be in [0, 1] for a finite horizon; got {discount}")
+    return discount
+
+
+@dataclass(frozen=True)
+class MCEIRLConfig:
+    """Tabular MCE IRL: match the expert's discounted occupancy with a soft-optimal policy."""
+
+    horizon: int | None = None
+    """H, the number of actions per episode; None for the infinite-horizon discounted problem."""
+    discount: float = 0.99
+    """gamma: in [0, 1] for a finite horizon (1 = undiscounted), in [0, 1) for an infinite one."""
+    reward_model: Literal["linear", "mlp"] = "linear"
+    """``linear``: r = phi^T theta (theta starts at 0); ``mlp``: r = MLP(phi)."""
+    reward_input: RewardInput = "state"
+    """``state``: r(s), matched on the state occupancy; ``state_action``: r(s, a), on rho(s, a)."""
+    hidden_sizes: tuple[int, ...] = (32, 32)
+    """Hidden widths of the MLP reward (unused by the linear one)."""
+    learning_rate: float = 0.1
+    """Adam step size on the reward parameters (one-hot linear rewards tolerate 0.5; MLPs ~0.01)."""
+    max_iterations: int = 5000
+    """Most gradient steps (each one soft value iteration plus one forward pass)."""
+    occupancy_tol: float = 1e-3
+    """Stop once max |learner occupancy - expert occupancy| is at most this."""
+    gradient_tol: float = 1e-8
+    """Also stop once the L2 norm of the parameter gradient is at most this (features that cannot
+    match the expert exactly end here); 0 disables it."""
+    soft_vi_tol: float = 1e-10
+    """Infinite horizon: sup-norm accuracy of each soft value iteration (warm-started)."""
+    soft_vi_max_sweeps: int = 100_000
+    """Infinite horizon: most soft Bellman sweeps per iteration."""
+
+    def __post_init__(self) -> None:
+        if self.horizon is not None and (int(self.horizon) != self.horizon or self.horizon < 1):
+            raise ValueError(f"horizon must be a positive integer or None; got {self.horizon!r}")
+        check_discount(self.discount, self.horizon)
+        if self.reward_model not in ("linear", "mlp"):
+            raise ValueError(f"reward_model must be 'linear' or 'mlp'; got {self.reward_model!r}")
+        if self.reward_input not in ("state", "state_action"):
+            raise ValueError(f"reward_input must be 'state' or 'state_action'; got {self.reward_input!r}")
+        if any(int(width) != width or width < 1 for width in self.hidden_sizes):
+            raise ValueError(f"hidden_sizes must be positive integers; got {self.hidden_sizes}")
+        positive = {"learning_rate": self.learning_rate, "max_iterations": self.max_iterations,
+                    "soft_vi_tol": self.soft_vi_tol, "soft_vi_max_sweeps": self.soft_vi_max_sweeps}
+        for name, value in positive.items():
+            if not value > 0:
+                raise ValueError(f"{name} must be positive; got {value}")
+        for name in ("occupancy_tol", "gradient_tol"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
