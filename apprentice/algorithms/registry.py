@@ -96,11 +96,10 @@ def run(name: str, key: Any, config: Any, task: Task, *, progress: bool = True) 
     if not isinstance(config, algorithm.config_type()):
         raise TypeError(f"{name}: expected a {algorithm.config_type().__name__}, got {type(config).__name__}")
     train = algorithm.train_function()
-    needed = {"demonstrations": ("demonstrations",), "expert": ("expert",), "env": (),
-              "env+demonstrations": ("demonstrations",)}[algorithm.needs]
-    for field in needed:
-        if getattr(task, field) is None:
-            raise ValueError(f"{name}: expected a task with {field}, got none (task for {task.env_id})")
+    required = {"demonstrations": "demonstrations", "expert": "expert", "env+demonstrations": "demonstrations"}
+    field = required.get(algorithm.needs)
+    if field is not None and getattr(task, field) is None:
+        raise ValueError(f"{name}: expected a task with {field}, got none (task for {task.env_id})")
     if algorithm.needs == "demonstrations":
         from apprentice.envs import env_spec
 

@@ -4,20 +4,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from apprentice.algorithms.configs.rl import PPOConfig
 
 RewardInput = Literal["state", "state_action"]
 """What the reward sees: ``state`` gives r(s) (the same for every action), ``state_action`` r(s, a)."""
 
-REWARD_KINDS = ("logit", "positive", "negative")
+RewardKind = Literal["logit", "positive", "negative"]
 """How the learner's reward is read off the discriminator's logit (``reward_from_logit``)."""
+REWARD_KINDS: tuple[str, ...] = get_args(RewardKind)
 
 
 def require_reward_kind(kind: str) -> None:
     if kind not in REWARD_KINDS:
-        raise ValueError(f"reward kind: expected 'logit', 'positive' or 'negative', got {kind!r}")
+        *others, last = map(repr, REWARD_KINDS)
+        raise ValueError(f"reward kind: expected {', '.join(others)} or {last}, got {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class AdversarialConfig:
     """Minibatches per pass (each has rollout_size / disc_minibatches learner and as many expert samples)."""
     grad_penalty: float = 0.0
     """Weight of the gradient penalty ``E[(||grad_x l(x_mix)|| - 1)^2]`` on expert/learner mixtures (0: off)."""
-    reward: Literal["logit", "positive", "negative"] = "positive"
+    reward: RewardKind = "positive"
     """The learner's reward from the logit: ``l``, ``-log(1 - D)`` (>= 0) or ``log D`` (<= 0); see
     ``reward_from_logit``. Where episodes end early the sign decides what ending is worth (the
     absorbing-state bias, Kostrikov et al. 2019): on CartPole-v1 (1 expert episode, 100k steps)
