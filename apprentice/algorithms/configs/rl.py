@@ -7,6 +7,7 @@ from typing import Literal
 
 from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
 from apprentice.policies.activation import Activation
+from apprentice.policies.architecture import CoreKind
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class PPOConfig:
     """Hidden widths of the policy and of the value network."""
     activation: Activation = "tanh"
     """Hidden-layer nonlinearity."""
+    core: CoreKind = "none"
+    """Memory of the policy: none, gru or lstm. A recurrent agent shares its encoder and core
+    between the policy and the value, trains on whole rollout segments from their first hidden
+    state, and draws minibatches along env copies (Gymnasium backend only)."""
+    core_size: int = 128
+    """Hidden units of a recurrent core."""
     backend: Literal["auto", "gymnasium", "jax"] = "auto"
     """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
     eval_every: int = 0
@@ -65,6 +72,13 @@ class PPOConfig:
                 f"PPOConfig: n_envs * n_steps = {self.n_envs * self.n_steps} must divide into"
                 f" n_minibatches = {self.n_minibatches} equal minibatches"
             )
+        if self.core != "none" and self.n_envs % self.n_minibatches:
+            raise ValueError(
+                f"PPOConfig: a {self.core} core draws minibatches along env copies, so n_envs = {self.n_envs}"
+                f" must divide into n_minibatches = {self.n_minibatches}"
+            )
+        if self.core != "none" and self.backend == "jax":
+            raise ValueError(f"PPOConfig: a {self.core} core runs on the gymnasium backend; got backend='jax'")
         require_evaluation_seed(self.eval_seed, self.eval_episodes, "PPOConfig.eval_seed")
 
     @property

@@ -36,7 +36,8 @@ def train(
         >>> result.metrics[-1]["eval_return"]
     """
     learner = ppo_learner(config, env_spec(env_id, **(env_kwargs or {})), reward_fn)
-    if resolve_backend(config.backend, env_id, env_kwargs) == "jax":
+    backend = "gymnasium" if learner.architecture.stateful else resolve_backend(config.backend, env_id, env_kwargs)
+    if backend == "jax":
         from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
         from apprentice.envs.jax_envs import make_jax_env
 

@@ -28,6 +28,7 @@ from apprentice.algorithms.rl.common import batch_rewards
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy
+from apprentice.policies.heads import require_density
 from apprentice.policies.mlp import MLP
 
 
@@ -38,11 +39,20 @@ def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
     see, their executed form (``executed_actions``: clipped into the box), on both backends."""
     head = "categorical" if spec.action_kind == "discrete" else "gaussian"
     return PolicyArchitecture(head=head, hidden_sizes=config.hidden_sizes, activation=config.activation,
-                              log_std_min=-3.0, log_std_max=1.0)
+                              log_std_min=-3.0, log_std_max=1.0, core=config.core, core_size=config.core_size)
+
+
+def flatten_steps(x: Array) -> Array:
+    """A time-major ``(T, N, ...)`` rollout column as ``(T * N, ...)`` samples."""
+    return x.reshape(x.shape[0] * x.shape[1], *x.shape[2:])
 
 
 class ActorCritic(eqx.Module):
-    """A policy and a value network that reads the policy's normalized observation."""
+    """A memoryless policy and a value network that reads the policy's normalized observation.
+
+    What the update needs from an agent (:class:`~apprentice.algorithms.rl.ppo_recurrent.RecurrentActorCritic`
+    is the other one): ``next_values`` of a rollout, its ``training_batch``, the minibatch ``loss``
+    and how ``minibatches`` are drawn."""
 
     policy: Policy
     value_net: MLP
@@ -50,12 +60,36 @@ class ActorCritic(eqx.Module):
     def value(self, obs: Array) -> Float[Array, ""]:
         return self.value_net(self.policy.normalizer(obs))[0]
 
+    def next_values(self, rollout: dict[str, Array]) -> Float[Array, "T N"]:
+        """``V(s'_t)`` of every step of a time-major rollout."""
+        return jax.vmap(self.value)(flatten_steps(rollout["next_obs"])).reshape(rollout["rewards"].shape)
 
-def make_agent(key: PRNGKeyArray, spec: EnvSpec, config: PPOConfig) -> tuple[ActorCritic, PolicyArchitecture]:
-    """A fresh agent for ``spec`` and the architecture that rebuilds its policy."""
+    @staticmethod
+    def training_batch(rollout: dict[str, Array], advantages: Array, returns: Array) -> dict[str, Array]:
+        """The rollout as flat samples with their advantages and value targets."""
+        columns = {"obs": rollout["obs"], "actions": rollout["actions"], "log_probs": rollout["log_probs"],
+                   "advantages": advantages, "returns": returns}
+        return {name: flatten_steps(value) for name, value in columns.items()}
+
+    def loss(self, batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
+        return ppo_loss(self, batch, config)
+
+    @staticmethod
+    def minibatches(batch: dict[str, Array], key: PRNGKeyArray, n_minibatches: int) -> dict[str, Array]:
+        return sample_minibatches(batch, key, n_minibatches)
+
+
+def make_agent(key: PRNGKeyArray, spec: EnvSpec, config: PPOConfig) -> tuple[Any, PolicyArchitecture]:
+    """A fresh agent for ``spec`` (recurrent when ``config.core`` names a core) and the
+    architecture that rebuilds its policy."""
     policy_key, value_key = jax.random.split(key)
     architecture = ppo_architecture(config, spec)
     policy = make_policy(policy_key, spec, architecture)
+    require_density(policy.head, "PPO")
+    if architecture.stateful:
+        from apprentice.algorithms.rl.ppo_recurrent import RecurrentActorCritic  # it builds on this module
+
+        return RecurrentActorCritic.create(policy, value_key), architecture
     value_net = MLP(spec.obs_dim, 1, config.hidden_sizes, config.activation, key=value_key)
     return ActorCritic(policy, value_net), architecture
 
@@ -113,6 +147,13 @@ def ppo_loss(agent: ActorCritic, batch: dict[str, Array], config: PPOConfig) -> 
     log_probs = jax.vmap(agent.policy.log_prob)(batch["obs"], batch["actions"])
     entropy = jnp.mean(jax.vmap(agent.policy.entropy)(batch["obs"]))
     values = jax.vmap(agent.value)(batch["obs"])
+    return clipped_objective(log_probs, entropy, values, batch, config)
+
+
+def clipped_objective(log_probs: Float[Array, " n"], entropy: Float[Array, ""], values: Float[Array, " n"],
+                      batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
+    """PPO's loss from the current policy's log-probabilities, mean entropy and values of a
+    minibatch (``batch`` holds the rollout's ``log_probs``, ``advantages`` and ``returns``, flat)."""
     advantages = batch["advantages"]
     advantages = (advantages - jnp.mean(advantages)) / (jnp.std(advantages) + 1e-8)
     log_ratio = log_probs - batch["log_probs"]
@@ -137,14 +178,23 @@ def make_optimizer(config: PPOConfig) -> optax.GradientTransformation:
     return optax.chain(optax.clip_by_global_norm(config.max_grad_norm), optax.adam(rate, eps=1e-5))
 
 
-def ppo_update(params, static, opt_state, batch: dict[str, Array], key: PRNGKeyArray, config: PPOConfig,
-               optimizer: optax.GradientTransformation) -> tuple[Any, Any, dict[str, Array]]:
-    """``n_epochs`` shuffled passes of ``n_minibatches`` Adam steps over a flat batch, in one nested scan."""
+def sample_minibatches(batch: dict[str, Array], key: PRNGKeyArray, n_minibatches: int) -> dict[str, Array]:
+    """A flat batch shuffled and cut into ``n_minibatches`` stacked minibatches (leading axis)."""
     n = batch["obs"].shape[0]
-    minibatch_size = n // config.n_minibatches
+    order = jax.random.permutation(key, n)
+    return jax.tree.map(lambda x: x[order].reshape(n_minibatches, n // n_minibatches, *x.shape[1:]), batch)
+
+
+def ppo_update(params, static, opt_state, batch: dict[str, Array], key: PRNGKeyArray, config: PPOConfig,
+               optimizer: optax.GradientTransformation, loss: Callable = ppo_loss,
+               minibatches: Callable = sample_minibatches) -> tuple[Any, Any, dict[str, Array]]:
+    """``n_epochs`` shuffled passes of ``n_minibatches`` Adam steps over a batch, in one nested scan.
+
+    ``minibatches(batch, key, n)`` cuts a batch into stacked minibatches (flat samples here; whole
+    env sequences for a recurrent agent) and ``loss(agent, minibatch, config)`` scores one."""
 
     def loss_of(p, minibatch):
-        return ppo_loss(eqx.combine(p, static), minibatch, config)
+        return loss(eqx.combine(p, static), minibatch, config)
 
     def minibatch_step(carry, minibatch):
         p, o = carry
@@ -153,9 +203,7 @@ def ppo_update(params, static, opt_state, batch: dict[str, Array], key: PRNGKeyA
         return (optax.apply_updates(p, updates), o), aux
 
     def epoch(carry, epoch_key):
-        order = jax.random.permutation(epoch_key, n)
-        shuffled = jax.tree.map(lambda x: x[order].reshape(config.n_minibatches, minibatch_size, *x.shape[1:]), batch)
-        return jax.lax.scan(minibatch_step, carry, shuffled)
+        return jax.lax.scan(minibatch_step, carry, minibatches(batch, epoch_key, config.n_minibatches))
 
     (params, opt_state), aux = jax.lax.scan(epoch, (params, opt_state), jax.random.split(key, config.n_epochs))
     return params, opt_state, jax.tree.map(jnp.mean, aux)
@@ -180,28 +228,20 @@ def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict
     Returns ``(params, opt_state, stats, metrics, rewards_used)``.
     """
     agent = eqx.combine(params, static)
-    n_steps, n_envs = rollout["rewards"].shape
-    flat = lambda x: x.reshape(n_steps * n_envs, *x.shape[2:])
     if reward_static is None:
         rewards = rollout["rewards"]
     else:
         reward_fn = eqx.combine(reward_params, reward_static)
-        rewards = batch_rewards(reward_fn, flat(rollout["obs"]), flat(rollout["executed_actions"]),
-                                flat(rollout["next_obs"]))
-        rewards = rewards.reshape(n_steps, n_envs)
-    next_values = jax.vmap(agent.value)(flat(rollout["next_obs"])).reshape(n_steps, n_envs)
-    advantages, returns = gae(rewards, rollout["values"], next_values, rollout["terminated"], rollout["ended"],
-                              config.gamma, config.gae_lambda)
-    batch = {
-        "obs": flat(rollout["obs"]),
-        "actions": flat(rollout["actions"]),
-        "log_probs": flat(rollout["log_probs"]),
-        "advantages": flat(advantages),
-        "returns": flat(returns),
-    }
-    params, opt_state, metrics = ppo_update(params, static, opt_state, batch, key, config, optimizer)
+        rewards = batch_rewards(reward_fn, flatten_steps(rollout["obs"]), flatten_steps(rollout["executed_actions"]),
+                                flatten_steps(rollout["next_obs"]))
+        rewards = rewards.reshape(rollout["rewards"].shape)
+    advantages, returns = gae(rewards, rollout["values"], agent.next_values(rollout), rollout["terminated"],
+                              rollout["ended"], config.gamma, config.gae_lambda)
+    batch = agent.training_batch(rollout, advantages, returns)
+    params, opt_state, metrics = ppo_update(params, static, opt_state, batch, key, config, optimizer,
+                                            loss=type(agent).loss, minibatches=type(agent).minibatches)
     if config.normalize_obs:
-        stats = stats.merge(batch["obs"])
+        stats = stats.merge(flatten_steps(rollout["obs"]))
         params, _ = eqx.partition(with_obs_stats(eqx.combine(params, static), stats), eqx.is_array)
     return params, opt_state, stats, metrics, rewards
 

@@ -36,7 +36,10 @@ def run_learner_on_gymnasium(
     init_key, seed_key, loop_key = jax.random.split(key, 3)
     state = learner.init(init_key)
     static = learner.static
+    stateful = learner.architecture.stateful
     act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
+    if stateful:
+        act = jax.jit(lambda p, k, s, o, r: recurrent_step(eqx.combine(p, static), k, s, o, r))
     learn = jax.jit(learner.learn)
 
     seed = training_env_seed(seed_key, config.n_envs)
@@ -50,10 +53,16 @@ def run_learner_on_gymnasium(
     next_eval, env_steps, start = eval_every, 0, time.perf_counter()
     try:
         obs = envs.reset()
+        memory = (eqx.combine(learner.agent_params(state), static).initial_states(config.n_envs),
+                  np.ones(config.n_envs, bool)) if stateful else None
         with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env_id}", enabled=progress) as bar:
             for _ in range(config.n_iterations):
                 loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
-                rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps)
+                if stateful:
+                    rollout, obs, memory = collect_recurrent(envs, act, learner.agent_params(state), rollout_key, obs,
+                                                              memory, config.n_steps)
+                else:
+                    rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps)
                 state, metrics, used_rewards = learn(state, rollout, learn_key)
                 learned = np.asarray(used_rewards)
                 for t in range(config.n_steps):
@@ -77,6 +86,37 @@ def run_learner_on_gymnasium(
     finally:
         envs.close()
     return result
+
+
+def recurrent_step(agent, key, states, obs, starts):
+    """A batch of env copies' steps of a recurrent agent: ``(states, actions, log_probs, values)``."""
+    return jax.vmap(agent.act)(jax.random.split(key, obs.shape[0]), states, obs, starts)
+
+
+def collect_recurrent(envs, act, params, key, obs, memory, n_steps):
+    """As :func:`_collect` for a stateful agent: ``memory`` is ``(agent states, episode starts)``
+    per env copy, carried across rollouts; the rollout also holds ``starts`` and the states
+    before its first step (``initial_state``)."""
+    states, starts = memory
+    initial_state = states
+    columns: dict[str, list] = {name: [] for name in ("obs", "starts", "actions", "executed_actions", "log_probs",
+                                                      "values", "rewards", "next_obs", "terminated", "ended")}
+    for step_key in jax.random.split(key, n_steps):
+        states, actions, log_probs, values = act(params, step_key, states, obs.astype(np.float32), starts)
+        actions, log_probs, values = np.asarray(actions), np.asarray(log_probs), np.asarray(values)
+        executed = executed_actions(envs.spec, actions)
+        next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
+        ended = terminated | truncated
+        for name, value in (("obs", obs), ("starts", starts), ("actions", actions), ("executed_actions", executed),
+                            ("log_probs", log_probs), ("values", values), ("rewards", rewards), ("next_obs", final_obs),
+                            ("terminated", terminated), ("ended", ended)):
+            columns[name].append(value)
+        obs, starts = next_obs, ended
+    rollout: dict[str, Any] = {name: np.stack(values) for name, values in columns.items()}
+    for name in ("obs", "next_obs", "rewards", "terminated", "ended"):
+        rollout[name] = rollout[name].astype(np.float32)
+    rollout["initial_state"] = initial_state
+    return rollout, obs, (states, starts)
 
 
 def _collect(envs, act, params, key, obs, n_steps) -> tuple[dict[str, np.ndarray], np.ndarray]:
