@@ -6,7 +6,8 @@ that rebuild the memory from a zero state but carry no loss (``mask = 0``), as R
 (Kapturowski et al. 2019). Rows are left-aligned in arrays of width ``burn_in + length``, padded
 past the episode's end with zero-weight steps; ``resets`` is true at every row's first step,
 where the policy's state starts from its initial value. With ``length`` at least the longest
-episode, every row is one whole episode.
+episode, every row is one whole episode. A step that ``labeled`` marks False (an interactive
+learner's step that the expert did not label) feeds the memory but carries no loss.
 
 Example:
     >>> chunks = sequence_chunks(trajectories, length=64, burn_in=16)
@@ -47,7 +48,8 @@ class SequenceChunks:
 
 
 def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: int = 0,
-                    weights: Sequence[float] | None = None) -> SequenceChunks:
+                    weights: Sequence[float] | None = None,
+                    labeled: Sequence[np.ndarray | None] | None = None) -> SequenceChunks:
     """Cut ``trajectories`` into rows of ``burn_in + length`` steps (see the module docstring).
 
     Args:
@@ -55,6 +57,7 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
         length: steps per chunk that carry loss (>= 1).
         burn_in: steps before a chunk that only rebuild memory (>= 0).
         weights: optional weight per trajectory, given to each of its real steps.
+        labeled: optional per trajectory, a boolean per step (or None: all): which steps carry loss.
     """
     trajectories = list(trajectories)
     if not trajectories:
@@ -64,6 +67,13 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
     if weights is not None and len(weights) != len(trajectories):
         raise ValueError(f"sequence_chunks: expected {len(trajectories)} weights (one per trajectory), got {len(weights)}")
     per_traj = np.ones(len(trajectories)) if weights is None else np.asarray(weights, np.float64)
+    if labeled is not None and len(labeled) != len(trajectories):
+        raise ValueError(f"sequence_chunks: expected {len(trajectories)} label masks (one per trajectory), got {len(labeled)}")
+    masks = [np.ones(len(t), bool) if labeled is None or labeled[i] is None else np.asarray(labeled[i], bool)
+             for i, t in enumerate(trajectories)]
+    for i, (traj, m) in enumerate(zip(trajectories, masks)):
+        if m.shape != (len(traj),):
+            raise ValueError(f"sequence_chunks: labeled[{i}]: expected shape ({len(traj)},), got {m.shape}")
     width = burn_in + length
     rows: list[tuple[int, int, int]] = []  # (trajectory, first step of the row, first step with loss)
     for i, traj in enumerate(trajectories):
@@ -83,6 +93,6 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
         span = end - begin
         jax.tree.map(lambda out, src: out.__setitem__((row, slice(0, span)), src[begin:end]), obs, traj.observations)
         acts[row, :span] = traj.actions[begin:end]
-        mask[row, start - begin:span] = 1.0
-        step_weights[row, start - begin:span] = per_traj[i]
+        mask[row, start - begin:span] = masks[i][start:end]
+        step_weights[row, start - begin:span] = per_traj[i] * masks[i][start:end]
     return SequenceChunks(obs=obs, acts=acts, weights=step_weights, mask=mask, resets=resets)

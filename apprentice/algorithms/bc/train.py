@@ -82,7 +82,8 @@ def train(
     """Train a policy by behavior cloning on ``demos`` for the env described by ``spec``.
 
     Trajectories are split by episode into train and validation (``config.validation_fraction``)
-    and can be reward-weighted; ``Transitions`` are used whole, with ``validation`` if given (they
+    and can be reward-weighted; a step whose ``infos["labeled"]`` is False (an interactive
+    learner's step the expert did not label) carries no loss (a stateful policy still reads it); ``Transitions`` are used whole, with ``validation`` if given (they
     have no episodes: a ``weighting`` or ``validation_fraction`` with them is an error).
     Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
     parameters of the best validation epoch are returned.
@@ -292,10 +293,22 @@ def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transiti
     if validation is not None:
         raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
     demos, weights, train_ids, val_ids = _episode_split(key, config, demos)
-    train_data = flatten([demos[i] for i in train_ids], weights[train_ids])
+    train_data = _labeled_steps([demos[i] for i in train_ids], weights[train_ids])
     if not val_ids:
         return train_data, None
-    return train_data, flatten([demos[i] for i in val_ids], weights[val_ids])
+    return train_data, _labeled_steps([demos[i] for i in val_ids], weights[val_ids])
+
+
+def _labeled_steps(trajectories: list[Trajectory], weights: np.ndarray) -> Transitions:
+    """The steps of ``trajectories`` that carry a label (all, unless ``infos["labeled"]`` says otherwise)."""
+    data = flatten(trajectories, weights)
+    masks = [t.infos.get("labeled") for t in trajectories]
+    if all(mask is None for mask in masks):
+        return data
+    keep = np.concatenate([np.ones(len(t), bool) if m is None else np.asarray(m, bool) for t, m in zip(trajectories, masks)])
+    if not keep.any():
+        raise ValueError("demos: expected at least one labeled step, got none (every infos['labeled'] is False)")
+    return data.take(keep)
 
 
 def _episode_split(key, config: BCConfig, demos) -> tuple[list[Trajectory], np.ndarray, list[int], list[int]]:
@@ -333,7 +346,9 @@ def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchite
     burn_in = max(config.burn_in, architecture.frame_stack - 1)
 
     def chunks(ids):
-        return sequence_chunks([demos[i] for i in ids], config.sequence_length, burn_in, weights[ids])
+        chosen = [demos[i] for i in ids]
+        return sequence_chunks(chosen, config.sequence_length, burn_in, weights[ids],
+                               labeled=[t.infos.get("labeled") for t in chosen])
 
     return chunks(train_ids), (chunks(val_ids) if val_ids else None)
 

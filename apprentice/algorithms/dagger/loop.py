@@ -7,10 +7,16 @@ evaluates. Round 0 is the expert's own demonstrations (noisy ones for DART).
 Actors report, per step, ``infos["expert_action"]`` (what the expert would do in that state)
 and ``infos["labeled"]`` (whether that label is given to the learner); the loop never calls
 the expert itself, so an expert may be slow or a person.
+
+A stateful learner (a recurrent core or a frame stack) keeps whole episodes instead of labeled
+steps: each collected episode with the expert's labels as its actions and ``infos["labeled"]``
+marking the steps that carry one, so behavior cloning replays the learner's own sequence and
+takes loss only on the labeled steps (``labeled_trajectories``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -33,7 +39,10 @@ from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture
 from apprentice.progress import progress_bar
 
-Collect = Callable[[int, Policy | None, Transitions | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
+Dataset = Transitions | list[Trajectory]
+"""Every label so far: labeled steps, or labeled episodes for a stateful learner."""
+
+Collect = Callable[[int, Policy | None, Dataset | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
 """``collect(round_index, policy, dataset, n_steps, seed) -> (trajectories, round_info)``: the
 current policy and aggregated dataset (``None`` in round 0) in, labeled episodes out."""
 
@@ -56,7 +65,33 @@ class InteractiveResult:
     ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` (since the start),
     ``seconds_excluding_eval`` (the same without the per-round evaluations) and the algorithm's own
     entries (``beta``, ``interventions``, ``noise``...)."""
-    dataset: Transitions | None = None
+    dataset: Transitions | list[Trajectory] | None = None
+    """Every label so far: ``Transitions``, or for a stateful learner the labeled episodes."""
+
+
+
+def n_labels(data: Dataset) -> int:
+    """Labels held by a dataset of labeled steps or of labeled episodes."""
+    if isinstance(data, Transitions):
+        return len(data)
+    return sum(int(np.sum(t.infos["labeled"])) for t in data)
+
+
+def labeled_trajectories(trajectories: list[Trajectory], limit: int | None = None) -> list[Trajectory] | None:
+    """The episodes of ``trajectories`` that hold a label, their actions replaced by the expert's
+    labels and ``infos["labeled"]`` by the labels kept: at most ``limit`` of them, earliest first
+    (the same labels as :func:`labeled_transitions`). ``None`` when no step is labeled."""
+    kept, total = [], 0
+    for traj in trajectories:
+        mask = np.array(traj.infos["labeled"], bool)
+        if limit is not None:
+            mask[np.flatnonzero(mask)[max(limit - total, 0):]] = False
+        if not mask.any():
+            continue
+        total += int(mask.sum())
+        labels = np.asarray(traj.infos["expert_action"]).astype(traj.actions.dtype)
+        kept.append(dataclasses.replace(traj, actions=labels, infos={**traj.infos, "labeled": mask}))
+    return kept or None
 
 
 class LabelingExpert:
@@ -115,7 +150,8 @@ def run_rounds(
     if interactive.initial_labels < 1:
         raise ValueError(f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}")
     spec = env_spec(env_id)
-    dataset: Transitions | None = None
+    stateful = bc_config.architecture_for(spec).stateful
+    dataset: Dataset | None = None
     policy, architecture, rounds = None, None, []
     labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
     # Every round's dataset fits in this many rows, so all rounds share one compiled BC epoch.
@@ -131,22 +167,22 @@ def run_rounds(
             seed = round_seed(interactive, round_index)
             trajectories, info = collect(round_index, policy, dataset, steps, seed)
             env_steps += sum(len(t) for t in trajectories)
-            new = labeled_transitions(trajectories, remaining)
+            new = (labeled_trajectories if stateful else labeled_transitions)(trajectories, remaining)
             if new is not None:
-                dataset = new if dataset is None else concatenate([dataset, new])
-                labels += len(new)
+                dataset = new if dataset is None else _aggregate(dataset, new)
+                labels += n_labels(new)
                 key, train_key = jax.random.split(key)
                 warm = policy if interactive.warm_start else None
                 trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False,
-                                   capacity=capacity)
+                                   capacity=None if stateful else capacity)
                 policy, architecture = trained.policy, trained.architecture
             if policy is None:
                 raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
             row = {
                 "round": round_index,
                 "labels": labels,
-                "new_labels": 0 if new is None else len(new),
-                "dataset_size": len(dataset),
+                "new_labels": 0 if new is None else n_labels(new),
+                "dataset_size": n_labels(dataset),
                 "env_steps": env_steps,
                 **info,
             }
@@ -164,3 +200,9 @@ def run_rounds(
                 on_round(InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=list(rounds),
                                            dataset=dataset))
     return InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=rounds, dataset=dataset)
+
+
+def _aggregate(dataset: Dataset, new: Dataset) -> Dataset:
+    if isinstance(dataset, Transitions):
+        return concatenate([dataset, new])
+    return [*dataset, *new]
