@@ -101,6 +101,15 @@ def test_every_command_parses_its_help(name, capsys):
     assert "--json" in capsys.readouterr().out
 
 
+def test_every_registered_algorithm_has_a_train_command_or_says_why_not():
+    from apprentice.algorithms.registry import ALGORITHMS
+    from apprentice.cli import TRAINING, WITHOUT_COMMAND
+
+    assert sorted([*TRAINING, *WITHOUT_COMMAND]) == sorted(ALGORITHMS)
+    for name in TRAINING:
+        assert COMMANDS[f"train {name}"].summary == ALGORITHMS[name].summary
+
+
 HELP_WITHOUT_JAX = """
 import sys
 from apprentice.cli import main

@@ -70,7 +70,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("dart", "apprentice.algorithms.configs.dagger:DARTConfig", f"{_DAGGER}.dart:train",
               "expert", "DART: noisy expert demonstrations, clean labels"),
     Algorithm("ppo", "apprentice.algorithms.configs.rl:PPOConfig", "apprentice.algorithms.rl.ppo:train",
-              "env", "PPO on the env's reward"),
+              "env", "PPO on the env's reward (discrete or continuous; --core gru|lstm for memory)"),
     Algorithm("sac", "apprentice.algorithms.configs.rl:SACConfig", "apprentice.algorithms.rl.sac:train",
               "env", "soft actor-critic on the env's reward (continuous actions)"),
     Algorithm("gail", "apprentice.algorithms.configs.irl:GAILConfig", "apprentice.algorithms.irl.adversarial:train",

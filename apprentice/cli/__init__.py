@@ -18,6 +18,8 @@ import json
 import sys
 from typing import Any, Callable, NamedTuple
 
+from apprentice.algorithms.registry import ALGORITHMS
+
 
 class Command(NamedTuple):
     """One command: where its arguments dataclass and its function live, and its one-line summary."""
@@ -37,18 +39,26 @@ class Command(NamedTuple):
         return getattr(importlib.import_module(f"apprentice.cli.{self.module}"), self.run)
 
 
+TRAINING: dict[str, tuple[str, str, str]] = {
+    "bc": ("train", "TrainBCArgs", "train_bc"),
+    "dagger": ("train", "TrainDAggerArgs", "train_dagger"),
+    "hg-dagger": ("train", "TrainHGDAggerArgs", "train_hg_dagger"),
+    "dart": ("train", "TrainDARTArgs", "train_dart"),
+    "ppo": ("train", "TrainPPOArgs", "train_ppo"),
+    "sac": ("train", "TrainSACArgs", "train_sac"),
+    "gail": ("irl", "TrainGAILArgs", "train_gail"),
+    "airl": ("irl", "TrainAIRLArgs", "train_airl"),
+}
+"""``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
+dataclass, function); the summary is the registry's. Only ``WITHOUT_COMMAND`` may lack one."""
+
+WITHOUT_COMMAND = {"preference-rl": "its config holds a reward model's and PPO's; it runs from Python (open work)"}
+
 COMMANDS: dict[str, Command] = {
     "collect": Command("collect", "CollectArgs", "collect", "record expert demonstrations to .npz or Minari"),
-    "train bc": Command("train", "TrainBCArgs", "train_bc", "behavior cloning (and reward-weighted regression)"),
-    "train dagger": Command("train", "TrainDAggerArgs", "train_dagger", "DAgger: the learner drives, the expert labels every state"),
-    "train hg-dagger": Command("train", "TrainHGDAggerArgs", "train_hg_dagger", "HG-DAgger: the expert takes over when a gate says so"),
-    "train dart": Command("train", "TrainDARTArgs", "train_dart", "DART: noisy expert demonstrations, clean labels"),
-    "train ppo": Command("train", "TrainPPOArgs", "train_ppo", "PPO (discrete or continuous; pure-JAX envs when available)"),
-    "train sac": Command("train", "TrainSACArgs", "train_sac", "soft actor-critic (continuous actions); trains experts"),
+    **{f"train {name}": Command(*where, ALGORITHMS[name].summary) for name, where in TRAINING.items()},
     "train mce-irl": Command("irl", "TrainMCEIRLArgs", "train_mce_irl",
                              "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
-    "train gail": Command("irl", "TrainGAILArgs", "train_gail", "GAIL: PPO on a discriminator's reward"),
-    "train airl": Command("irl", "TrainAIRLArgs", "train_airl", "AIRL: a shaped, transferable reward and its policy"),
     "train next-token": Command("text", "TrainNextTokenArgs", "train_next_token",
                                 "a character transformer by next-token prediction (BC on text)"),
     "train reward-model": Command("text", "TrainRewardModelArgs", "train_reward_model", "a Bradley-Terry reward model on text responses"),
