@@ -7,6 +7,8 @@ import pytest
 
 from apprentice import experts
 from apprentice.algorithms import bc
+from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.algorithms.rl import ppo
 from apprentice.envs import env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.rollout import rollout
@@ -31,3 +33,15 @@ def test_a_frame_stack_recovers_what_a_memoryless_policy_cannot_see():
         returns[name] = evaluate(result.policy, NO_VELOCITY, n_episodes=10, seed=evaluation_seed()).mean_return
     assert returns["mlp"] < 100, returns
     assert returns["frame_stack"] > 250, returns
+
+
+@pytest.mark.slow
+def test_ppo_with_a_gru_balances_the_pole_it_cannot_see_move():
+    """PPO's CartPole defaults with a 64-unit GRU, 100k steps: 500 of 500 for training keys 0 and
+    1 and 322.6 for key 2 (measured 2026-12-02); the memoryless MLP with the same budget is far
+    below (docs/policies.md has both)."""
+    config = PPOConfig(core="gru", core_size=64, total_steps=100_000)
+    result = ppo.train(jax.random.key(0), config, NO_VELOCITY, progress=False)
+    assert result.policy.recurrent
+    assert result.metrics[-1]["eval_return"] >= 475, result.metrics[-1]
+    assert evaluate(result.policy, NO_VELOCITY, n_episodes=20, seed=evaluation_seed(1)).mean_return >= 475
