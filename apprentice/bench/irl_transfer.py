@@ -35,19 +35,16 @@ import jax
 import numpy as np
 from rich.table import Table
 
+from apprentice.algorithms.irl.demonstrations import sample_demonstrations
 from apprentice.algorithms.irl.soft_bellman import soft_value_iteration_discounted
 from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, train
-from apprentice.algorithms.irl.transfer_mdps import (
-    sample_demonstrations,
-    shifting_maze,
-    swapped_maze,
-)
 from apprentice.algorithms.irl.visitation import policy_visitation
+from apprentice.envs.tabular.mdp import TabularMDP
+from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.theory.evaluation import evaluate_discounted
-from apprentice.theory.mdp import TabularMDP
 
 MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
 METHODS = (

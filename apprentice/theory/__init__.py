@@ -1,8 +1,10 @@
-"""Imitation-learning theory made measurable: exact MDPs, the PDL, BC/DAgger bounds, compounding error.
+"""Imitation-learning theory made measurable: exact evaluation of tabular MDPs, the PDL, BC/DAgger
+bounds, compounding error.
 
-Exact computations run in float64 inside a scoped ``jax.enable_x64`` (JAX's global flag is never
-touched) and return numpy float64 arrays; see docs/theory.md for each statement, its source and
-the code that checks it.
+The MDPs themselves (``TabularMDP``, ``FiniteHorizonMDP``, seeded generators) are in
+``apprentice.envs.tabular``. Exact computations run in float64 inside a scoped
+``jax.enable_x64`` (JAX's global flag is never touched) and return numpy float64 arrays; see
+docs/theory.md for each statement, its source and the code that checks it.
 """
 
 from apprentice.theory.bounds import (
@@ -40,15 +42,6 @@ from apprentice.theory.learners import (
     sample_states,
     tabular_learner,
 )
-from apprentice.theory.mdp import (
-    FiniteHorizonMDP,
-    TabularMDP,
-    deterministic_policy,
-    random_actions,
-    random_finite_horizon_mdp,
-    random_policy,
-    random_tabular_mdp,
-)
 from apprentice.theory.pdl import PerformanceDifference, pdl_discounted, pdl_finite_horizon
 from apprentice.theory.power_law import PowerLawFit, fit_power_law
 from apprentice.theory.tightrope import Tightrope, geometric_wind, tightrope
@@ -65,12 +58,10 @@ __all__ = [
     "CompoundingConfig",
     "DiscountedEvaluation",
     "FiniteHorizonEvaluation",
-    "FiniteHorizonMDP",
     "FiniteHorizonOptimum",
     "OptimalSolution",
     "PerformanceDifference",
     "PowerLawFit",
-    "TabularMDP",
     "Tightrope",
     "bc_bound_discounted",
     "bc_bound_finite_horizon",
@@ -80,7 +71,6 @@ __all__ = [
     "behavior_cloning_from_demos",
     "dagger",
     "dagger_bound_finite_horizon",
-    "deterministic_policy",
     "discounted_occupancy",
     "evaluate_discounted",
     "evaluate_finite_horizon",
@@ -96,10 +86,6 @@ __all__ = [
     "optimal_finite_horizon",
     "pdl_discounted",
     "pdl_finite_horizon",
-    "random_actions",
-    "random_finite_horizon_mdp",
-    "random_policy",
-    "random_tabular_mdp",
     "repeat_over_time",
     "ross_bagnell_chain",
     "run_compounding",

@@ -29,12 +29,12 @@ import numpy as np
 from rich.progress import Progress
 from rich.table import Table
 
+from apprentice.envs.tabular.mdp import deterministic_policy
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console
 from apprentice.theory.bounds import bc_bound_finite_horizon, dagger_bound_finite_horizon
 from apprentice.theory.finite_horizon import expected_return, state_distributions
 from apprentice.theory.learners import behavior_cloning, behavior_cloning_from_demos, dagger
-from apprentice.theory.mdp import deterministic_policy
 from apprentice.theory.power_law import fit_power_law
 from apprentice.theory.tightrope import geometric_wind, tightrope
 from apprentice.theory.worst_case import expected_mistakes_closed_form, expected_mistakes_exact

@@ -24,8 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
+from apprentice.envs.tabular.mdp import TabularMDP, check_distribution, validate_policy
 from apprentice.theory._x64 import exact_scope, f64, to_numpy
-from apprentice.theory.mdp import TabularMDP, check_distribution, validate_policy
 
 
 def policy_transition_kernel(

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from jaxtyping import ArrayLike, Float, Int
 
-from apprentice.theory.mdp import FiniteHorizonMDP, check_distribution
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, check_distribution
 
 
 @dataclass(frozen=True, eq=False)
