@@ -48,7 +48,7 @@ from apprentice.theory import (
     optimal_finite_horizon,
     state_distributions,
 )
-from apprentice.theory._x64 import exact_scope
+from apprentice.theory.precision import exact_scope
 
 KEY = jax.random.key(0)
 S, A, H = 4, 3, 6

@@ -51,7 +51,7 @@ from apprentice.algorithms.irl.visitation import (
     policy_visitation,
 )
 from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 @dataclass(frozen=True, eq=False)

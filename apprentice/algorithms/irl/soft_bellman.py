@@ -29,7 +29,7 @@ from jaxtyping import Array, ArrayLike, Float, Int
 
 from apprentice.algorithms.configs.irl import check_discount
 from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 def soft_bellman_sweep(

@@ -78,7 +78,7 @@ from apprentice.algorithms.irl.visitation import (
     discounted_visitation_kernel,
 )
 from apprentice.envs.tabular.mdp import TabularMDP, validate_policy
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 RewardShape = Literal["state", "state_action"]
 """``state``: ``g(s)`` (disentangled, transfers); ``state_action``: ``g(s, a)``."""
