@@ -1,5 +1,5 @@
 """Imitation-learning theory made measurable: exact evaluation of tabular MDPs, the PDL, BC/DAgger
-bounds, compounding error.
+bounds, the exact math of compounding error (its study: ``apprentice.bench.compounding``).
 
 The MDPs themselves (``TabularMDP``, ``FiniteHorizonMDP``, seeded generators) are in
 ``apprentice.envs.tabular``. Exact computations run in float64 inside a scoped
@@ -15,7 +15,6 @@ from apprentice.theory.bounds import (
     mismatch,
     on_policy_bound_discounted,
 )
-from apprentice.theory.compounding import CompoundingConfig, run_compounding
 from apprentice.theory.evaluation import (
     DiscountedEvaluation,
     OptimalSolution,
@@ -55,7 +54,6 @@ from apprentice.theory.worst_case import (
 
 __all__ = [
     "BoundCheck",
-    "CompoundingConfig",
     "DiscountedEvaluation",
     "FiniteHorizonEvaluation",
     "FiniteHorizonOptimum",
@@ -88,7 +86,6 @@ __all__ = [
     "pdl_finite_horizon",
     "repeat_over_time",
     "ross_bagnell_chain",
-    "run_compounding",
     "sample_states",
     "state_distributions",
     "state_distributions_from_each_state",
