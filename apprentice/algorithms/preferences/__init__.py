@@ -37,7 +37,7 @@ from apprentice.algorithms.preferences.reward_model import (
     train,
 )
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, plot_frontier, reward_kl_frontier
+from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, reward_kl_frontier
 from apprentice.algorithms.preferences.text_policy import (
     TextTask,
     evaluate_text_policy,
@@ -70,7 +70,6 @@ __all__ = [
     "explicit_vs_implicit",
     "implicit_rewards",
     "optimal_frontier",
-    "plot_frontier",
     "reward_kl_frontier",
     "sample_responses",
     "sentiment_reward",
