@@ -41,6 +41,7 @@ from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, train
 from apprentice.algorithms.irl.visitation import policy_visitation
 from apprentice.envs.tabular.mdp import TabularMDP
 from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
+from apprentice.experts.base import normalized_score
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
@@ -185,8 +186,7 @@ def run_transfer_bench(config: TransferBenchConfig = TransferBenchConfig()) -> d
             values = np.array([run[method] for run in runs])
             scores = np.array(
                 [
-                    (run[method] - run["uniform random"])
-                    / (run["expert (re-solved)"] - run["uniform random"])
+                    normalized_score(run[method], run["expert (re-solved)"], run["uniform random"])
                     for run in runs
                 ]
             )
