@@ -1,4 +1,4 @@
-"""Shared fixtures: small hand-made datasets and a temporary Minari root."""
+"""Shared fixtures: small hand-made datasets, a temporary Minari root, and a private user data dir."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ def make_trajectories(n: int, length: int = 5, obs_dim: int = 4, discrete: bool 
         acts = rng.integers(0, 2, size=length) if discrete else rng.uniform(-2, 2, size=(length, 1)).astype(np.float32)
         trajectories.append(Trajectory(obs, acts, rng.normal(size=length) + i, terminated=bool(i % 2)))
     return trajectories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_user_data_dir(tmp_path_factory):
+    """Point APPRENTICE_DATA_DIR at an empty folder for the whole session: expert stats a user
+    measured on this machine do not leak into the tests, and no test writes into the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("APPRENTICE_DATA_DIR", str(tmp_path_factory.mktemp("apprentice-data")))
+        yield
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from apprentice.algorithms.irl import (
-    IMITATION_RETURN_THRESHOLD,
     Demonstrations,
     LinearReward,
     MCEIRLConfig,
@@ -22,8 +21,6 @@ from apprentice.algorithms.irl import (
     expected_log_likelihood_discounted,
     expected_log_likelihood_finite,
     finite_horizon_visitation,
-    imitation_five_state_mdp,
-    imitation_five_state_observations,
     linear_reward_gradient,
     occupancy_matching_loss,
     occupancy_total,
@@ -34,19 +31,24 @@ from apprentice.algorithms.irl import (
     train,
 )
 from apprentice.data import Trajectory
-from apprentice.theory import (
+from apprentice.envs.tabular import (
+    IMITATION_RETURN_THRESHOLD,
     FiniteHorizonMDP,
+    imitation_five_state_mdp,
+    imitation_five_state_observations,
+    random_finite_horizon_mdp,
+    random_policy,
+    random_tabular_mdp,
+)
+from apprentice.theory import (
     discounted_occupancy,
     evaluate_discounted,
     expected_return,
     optimal_discounted,
     optimal_finite_horizon,
-    random_finite_horizon_mdp,
-    random_policy,
-    random_tabular_mdp,
     state_distributions,
 )
-from apprentice.theory._x64 import exact_scope
+from apprentice.theory.precision import exact_scope
 
 KEY = jax.random.key(0)
 S, A, H = 4, 3, 6

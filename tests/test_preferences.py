@@ -20,13 +20,11 @@ from apprentice.algorithms.preferences import (
     bradley_terry_loss,
     bradley_terry_preferences,
     bradley_terry_probability,
-    deterministic_preference_experiment,
     dpo_loss,
     ipo_loss,
     kl_regularized_objective,
     log_ratio_margin,
     optimal_policy,
-    plot_preference_margins,
     preference_accuracy,
     random_pairs,
     rewards_of,
@@ -35,6 +33,8 @@ from apprentice.algorithms.preferences import (
     train_preference_bandit,
     train_rlhf,
 )
+from apprentice.bench.deterministic_preferences import deterministic_preference_experiment
+from apprentice.report.preference_plots import plot_preference_margins
 
 # -log sigmoid(x) = log(1 + e^-x)
 NEG_LOG_SIG = {1.0: 0.3132617, -2.0: 2.1269280, 0.5: 0.4740770, -2.5: 2.5788897, -1.0: 1.3132617, 2.0: 0.1269280}

@@ -31,6 +31,7 @@ import pytest
 from apprentice.algorithms.irl import (
     Demonstrations,
     policy_visitation,
+    sample_demonstrations,
     soft_value_iteration_discounted,
 )
 from apprentice.algorithms.irl.tabular_airl import (
@@ -39,12 +40,7 @@ from apprentice.algorithms.irl.tabular_airl import (
     airl_logits,
     train,
 )
-from apprentice.algorithms.irl.transfer_mdps import (
-    sample_demonstrations,
-    shifting_maze,
-    swapped_maze,
-)
-from apprentice.theory import FiniteHorizonMDP, TabularMDP, random_tabular_mdp
+from apprentice.envs.tabular import FiniteHorizonMDP, TabularMDP, random_tabular_mdp, shifting_maze, swapped_maze
 from apprentice.theory.evaluation import evaluate_discounted
 
 KEY = jax.random.key(0)

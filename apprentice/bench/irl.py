@@ -155,7 +155,7 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
                 for seed, run in enumerate(runs):
                     rows.append({**cell, "method": method, "seed": seed, "n_samples": len(data[seed]),
                                  "seconds_all_seeds": seconds, **run,
-                                 "normalized_score": _normalized(run["return"], expert)})
+                                 "normalized_score": expert.normalized_score(run["return"])})
                 scores = [r["normalized_score"] for r in rows[-len(runs):]]
                 bar.advance(1, last=f"{method} N={n_demos}: {np.mean(scores):.2f}")
             payload = {"env_id": env_id, "config": asdict(config), "rows": rows, "seconds": time.perf_counter() - start}
@@ -182,10 +182,6 @@ def _adversarial_runs(method: str, data: list, env_id: str, config: IRLBenchConf
                      "disc_accuracy_learner": final["disc_accuracy_learner"],
                      "learned_reward_mean": final["learned_reward_mean"], "reward_kind": adversarial.reward})
     return runs
-
-
-def _normalized(value: float, expert) -> float:
-    return (value - expert.stats.random_mean_return) / (expert.stats.mean_return - expert.stats.random_mean_return)
 
 
 def _summarize(out: Path) -> dict:

@@ -61,8 +61,7 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
             result = train(jax.random.key(seed), run_config, config.env, demos, progress=False)
             seconds = time.perf_counter() - start
             final = result.rl.metrics[-1]
-            score = ((final["eval_return"] - expert.stats.random_mean_return)
-                     / (expert.stats.mean_return - expert.stats.random_mean_return))
+            score = expert.normalized_score(final["eval_return"])
             rows.append({"backend": backend, "seed": seed, "env_steps": final["env_steps"],
                          "wall_seconds_with_compile": round(seconds, 1), "eval_return": final["eval_return"],
                          "normalized_score": round(score, 3)})

@@ -35,19 +35,17 @@ import jax
 import numpy as np
 from rich.table import Table
 
+from apprentice.algorithms.irl.demonstrations import sample_demonstrations
 from apprentice.algorithms.irl.soft_bellman import soft_value_iteration_discounted
 from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, train
-from apprentice.algorithms.irl.transfer_mdps import (
-    sample_demonstrations,
-    shifting_maze,
-    swapped_maze,
-)
 from apprentice.algorithms.irl.visitation import policy_visitation
+from apprentice.envs.tabular.mdp import TabularMDP
+from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
+from apprentice.experts.base import normalized_score
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.theory.evaluation import evaluate_discounted
-from apprentice.theory.mdp import TabularMDP
 
 MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
 METHODS = (
@@ -188,8 +186,7 @@ def run_transfer_bench(config: TransferBenchConfig = TransferBenchConfig()) -> d
             values = np.array([run[method] for run in runs])
             scores = np.array(
                 [
-                    (run[method] - run["uniform random"])
-                    / (run["expert (re-solved)"] - run["uniform random"])
+                    normalized_score(run[method], run["expert (re-solved)"], run["uniform random"])
                     for run in runs
                 ]
             )

@@ -20,11 +20,12 @@ import numpy as np
 from rich.table import Table
 
 from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig, explicit_vs_implicit
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig, plot_frontier, reward_kl_frontier
+from apprentice.algorithms.preferences.text_frontier import FrontierConfig, reward_kl_frontier
 from apprentice.algorithms.preferences.text_policy import TextTask
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.policies.transformer import CharTransformer
 from apprentice.progress import make_console
+from apprentice.report.preference_plots import plot_frontier
 
 
 @dataclass(frozen=True)

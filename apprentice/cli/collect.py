@@ -42,10 +42,13 @@ class ExpertsArgs(CommonArgs):
     env: str = ""
     """Measure only this env id's expert (default: all)."""
     measure: bool = False
-    """Measure expert and random returns (50 episodes, seed 0) and record them in the package."""
+    """Measure expert and random returns (50 episodes, seed 0) and record them in expert_stats.json in
+    the user data directory ($APPRENTICE_DATA_DIR, else $XDG_DATA_HOME/apprentice, else
+    ~/.local/share/apprentice), which is read over the stats shipped in the package."""
     install: str = ""
     """Ship a policy trained by `apprentice train sac|ppo`: this run directory's best/ policy (or
-    its final one with --install-final) becomes the package's expert for --env, then is measured."""
+    its final one with --install-final) becomes the package's expert for --env, then is measured
+    (the measured returns go to the user data directory, as with --measure)."""
     install_final: bool = False
     """With --install: ship the run's final policy instead of its best evaluated one."""
 
@@ -139,9 +142,10 @@ def experts(args: ExpertsArgs) -> dict[str, Any]:
         if not args.env:
             raise ValueError("experts --install: expected --env, the env id the policy is the expert for")
         _install_trained_expert(Path(args.install), args.env, final=args.install_final)
+    written = None
     if args.measure or args.install:
         for env_id in env_ids:
-            registry.write_stats(env_id, measure_expert(env_id, progress=True))
+            written = registry.write_stats(env_id, measure_expert(env_id, progress=True))
     table = Table("env id", "expert return", "random return", "episodes")
     result = {}
     for env_id in env_ids:
@@ -151,7 +155,10 @@ def experts(args: ExpertsArgs) -> dict[str, Any]:
         shown = ("-", "-", "-") if stats is None else (
             f"{stats.mean_return:.1f} +- {stats.std_return:.1f}", f"{stats.random_mean_return:.1f}", str(stats.n_episodes))
         table.add_row(env_id, *shown)
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    if written is not None:
+        console.print(f"measured returns recorded in {written}")
     return result
 
 

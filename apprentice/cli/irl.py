@@ -49,8 +49,7 @@ def train_mce_irl(args: TrainMCEIRLArgs) -> dict[str, Any]:
     import jax
 
     from apprentice.algorithms.irl import mce, policy_visitation, soft_value_iteration_finite
-    from apprentice.algorithms.irl.reference_mdps import imitation_five_state_mdp
-    from apprentice.theory.mdp import random_finite_horizon_mdp
+    from apprentice.envs.tabular import imitation_five_state_mdp, random_finite_horizon_mdp
 
     config = args.config
     if config.horizon is None:

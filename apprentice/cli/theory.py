@@ -1,4 +1,4 @@
-"""``apprentice theory compounding``: the exact compounding-error study of :mod:`apprentice.theory.compounding`."""
+"""``apprentice theory compounding``: the exact compounding-error study of :mod:`apprentice.bench.compounding`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import tyro
 
+from apprentice.bench.compounding import CompoundingConfig
 from apprentice.cli.base import CommonArgs
-from apprentice.theory.compounding import CompoundingConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,7 +17,7 @@ class TheoryCompoundingArgs(CommonArgs):
 
 
 def theory_compounding(args: TheoryCompoundingArgs) -> dict[str, Any]:
-    """The exact compounding-error study (see :mod:`apprentice.theory.compounding`)."""
-    from apprentice.theory.compounding import run_compounding
+    """The exact compounding-error study (see :mod:`apprentice.bench.compounding`)."""
+    from apprentice.bench.compounding import run_compounding
 
     return run_compounding(args.config)

@@ -10,6 +10,25 @@ import numpy as np
 ActFn = Callable[[np.ndarray], np.ndarray]
 
 
+def normalized_score(score: float, expert_return: float, random_return: float) -> float:
+    """The expert-normalized score ``(score - random) / (expert - random)``: 1 is the expert, 0 random.
+
+    The one definition in the library: ``Expert.normalized_score``, evaluation, the algorithms'
+    metrics and every benchmark go through it.
+
+    Example:
+        >>> normalized_score(250.0, expert_return=500.0, random_return=0.0)
+        0.5
+    """
+    span = expert_return - random_return
+    if span == 0:
+        raise ValueError(
+            f"normalized_score: the expert's return must differ from the random policy's; "
+            f"both are {expert_return!r}"
+        )
+    return float((score - random_return) / span)
+
+
 @dataclass(frozen=True)
 class ExpertStats:
     """Returns measured for an expert and for a uniformly random policy on the same env.
@@ -27,7 +46,11 @@ class ExpertStats:
     n_episodes: int
     """Episodes behind each mean."""
     seed: int
-    """Seed of the measuring run (``apprentice experts measure`` reproduces it)."""
+    """Seed of the measuring run (``apprentice experts --measure`` reproduces it)."""
+
+    def normalized_score(self, score: float) -> float:
+        """``score`` on the scale of these returns: 1 is the expert, 0 the random policy."""
+        return normalized_score(score, self.mean_return, self.random_mean_return)
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,6 @@ class Expert:
         if self.stats is None:
             raise ValueError(
                 f"expert for {self.env_id!r} has no measured returns; "
-                f"run `apprentice experts measure --env {self.env_id}` first"
+                f"run `apprentice experts --measure --env {self.env_id}` first"
             )
-        span = self.stats.mean_return - self.stats.random_mean_return
-        return float((score - self.stats.random_mean_return) / span)
+        return self.stats.normalized_score(score)

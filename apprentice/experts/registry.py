@@ -1,4 +1,10 @@
-"""Experts registered by env id, with their measured returns read from ``stats.json``."""
+"""Experts registered by env id, with their measured returns.
+
+Measured returns come from two files: the ones shipped in the package (``stats.json`` beside this
+module, read-only) and the ones measured on this machine (``apprentice experts --measure``),
+kept in ``expert_stats.json`` in the user data directory (:func:`apprentice.paths.user_data_dir`).
+An env id in the user's file overrides the shipped entry; measuring never writes into the package.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ import json
 from pathlib import Path
 
 from apprentice.experts.base import ActFn, Expert, ExpertStats
+from apprentice.paths import user_data_dir
 
-STATS_PATH = Path(__file__).with_name("stats.json")
+SHIPPED_STATS_PATH = Path(__file__).with_name("stats.json")
+"""The measured returns shipped with the package (read, never written, by the library)."""
+USER_STATS_NAME = "expert_stats.json"
+"""The file name of the user's measured returns inside the user data directory."""
 _REGISTRY: dict[str, tuple[ActFn, str, str]] = {}
 
 
@@ -39,21 +49,43 @@ def load(env_id: str) -> Expert:
     return Expert(env_id=env_id, act=act, description=description, stats=stats, view=view)
 
 
-def read_stats(path: Path = STATS_PATH) -> dict[str, ExpertStats]:
-    """All measured expert stats, by env id."""
-    if not path.exists():
-        return {}
-    raw = json.loads(path.read_text())
-    return {env_id: ExpertStats(**fields) for env_id, fields in raw.items()}
+def user_stats_path() -> Path:
+    """Where ``write_stats`` records measured returns: ``expert_stats.json`` in the user data directory."""
+    return user_data_dir() / USER_STATS_NAME
 
 
-def write_stats(env_id: str, stats: ExpertStats, path: Path = STATS_PATH) -> None:
-    """Record ``stats`` for ``env_id`` in the stats file, atomically."""
+def read_stats(path: Path | None = None) -> dict[str, ExpertStats]:
+    """Measured expert stats by env id: the shipped ones overlaid by the user's (or only ``path``'s)."""
+    if path is not None:
+        return _read_stats_file(Path(path))
+    return {**_read_stats_file(SHIPPED_STATS_PATH), **_read_stats_file(user_stats_path())}
+
+
+def write_stats(env_id: str, stats: ExpertStats, path: Path | None = None) -> Path:
+    """Record ``stats`` for ``env_id`` in the user's stats file (or ``path``), atomically; return the file.
+
+    Other env ids already in that file are kept; the shipped file is never touched.
+    """
     from apprentice.io_utils import atomic_write_text
 
-    table = {k: dataclasses.asdict(v) for k, v in read_stats(path).items()}
+    path = user_stats_path() if path is None else Path(path)
+    table = {k: dataclasses.asdict(v) for k, v in _read_stats_file(path).items()}
     table[env_id] = dataclasses.asdict(stats)
     atomic_write_text(path, json.dumps(dict(sorted(table.items())), indent=2) + "\n")
+    return path
+
+
+def _read_stats_file(path: Path) -> dict[str, ExpertStats]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text())
+        return {env_id: ExpertStats(**fields) for env_id, fields in raw.items()}
+    except (json.JSONDecodeError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"{path}: expected a JSON object of expert stats by env id "
+            f"({', '.join(field.name for field in dataclasses.fields(ExpertStats))}); {error}"
+        ) from error
 
 
 def _load_builtin() -> None:

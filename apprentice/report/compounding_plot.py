@@ -30,7 +30,7 @@ def plot_compounding(results: dict, path: str | Path) -> Path:
     """Draw the three panels of the compounding study into a PNG at ``path``; return the path.
 
     Args:
-        results: the dict returned by ``apprentice.theory.compounding.run_compounding`` (or
+        results: the dict returned by ``apprentice.bench.compounding.run_compounding`` (or
             read back from its ``results.json``).
         path: where to write the PNG; parent folders are created.
     """

@@ -1,8 +1,10 @@
-"""Imitation-learning theory made measurable: exact MDPs, the PDL, BC/DAgger bounds, compounding error.
+"""Imitation-learning theory made measurable: exact evaluation of tabular MDPs, the PDL, BC/DAgger
+bounds, the exact math of compounding error (its study: ``apprentice.bench.compounding``).
 
-Exact computations run in float64 inside a scoped ``jax.enable_x64`` (JAX's global flag is never
-touched) and return numpy float64 arrays; see docs/theory.md for each statement, its source and
-the code that checks it.
+The MDPs themselves (``TabularMDP``, ``FiniteHorizonMDP``, seeded generators) are in
+``apprentice.envs.tabular``. Exact computations run in float64 inside a scoped
+``jax.enable_x64`` (JAX's global flag is never touched) and return numpy float64 arrays; see
+docs/theory.md for each statement, its source and the code that checks it.
 """
 
 from apprentice.theory.bounds import (
@@ -13,7 +15,6 @@ from apprentice.theory.bounds import (
     mismatch,
     on_policy_bound_discounted,
 )
-from apprentice.theory.compounding import CompoundingConfig, run_compounding
 from apprentice.theory.evaluation import (
     DiscountedEvaluation,
     OptimalSolution,
@@ -40,15 +41,6 @@ from apprentice.theory.learners import (
     sample_states,
     tabular_learner,
 )
-from apprentice.theory.mdp import (
-    FiniteHorizonMDP,
-    TabularMDP,
-    deterministic_policy,
-    random_actions,
-    random_finite_horizon_mdp,
-    random_policy,
-    random_tabular_mdp,
-)
 from apprentice.theory.pdl import PerformanceDifference, pdl_discounted, pdl_finite_horizon
 from apprentice.theory.power_law import PowerLawFit, fit_power_law
 from apprentice.theory.tightrope import Tightrope, geometric_wind, tightrope
@@ -62,15 +54,12 @@ from apprentice.theory.worst_case import (
 
 __all__ = [
     "BoundCheck",
-    "CompoundingConfig",
     "DiscountedEvaluation",
     "FiniteHorizonEvaluation",
-    "FiniteHorizonMDP",
     "FiniteHorizonOptimum",
     "OptimalSolution",
     "PerformanceDifference",
     "PowerLawFit",
-    "TabularMDP",
     "Tightrope",
     "bc_bound_discounted",
     "bc_bound_finite_horizon",
@@ -80,7 +69,6 @@ __all__ = [
     "behavior_cloning_from_demos",
     "dagger",
     "dagger_bound_finite_horizon",
-    "deterministic_policy",
     "discounted_occupancy",
     "evaluate_discounted",
     "evaluate_finite_horizon",
@@ -96,13 +84,8 @@ __all__ = [
     "optimal_finite_horizon",
     "pdl_discounted",
     "pdl_finite_horizon",
-    "random_actions",
-    "random_finite_horizon_mdp",
-    "random_policy",
-    "random_tabular_mdp",
     "repeat_over_time",
     "ross_bagnell_chain",
-    "run_compounding",
     "sample_states",
     "state_distributions",
     "state_distributions_from_each_state",

@@ -46,15 +46,15 @@ from dataclasses import dataclass
 import numpy as np
 from jaxtyping import ArrayLike, Float, Int
 
-from apprentice.theory.evaluation import discounted_occupancy, evaluate_discounted
-from apprentice.theory.finite_horizon import evaluate_finite_horizon, state_distributions
-from apprentice.theory.mdp import (
+from apprentice.envs.tabular.mdp import (
     FiniteHorizonMDP,
     TabularMDP,
     deterministic_policy,
     validate_actions,
     validate_policy,
 )
+from apprentice.theory.evaluation import discounted_occupancy, evaluate_discounted
+from apprentice.theory.finite_horizon import evaluate_finite_horizon, state_distributions
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,7 +10,7 @@ For a stationary policy pi, with ``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)`` and
               = (1 - gamma) e_{s0}^T (I - gamma P_pi)^{-1}      (Kakade & Langford 2002)
 
 Everything is a linear solve, so it is exact to float64 round-off. Public functions run in
-``jnp.float64`` inside ``jax.enable_x64`` (scoped, see ``_x64.py``) and return numpy float64.
+``jnp.float64`` inside ``jax.enable_x64`` (scoped, see ``precision.py``) and return numpy float64.
 Policies may carry leading batch dimensions ``[..., S, A]``; the solves broadcast over them.
 """
 
@@ -24,8 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
-from apprentice.theory.mdp import TabularMDP, check_distribution, validate_policy
+from apprentice.envs.tabular.mdp import TabularMDP, check_distribution, validate_policy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 def policy_transition_kernel(

@@ -24,9 +24,9 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, check_distribution, validate_policy
 from apprentice.theory.evaluation import policy_transition_kernel
-from apprentice.theory.mdp import FiniteHorizonMDP, check_distribution, validate_policy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 def backward_kernel(

@@ -25,13 +25,13 @@ from __future__ import annotations
 import numpy as np
 from jaxtyping import ArrayLike, Bool, Float, Int
 
-from apprentice.theory.finite_horizon import state_distributions
-from apprentice.theory.mdp import (
+from apprentice.envs.tabular.mdp import (
     FiniteHorizonMDP,
     deterministic_policy,
     validate_actions,
     validate_policy,
 )
+from apprentice.theory.finite_horizon import state_distributions
 
 
 def tabular_learner(

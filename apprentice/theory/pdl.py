@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from jaxtyping import ArrayLike, Float
 
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP, check_distribution
 from apprentice.theory.evaluation import evaluate_discounted, occupancy_from_each_state
 from apprentice.theory.finite_horizon import (
     evaluate_finite_horizon,
     state_distributions_from_each_state,
 )
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP, check_distribution
 
 
 @dataclass(frozen=True, eq=False)

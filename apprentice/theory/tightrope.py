@@ -19,7 +19,7 @@ knows nothing below the rope: once it falls, it acts blindly, drops deeper with 
 ``1 - 1/A`` per step, and rarely comes back within the episode, so a fall at step h costs
 about ``H - h``. A learner that was also taught below the rope (DAgger) climbs back in a few
 steps, so a fall costs O(1). That difference is what makes behavior cloning's cost grow like
-``epsilon H^2`` and DAgger's like ``epsilon H`` (see ``compounding.py`` and docs/theory.md).
+``epsilon H^2`` and DAgger's like ``epsilon H`` (see ``apprentice.bench.compounding`` and docs/theory.md).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from jaxtyping import ArrayLike, Float, Int
 
-from apprentice.theory.mdp import FiniteHorizonMDP, check_distribution
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, check_distribution
 
 
 @dataclass(frozen=True, eq=False)

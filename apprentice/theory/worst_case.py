@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 from jaxtyping import ArrayLike, Float
 
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
 from apprentice.theory.finite_horizon import expected_return
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
 
 ON, OFF = 0, 1
 STAY, SWITCH = 0, 1

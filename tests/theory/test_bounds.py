@@ -5,6 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apprentice.envs.tabular.mdp import (
+    deterministic_policy,
+    random_actions,
+    random_finite_horizon_mdp,
+    random_policy,
+    random_tabular_mdp,
+)
 from apprentice.theory.bounds import (
     BoundCheck,
     bc_bound_discounted,
@@ -15,13 +22,6 @@ from apprentice.theory.bounds import (
 )
 from apprentice.theory.evaluation import optimal_discounted
 from apprentice.theory.finite_horizon import optimal_finite_horizon
-from apprentice.theory.mdp import (
-    deterministic_policy,
-    random_actions,
-    random_finite_horizon_mdp,
-    random_policy,
-    random_tabular_mdp,
-)
 from apprentice.theory.worst_case import (
     bc_tight_discounted,
     bc_tight_finite_horizon,
@@ -134,7 +134,7 @@ def _slip_and_stay_mdps(horizon: int, gamma: float):
     for good; ``s1`` keeps you. Range(Q^pi*) is exactly 1 everywhere (the expert earns 1 per step from
     either state), so each mistake costs exactly u = 1: the DAgger bounds ``H u eps_on`` and
     ``u eps_on / (1 - gamma)`` hold with equality, while the learner's states differ from the expert's."""
-    from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
+    from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
 
     transitions = np.zeros((2, 2, 2))
     transitions[0, 0, 0] = transitions[0, 1, 1] = 1.0

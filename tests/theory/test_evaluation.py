@@ -7,6 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from apprentice.envs.tabular.mdp import (
+    deterministic_policy,
+    random_finite_horizon_mdp,
+    random_policy,
+    random_tabular_mdp,
+)
 from apprentice.theory.evaluation import (
     discounted_occupancy,
     evaluate_discounted,
@@ -22,12 +28,6 @@ from apprentice.theory.finite_horizon import (
     repeat_over_time,
     state_distributions,
     state_distributions_from_each_state,
-)
-from apprentice.theory.mdp import (
-    deterministic_policy,
-    random_finite_horizon_mdp,
-    random_policy,
-    random_tabular_mdp,
 )
 
 

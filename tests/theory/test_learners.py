@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from apprentice.envs.tabular.mdp import deterministic_policy
 from apprentice.theory.finite_horizon import (
     expected_return,
     optimal_finite_horizon,
@@ -15,7 +16,6 @@ from apprentice.theory.learners import (
     sample_states,
     tabular_learner,
 )
-from apprentice.theory.mdp import deterministic_policy
 from apprentice.theory.power_law import fit_power_law
 from apprentice.theory.tightrope import geometric_wind, tightrope
 

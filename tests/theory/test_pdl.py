@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apprentice.envs.tabular.mdp import random_finite_horizon_mdp, random_policy, random_tabular_mdp
 from apprentice.theory.evaluation import evaluate_discounted, occupancy_from_each_state
-from apprentice.theory.mdp import random_finite_horizon_mdp, random_policy, random_tabular_mdp
 from apprentice.theory.pdl import pdl_discounted, pdl_finite_horizon
 
 # Few distinct shapes: each new array shape costs one XLA compile (~0.1-0.3 s).

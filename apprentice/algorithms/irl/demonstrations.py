@@ -1,4 +1,4 @@
-"""Tabular demonstrations (state and action index sequences) and their empirical occupancy.
+"""Tabular demonstrations (state and action index sequences), their empirical occupancy, and a sampler.
 
 The empirical occupancy of N episodes is the sample mean of the discounted visit counts,
 
@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from jaxtyping import Int
+from jaxtyping import ArrayLike, Float, Int
 
 from apprentice.algorithms.irl.soft_bellman import check_discount
 from apprentice.algorithms.irl.visitation import Visitation, occupancy_total
 from apprentice.data.trajectory import Trajectory
+from apprentice.envs.tabular.mdp import TabularMDP, validate_policy
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,3 +135,49 @@ def empirical_visitation(
         return Visitation(rho, state, state, None, None, discount, None)
     state = rho.sum(-1)
     return Visitation(rho, state, state + weights[-1] * final, per_step, final, discount, horizon)
+
+
+def sample_demonstrations(
+    mdp: TabularMDP,
+    policy: Float[ArrayLike, "S A"],
+    n_episodes: int,
+    n_steps: int,
+    seed: int,
+) -> Demonstrations:
+    """``n_episodes`` episodes of ``n_steps`` actions of a stationary ``policy``, from ``mdp.initial``.
+
+    For a discounted MDP the episodes are truncations of infinite ones; ``empirical_visitation``
+    (``horizon=None``) rescales their discounted counts (choose ``gamma^n_steps`` small).
+
+    Example:
+        >>> from apprentice.envs.tabular import shifting_maze
+        >>> mdp = shifting_maze("train")
+        >>> demos = sample_demonstrations(mdp, np.full((36, 5), 0.2), 3, 10, seed=0)
+        >>> demos.states.shape, demos.actions.shape
+        ((3, 11), (3, 10))
+    """
+    policy = validate_policy(policy, mdp.n_states, mdp.n_actions)
+    if policy.ndim != 2:
+        raise ValueError(f"policy must have shape (S, A); got {policy.shape}")
+    for name, value in (("n_episodes", n_episodes), ("n_steps", n_steps)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    rng = np.random.default_rng(seed)
+    policy_cdf = np.cumsum(policy, axis=-1)
+    transition_cdf = np.cumsum(mdp.transitions, axis=-1)
+
+    def draw(cdf: np.ndarray) -> np.ndarray:
+        # Inverse-CDF sampling, one uniform per row; the cap guards against round-off in cdf[-1].
+        return np.minimum(
+            (cdf < rng.random((cdf.shape[0], 1))).sum(-1), cdf.shape[-1] - 1
+        )
+
+    states = np.empty((n_episodes, n_steps + 1), dtype=np.int64)
+    actions = np.empty((n_episodes, n_steps), dtype=np.int64)
+    states[:, 0] = draw(
+        np.broadcast_to(np.cumsum(mdp.initial), (n_episodes, mdp.n_states))
+    )
+    for t in range(n_steps):
+        actions[:, t] = draw(policy_cdf[states[:, t]])
+        states[:, t + 1] = draw(transition_cdf[states[:, t], actions[:, t]])
+    return Demonstrations(states=states, actions=actions)

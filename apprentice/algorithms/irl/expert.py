@@ -17,7 +17,7 @@ from apprentice.algorithms.irl.demonstrations import Demonstrations, empirical_v
 from apprentice.algorithms.irl.rewards import RewardInput
 from apprentice.algorithms.irl.visitation import Visitation, occupancy_total
 from apprentice.data.trajectory import Trajectory
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
 
 OCCUPANCY_SUM_RTOL = 1e-6
 """Relative tolerance on the total of an expert occupancy given as an array."""

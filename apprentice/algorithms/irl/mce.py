@@ -50,8 +50,8 @@ from apprentice.algorithms.irl.visitation import (
     finite_visitation_kernel,
     policy_visitation,
 )
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 @dataclass(frozen=True, eq=False)

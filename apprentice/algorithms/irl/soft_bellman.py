@@ -28,8 +28,8 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
 from apprentice.algorithms.configs.irl import check_discount
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 def soft_bellman_sweep(

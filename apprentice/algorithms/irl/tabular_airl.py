@@ -39,7 +39,7 @@ deterministic dynamics, ``g = r + c, h = V*_soft + c'`` gives
 >= 0.998 on 10 random deterministic MDPs). With stochastic dynamics ``f`` changes with the
 sampled ``s'`` while ``log pi_E`` does not, so ``l = 0`` is out of reach, the game's fixed point
 is NOT the expert (measured gap 0.05-0.12) and ``g`` is only correlated with ``r`` (Pearson
-0.81-0.97 on 10 Dirichlet(1) MDPs; 0.73 on the slippery gridworld of ``transfer_mdps.py``).
+0.81-0.97 on 10 Dirichlet(1) MDPs; 0.73 on the slippery gridworld of ``apprentice.envs.tabular.transfer_mdps``).
 ``shaping='expected'`` replaces ``gamma h(s')`` by ``gamma E[h(s')|s, a]`` (possible because the
 model is known): then ``f = log pi_E`` forces ``u = V* - h`` to satisfy
 ``sum_s' P(s'|s, a) u(s')`` independent of ``a``, which for generic ``P`` leaves only constant
@@ -77,8 +77,8 @@ from apprentice.algorithms.irl.visitation import (
     discounted_visitation,
     discounted_visitation_kernel,
 )
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
-from apprentice.theory.mdp import TabularMDP, validate_policy
+from apprentice.envs.tabular.mdp import TabularMDP, validate_policy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 RewardShape = Literal["state", "state_action"]
 """``state``: ``g(s)`` (disentangled, transfers); ``state_action``: ``g(s, a)``."""

@@ -32,10 +32,10 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
 from apprentice.algorithms.irl.soft_bellman import check_discount
-from apprentice.theory._x64 import exact_scope, f64, to_numpy
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP, TabularMDP, validate_policy
 from apprentice.theory.evaluation import occupancy_matrix_kernel
 from apprentice.theory.finite_horizon import forward_kernel, repeat_over_time
-from apprentice.theory.mdp import FiniteHorizonMDP, TabularMDP, validate_policy
+from apprentice.theory.precision import exact_scope, f64, to_numpy
 
 
 def occupancy_total(discount: float, horizon: int | None) -> float:

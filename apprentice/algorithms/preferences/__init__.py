@@ -10,10 +10,8 @@ from apprentice.algorithms.preferences.bandit import (
     BanditPreferenceResult,
     BanditRLHFConfig,
     BanditRLHFResult,
-    deterministic_preference_experiment,
     kl_regularized_objective,
     optimal_policy,
-    plot_preference_margins,
     total_variation,
     train_preference_bandit,
     train_rlhf,
@@ -39,7 +37,7 @@ from apprentice.algorithms.preferences.reward_model import (
     train,
 )
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, plot_frontier, reward_kl_frontier
+from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, reward_kl_frontier
 from apprentice.algorithms.preferences.text_policy import (
     TextTask,
     evaluate_text_policy,
@@ -72,7 +70,6 @@ __all__ = [
     "explicit_vs_implicit",
     "implicit_rewards",
     "optimal_frontier",
-    "plot_frontier",
     "reward_kl_frontier",
     "sample_responses",
     "sentiment_reward",
@@ -95,13 +92,11 @@ __all__ = [
     "bradley_terry_loss",
     "bradley_terry_preferences",
     "bradley_terry_probability",
-    "deterministic_preference_experiment",
     "dpo_loss",
     "ipo_loss",
     "kl_regularized_objective",
     "log_ratio_margin",
     "optimal_policy",
-    "plot_preference_margins",
     "preference_accuracy",
     "random_pairs",
     "reward_model_loss",

@@ -422,7 +422,7 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
             "n_train_comparisons": len(train_data), "held_out_accuracy": fit.held_out_accuracy,
             **reward_agreement(model, Segments.concatenate(held_out_chosen), Segments.concatenate(held_out_rejected)),
             "reward_scale": float(reward_fn.scale), "reward_offset": float(reward_fn.offset),
-            "eval_return": eval_return, "normalized_return": _normalized(eval_return, expert_stats),
+            "eval_return": eval_return, "normalized_return": None if expert_stats is None else expert_stats.normalized_score(eval_return),
             "train_return": rl.metrics[-1].get("train_return"), "env_steps": env_steps,
             "seconds": round(time.perf_counter() - start, 2),
         })
@@ -457,12 +457,6 @@ def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str
         steps += config.rollout_steps
     segments = Segments.concatenate(parts)
     return segments.take(np.asarray(jax.random.permutation(shuffle_key, n_segments))), steps
-
-
-def _normalized(score: float, stats: experts.ExpertStats | None) -> float | None:
-    if stats is None:
-        return None
-    return float((score - stats.random_mean_return) / (stats.mean_return - stats.random_mean_return))
 
 
 def learned_step_rewards(model: SegmentReturn, segments: Segments) -> Float[np.ndarray, "n k"]:

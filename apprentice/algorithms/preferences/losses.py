@@ -120,7 +120,7 @@ def dpo_loss(
     its gradient in ``log pi(y_w|x)`` is ``-beta sigmoid(-beta h) / n`` and in ``log pi(y_l|x)``
     ``+beta sigmoid(-beta h) / n`` (``n`` pairs), which never vanishes at finite ``h``: with
     deterministic preferences ``h`` grows without bound (Azar et al. 2023, on DPO's weak
-    regularisation; see :func:`apprentice.algorithms.preferences.bandit.deterministic_preference_experiment`).
+    regularisation; see :func:`apprentice.bench.deterministic_preferences.deterministic_preference_experiment`).
 
     Example:
         >>> float(dpo_loss(jnp.array([-1.0]), jnp.array([-2.0]), jnp.array([-1.5]), jnp.array([-1.5]), beta=1.0))

@@ -17,9 +17,7 @@ this curve: no fine-tuned model can be above it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import jax
 import numpy as np
@@ -28,7 +26,6 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, train_text_preferences
 from apprentice.algorithms.preferences.text_policy import TextTask, evaluate_text_policy, sample_in_batches, text_preferences
 from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig, train_text_rlhf
-from apprentice.io_utils import atomic_open
 from apprentice.policies.transformer import CharTransformer
 
 
@@ -91,8 +88,9 @@ def reward_kl_frontier(
     """Run DPO and RLHF at each beta; return their points, the reference's, and the optimum's curve.
 
     Example:
-        >>> result = reward_kl_frontier(jax.random.key(0), reference, task)
-        >>> plot_frontier(result, "frontier.png")
+        >>> result = reward_kl_frontier(jax.random.key(0), reference, task)  # apprentice bench preferences plots it
+        >>> [point["algorithm"] for point in result["points"]][:2]
+        ['reference', 'DPO']
     """
     data_key, dpo_key, rlhf_key, eval_key, optimum_key = jax.random.split(key, 5)
     points = [{"algorithm": "reference", "beta": None, **evaluate_text_policy(eval_key, reference, reference, task, config.n_eval)}]
@@ -108,36 +106,3 @@ def reward_kl_frontier(
     betas = np.geomspace(0.02, 20.0, 60)
     optimum = optimal_frontier(optimum_key, reference, task, betas, config.samples_per_prompt)
     return {"points": points, "optimum": {name: np.asarray(value).tolist() for name, value in optimum.items()}}
-
-
-def plot_frontier(result: dict, path: str | os.PathLike) -> Path:
-    """Reward against KL: the optimum's curve and one marker per run, labeled by beta; written atomically."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    optimum = result["optimum"]
-    ax.plot(optimum["kl"], optimum["reward"], color="0.4", linestyle="--", label="optimum of E[r] - beta KL")
-    styles = {"reference": ("black", "*"), "DPO": ("tab:blue", "o"), "RLHF": ("tab:orange", "s")}
-    for algorithm, (color, marker) in styles.items():
-        points = [p for p in result["points"] if p["algorithm"] == algorithm]
-        if not points:
-            continue
-        ax.errorbar([p["kl"] for p in points], [p["reward"] for p in points], yerr=[p["reward_stderr"] for p in points],
-                    color=color, marker=marker, linestyle="none", label=algorithm)  # fmt: skip
-        for p in points:
-            if p["beta"] is not None:
-                ax.annotate(f"{p['beta']:g}", (p["kl"], p["reward"]), textcoords="offset points", xytext=(4, 4), fontsize=7, color=color)
-    ax.set_xscale("symlog", linthresh=1.0)
-    ax.set_xlabel("KL(pi || pi_ref), nats per response")
-    ax.set_ylabel("mean true reward (sentiment sign)")
-    ax.set_title("Reward against KL, character transformer (labels: beta)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    with atomic_open(path, "wb") as handle:
-        fig.savefig(handle, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
-    return Path(path)

@@ -19,9 +19,7 @@ touched).
 
 The reward is state-only in both: ``goal_reward`` in the goal cell (which the agent can stay
 in), 0 elsewhere, so the ground truth satisfies what AIRL's disentanglement result needs.
-
-Lives with the IRL code (as ``reference_mdps.py`` does) because it builds
-``apprentice.theory.TabularMDP`` objects.
+Demonstrations in these mazes come from ``apprentice.algorithms.irl.sample_demonstrations``.
 """
 
 from __future__ import annotations
@@ -29,10 +27,8 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from jaxtyping import ArrayLike, Float
 
-from apprentice.algorithms.irl.demonstrations import Demonstrations
-from apprentice.theory.mdp import TabularMDP, validate_policy
+from apprentice.envs.tabular.mdp import TabularMDP
 
 MOVES = ((-1, 0), (1, 0), (0, -1), (0, 1), (0, 0))
 """(d_row, d_col) of the actions up, down, left, right, stay."""
@@ -150,48 +146,3 @@ def swapped_maze(
     return gridworld(
         size, set(), (size - 1, 0), (0, size - 1), slip, gamma, goal_reward, moves
     )
-
-
-def sample_demonstrations(
-    mdp: TabularMDP,
-    policy: Float[ArrayLike, "S A"],
-    n_episodes: int,
-    n_steps: int,
-    seed: int,
-) -> Demonstrations:
-    """``n_episodes`` episodes of ``n_steps`` actions of a stationary ``policy``, from ``mdp.initial``.
-
-    For a discounted MDP the episodes are truncations of infinite ones; ``empirical_visitation``
-    (``horizon=None``) rescales their discounted counts (choose ``gamma^n_steps`` small).
-
-    Example:
-        >>> mdp = shifting_maze("train")
-        >>> demos = sample_demonstrations(mdp, np.full((36, 5), 0.2), 3, 10, seed=0)
-        >>> demos.states.shape, demos.actions.shape
-        ((3, 11), (3, 10))
-    """
-    policy = validate_policy(policy, mdp.n_states, mdp.n_actions)
-    if policy.ndim != 2:
-        raise ValueError(f"policy must have shape (S, A); got {policy.shape}")
-    for name, value in (("n_episodes", n_episodes), ("n_steps", n_steps)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    rng = np.random.default_rng(seed)
-    policy_cdf = np.cumsum(policy, axis=-1)
-    transition_cdf = np.cumsum(mdp.transitions, axis=-1)
-
-    def draw(cdf: np.ndarray) -> np.ndarray:
-        # Inverse-CDF sampling, one uniform per row; the cap guards against round-off in cdf[-1].
-        return np.minimum(
-            (cdf < rng.random((cdf.shape[0], 1))).sum(-1), cdf.shape[-1] - 1
-        )
-
-    states = np.empty((n_episodes, n_steps + 1), dtype=np.int64)
-    actions = np.empty((n_episodes, n_steps), dtype=np.int64)
-    states[:, 0] = draw(
-        np.broadcast_to(np.cumsum(mdp.initial), (n_episodes, mdp.n_states))
-    )
-    for t in range(n_steps):
-        actions[:, t] = draw(policy_cdf[states[:, t]])
-        states[:, t + 1] = draw(transition_cdf[states[:, t], actions[:, t]])
-    return Demonstrations(states=states, actions=actions)

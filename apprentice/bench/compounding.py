@@ -1,15 +1,18 @@
 """The compounding-error study: ``apprentice theory compounding``.
 
-Three parts, every number an exact tabular computation (no Monte Carlo evaluation):
+An experiment over the exact tabular math of ``apprentice.theory`` (the chain, the tightrope,
+the tabular learners, the bounds, the power-law fit); its figure is
+``apprentice.report.compounding_plot``. Three parts, every number an exact tabular computation
+(no Monte Carlo evaluation):
 
 (a) Worst case (Ross & Bagnell 2010): the closed form for the expected number of mistakes,
     ``T/2 - [1 - (1-2 eps)^(T+1)] / (4 eps) + 1/2``, against exact backward induction on the
-    two-state chain of ``worst_case.py``, over a grid of (eps, T).
-(b) Horizon sweep: on tightrope MDPs (``tightrope.py``), learn BC and DAgger policies with the
-    same controlled per-state error eps (``learners.py``), compute each one's exact cost
+    two-state chain of ``theory/worst_case.py``, over a grid of (eps, T).
+(b) Horizon sweep: on tightrope MDPs (``theory/tightrope.py``), learn BC and DAgger policies with the
+    same controlled per-state error eps (``theory/learners.py``), compute each one's exact cost
     ``J(pi*) - J(pihat)`` for H from about 10 to 1000, and fit the slope of log cost against
-    log H (``power_law.py``): BC comes out near 2, DAgger near 1. The BC and DAgger bounds of
-    ``bounds.py`` are checked on every learned policy.
+    log H (``theory/power_law.py``): BC comes out near 2, DAgger near 1. The BC and DAgger bounds of
+    ``theory/bounds.py`` are checked on every learned policy.
 (c) Demonstration sweep: at a fixed H, BC from N sampled expert demonstrations on a tightrope
     with a geometric wind; its exact cost falls like 1/N (Rajaraman et al. 2020: of order
     ``|S| H^2 / N`` up to a log factor).
@@ -29,12 +32,13 @@ import numpy as np
 from rich.progress import Progress
 from rich.table import Table
 
+from apprentice.envs.tabular.mdp import deterministic_policy
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console
+from apprentice.report.compounding_plot import plot_compounding
 from apprentice.theory.bounds import bc_bound_finite_horizon, dagger_bound_finite_horizon
 from apprentice.theory.finite_horizon import expected_return, state_distributions
 from apprentice.theory.learners import behavior_cloning, behavior_cloning_from_demos, dagger
-from apprentice.theory.mdp import deterministic_policy
 from apprentice.theory.power_law import fit_power_law
 from apprentice.theory.tightrope import geometric_wind, tightrope
 from apprentice.theory.worst_case import expected_mistakes_closed_form, expected_mistakes_exact
@@ -249,9 +253,6 @@ def run_compounding(config: CompoundingConfig = CompoundingConfig(), progress: b
         >>> results["exponents"]["bc_vs_horizon"]["exponent"]  # doctest: +SKIP
         1.96...
     """
-    # Imported here: report/ sits above theory/ in the layering; only this entry point plots.
-    from apprentice.report.compounding_plot import plot_compounding
-
     start = time.perf_counter()
     out_dir = Path(config.out_dir)
     console = make_console()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from apprentice.theory.compounding import CompoundingConfig, run_compounding
+from apprentice.bench.compounding import CompoundingConfig, run_compounding
 
 
 @pytest.fixture(scope="module")

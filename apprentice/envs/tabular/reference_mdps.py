@@ -6,16 +6,13 @@ MCE IRL tests (``tests/algorithms/test_mce_irl.py``: the class ``ReasonablePOMDP
 ``test_mce_irl_reasonable_mdp``), built on ``seals``' ``TabularModelPOMDP``. The numbers below
 are the MDP's definition (transition table, state rewards, start distribution, horizon, and the
 8-dimensional observation of each state), re-entered here; no code is shared.
-
-This lives with the IRL code rather than in ``apprentice.envs`` because it is returned as an
-``apprentice.theory.FiniteHorizonMDP`` and ``envs`` sits below ``theory`` in the layering.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from apprentice.theory.mdp import FiniteHorizonMDP
+from apprentice.envs.tabular.mdp import FiniteHorizonMDP
 
 IMITATION_STATE_REWARDS = (1.0, 2.0, 2.0, -20.0, 3.0)
 """r(s) of the five states: a start state, two equivalent good states, a trap, a goal."""
@@ -41,7 +38,7 @@ def imitation_five_state_mdp() -> FiniteHorizonMDP:
     returns ``sum_{t=0}^{19} r(s_t)``. The start distribution is ``(.5, 0, 0, 0, .5)``.
 
     ``imitation`` checks, for discount 0, 0.99 and 1, that MCE IRL's learned state occupancy
-    (its ``Dcum``, our ``Visitation.state_occupancy_with_final_state``) matches the expert's
+    (its ``Dcum``, our ``apprentice.algorithms.irl.Visitation.state_occupancy_with_final_state``) matches the expert's
     (``np.allclose``, atol = rtol = 1e-3) and, for discount > 0, that the learned policy's mean
     return over 5 sampled episodes is at least ``IMITATION_RETURN_THRESHOLD`` = 30.4.
 
@@ -70,7 +67,7 @@ def imitation_five_state_observations() -> np.ndarray:
 
     ``imitation`` learns its reward on these observations (a linear layer with bias, or an MLP
     with hidden sizes (32, 32)); pass them, with a column of ones for the bias, as ``features``
-    to ``train`` to reproduce that parameterization instead of one-hot state features.
+    to ``apprentice.algorithms.irl.train`` to reproduce that parameterization instead of one-hot state features.
     """
     return np.array(
         [

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from apprentice.theory.mdp import (
+from apprentice.envs.tabular.mdp import (
     FiniteHorizonMDP,
     TabularMDP,
     deterministic_policy,

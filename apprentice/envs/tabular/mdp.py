@@ -1,6 +1,6 @@
 """Finite MDPs as frozen dataclasses: discounted and finite-horizon, validated, plus seeded generators.
 
-Conventions used by every file in ``apprentice.theory``:
+Conventions used by every tabular computation (``apprentice.theory``, tabular IRL):
 
 - ``transitions[s, a, s'] = P(s' | s, a)``, ``rewards[s, a] = r(s, a)``, ``initial[s] = mu(s)``.
 - A stationary stochastic policy is an array ``policy[..., s, a] = pi(a | s)``; a time-indexed
@@ -9,9 +9,9 @@ Conventions used by every file in ``apprentice.theory``:
 - A deterministic policy is given as integer actions ``actions[s]`` (or ``actions[h, s]``);
   ``deterministic_policy`` turns it into the one-hot array form.
 
-The arrays are stored as read-only numpy float64. Exact computations convert them to
-``jnp.float64`` inside ``jax.enable_x64`` (see ``evaluation.py``); nothing here touches JAX's
-global configuration.
+The arrays are stored as read-only numpy float64; this module imports no jax. Exact
+computations convert them to ``jnp.float64`` inside ``jax.enable_x64`` (see
+``apprentice.theory.evaluation``); nothing here touches JAX's global configuration.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from jaxtyping import ArrayLike, Float, Int
+from jaxtyping import Float, Int
+from numpy.typing import ArrayLike
 
 PROBABILITY_ATOL = 1e-9
 """How far from 1 a probability vector's sum may be before it is rejected."""

@@ -1,6 +1,8 @@
-"""The 64-bit policy of ``apprentice.theory``: exact work runs inside ``jax.enable_x64``.
+"""The 64-bit policy of exact tabular work: it runs inside ``jax.enable_x64``, scoped.
 
-The rest of the library trains float32 networks, so JAX's global x64 flag is never flipped.
+Public, for ``apprentice.theory`` and for the layers above that compute exactly on tabular MDPs
+(tabular IRL in ``apprentice.algorithms.irl``). The rest of the library trains float32
+networks, so JAX's global x64 flag is never flipped.
 Public functions that promise exactness wrap their body in ``exact_scope()`` (the scoped
 ``jax.enable_x64(True)`` context manager of jax >= 0.4.3x), build ``jnp.float64`` arrays inside
 it and return numpy float64 arrays, which keep their precision whatever the caller's JAX

@@ -1,0 +1,35 @@
+"""Where the library keeps files of its own outside the installed package: the user data directory.
+
+Nothing the library measures or records at run time is written into the package (which may be
+read-only, shared by several users, or replaced on upgrade); it goes to ``user_data_dir()``.
+Pure Python, no jax.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_VARIABLE = "APPRENTICE_DATA_DIR"
+"""The environment variable that sets the user data directory outright."""
+
+
+def user_data_dir() -> Path:
+    """The user data directory of apprentice, read from the environment at each call.
+
+    ``$APPRENTICE_DATA_DIR`` if it is set and not empty; else ``$XDG_DATA_HOME/apprentice`` if
+    ``XDG_DATA_HOME`` is an absolute path (the XDG Base Directory specification says to ignore a
+    relative one); else ``~/.local/share/apprentice``. The folder is not created here; writers
+    create it when they first write.
+
+    Example:
+        >>> user_data_dir()  # with APPRENTICE_DATA_DIR=/tmp/apprentice-data in the environment
+        PosixPath('/tmp/apprentice-data')
+    """
+    explicit = os.environ.get(DATA_DIR_VARIABLE, "")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "apprentice"
+    return Path.home() / ".local" / "share" / "apprentice"
