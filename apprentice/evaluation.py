@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
+from apprentice.data import trees
+from apprentice.data.trajectory import flatten
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import evaluation_seed
 from apprentice.envs.spec import EnvSpec, executed_actions
@@ -15,8 +17,6 @@ from apprentice.experts.registry import available as experts_available
 from apprentice.experts.registry import load as load_expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
-from apprentice.data import trees
-from apprentice.data.trajectory import flatten
 from apprentice.rollout import Actor, RandomActor, expert_input, rollout
 
 CONTINUOUS_DISAGREEMENT_TOLERANCE = 0.05

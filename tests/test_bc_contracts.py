@@ -10,10 +10,17 @@ import pytest
 
 from apprentice.algorithms.bc import BCConfig, bc_loss, train, train_epoch
 from apprentice.algorithms.bc.losses import LossSettings
-from apprentice.algorithms.bc.train import epoch_arrays, epoch_scan, EpochSettings
+from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, epoch_scan
 from apprentice.data import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
-from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, observation_stats, save_policy
+from apprentice.policies import (
+    PolicyActor,
+    PolicyArchitecture,
+    load_policy,
+    make_policy,
+    observation_stats,
+    save_policy,
+)
 from tests.conftest import make_trajectories
 
 SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)

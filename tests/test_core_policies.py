@@ -16,7 +16,14 @@ from apprentice.data.npz_io import load_trajectories, save_trajectories
 from apprentice.data.sequences import sequence_chunks
 from apprentice.data.trajectory import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
-from apprentice.envs.spaces import ArraySpace, DictSpace, require_observations, space_from_gym, space_from_json, space_to_json
+from apprentice.envs.spaces import (
+    ArraySpace,
+    DictSpace,
+    require_observations,
+    space_from_gym,
+    space_from_json,
+    space_to_json,
+)
 from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, save_policy
 from apprentice.rollout import rollout
 

@@ -11,7 +11,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from apprentice.algorithms.bc import LossSettings, bc_loss, cross_entropy_loss, gaussian_nll_loss, mse_loss, return_weights
+from apprentice.algorithms.bc import (
+    LossSettings,
+    bc_loss,
+    cross_entropy_loss,
+    gaussian_nll_loss,
+    mse_loss,
+    return_weights,
+)
 from apprentice.envs import EnvSpec
 from apprentice.policies import PolicyArchitecture, Squash, make_policy
 from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN

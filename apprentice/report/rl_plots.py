@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from apprentice.report.plots import save_figure, plt
+from apprentice.report.plots import plt, save_figure
 
 
 def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:

@@ -18,17 +18,16 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
 from apprentice.algorithms.bc.weights import return_weights
 from apprentice.algorithms.configs.bc import BCConfig
+from apprentice.data import trees
 from apprentice.data.augmentation import GaussianObsNoise
 from apprentice.data.batching import minibatch_indices, n_batches
+from apprentice.data.sequences import SequenceChunks, sequence_chunks
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
 from apprentice.envs.spec import EnvSpec, require_data_matches
-from apprentice.policies.base import Policy
-from apprentice.data import trees
-from apprentice.data.sequences import SequenceChunks, sequence_chunks
 from apprentice.policies.architecture import PolicyArchitecture
+from apprentice.policies.base import Policy
 from apprentice.policies.build import make_policy, observation_stats
 from apprentice.progress import progress_bar
-
 
 MIN_VALIDATION_WEIGHT = 1e-3
 """Below this mean per-sample weight (the training data's mean is 1) a validation split is

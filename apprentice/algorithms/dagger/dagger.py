@@ -12,10 +12,10 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.configs.dagger import DAggerConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, run_rounds
 from apprentice.algorithms.dagger.schedules import beta_at
+from apprentice.data import trees
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.data import trees
 from apprentice.rollout import Actor, Observed, act_on, rollout
 
 

@@ -18,10 +18,10 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.configs.dagger import HGDAggerConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, LabelingExpert, run_rounds
+from apprentice.data import trees
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.data import trees
 from apprentice.rollout import Actor, Observed, act_on, rollout
 
 Gate = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]

@@ -28,8 +28,8 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
-from apprentice.data import trees
 from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
+from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec

@@ -22,7 +22,6 @@ from apprentice.algorithms.irl.rewards import (
     one_hot_features,
     reward_on_features,
 )
-from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, TabularAIRLResult
 from apprentice.algorithms.irl.soft_bellman import (
     SoftSolution,
     soft_backward_kernel,
@@ -31,6 +30,7 @@ from apprentice.algorithms.irl.soft_bellman import (
     soft_value_iteration_discounted,
     soft_value_iteration_finite,
 )
+from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, TabularAIRLResult
 from apprentice.algorithms.irl.visitation import (
     Visitation,
     discounted_visitation,

@@ -39,7 +39,12 @@ from apprentice.algorithms.preferences.reward_model import (
     train,
 )
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig, optimal_frontier, plot_frontier, reward_kl_frontier
+from apprentice.algorithms.preferences.text_frontier import (
+    FrontierConfig,
+    optimal_frontier,
+    plot_frontier,
+    reward_kl_frontier,
+)
 from apprentice.algorithms.preferences.text_policy import (
     TextTask,
     evaluate_text_policy,

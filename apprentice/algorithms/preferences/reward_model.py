@@ -23,8 +23,8 @@ import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.preferences.losses import bradley_terry_loss, preference_accuracy
-from apprentice.data.preferences import Preferences
 from apprentice.data.batching import minibatch_indices
+from apprentice.data.preferences import Preferences
 from apprentice.policies.mlp import MLP, Activation
 from apprentice.progress import progress_bar
 

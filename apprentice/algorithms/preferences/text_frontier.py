@@ -26,7 +26,12 @@ import numpy as np
 from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, train_text_preferences
-from apprentice.algorithms.preferences.text_policy import TextTask, evaluate_text_policy, sample_in_batches, text_preferences
+from apprentice.algorithms.preferences.text_policy import (
+    TextTask,
+    evaluate_text_policy,
+    sample_in_batches,
+    text_preferences,
+)
 from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig, train_text_rlhf
 from apprentice.io_utils import atomic_open
 from apprentice.policies.transformer import CharTransformer

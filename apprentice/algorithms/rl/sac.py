@@ -25,6 +25,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
+from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.common import (
     EpisodeTracker,
     RewardFn,
@@ -32,7 +33,6 @@ from apprentice.algorithms.rl.common import (
     batch_rewards,
     training_env_seed,
 )
-from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
