@@ -25,8 +25,9 @@ Whatever an actor returns, the env is sent, and the ``Trajectory`` records, the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 

@@ -10,7 +10,8 @@ for example) and puts the whole original observation, the simulator's state, in
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import gymnasium as gym
 import numpy as np

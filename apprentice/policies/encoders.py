@@ -17,7 +17,8 @@ A frame stack of ``K`` observations reaches an encoder as the same tree with a l
 from __future__ import annotations
 
 import abc
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import equinox as eqx
 import jax

@@ -3,7 +3,8 @@ visited state with the expert's action, aggregate, retrain."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import numpy as np

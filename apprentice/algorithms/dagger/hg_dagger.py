@@ -9,8 +9,9 @@ policy, or a person at a joystick whose actions arrive through the same expert c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np

@@ -8,7 +8,7 @@ which sums to ``sum_{t<H} gamma^t`` (``1 / (1 - gamma)`` for an infinite horizon
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from jaxtyping import ArrayLike

@@ -8,8 +8,8 @@ with Adam (after global-norm clipping), and records the mean of each statistic p
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import equinox as eqx
 import jax

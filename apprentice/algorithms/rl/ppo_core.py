@@ -14,8 +14,9 @@ truncated episode is bootstrapped from its last state and only a true terminal s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
