@@ -85,7 +85,7 @@ class MCEIRLResult:
     """Soft values and the soft-optimal policy of ``rewards``."""
     visitation: Visitation
     """The learner's occupancy (``Visitation`` of ``soft.policy``)."""
-    expert_occupancy: Float[np.ndarray, "S *A"]
+    expert_occupancy: Float[np.ndarray, " S *A"]
     """The expert occupancy that was matched: ``[S]`` for state rewards, ``[S, A]`` otherwise."""
     log: MCEIRLLog
     """Per-iteration gaps and returns."""
