@@ -57,5 +57,5 @@ def write_stats(env_id: str, stats: ExpertStats, path: Path = STATS_PATH) -> Non
 
 
 def _load_builtin() -> None:
-    import apprentice.experts.scripted  # noqa: F401  (registers on import)
-    import apprentice.experts.trained  # noqa: F401
+    import apprentice.experts.scripted  # registers on import
+    import apprentice.experts.trained  # noqa: F401  (registers on import)
