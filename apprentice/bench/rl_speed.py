@@ -91,7 +91,7 @@ def _vmapped_seeds(run, static, config: RLSpeedConfig, env_steps: int, score) ->
     params, _ = jax.jit(jax.vmap(run))(keys)
     jax.block_until_ready(params)
     seconds = time.perf_counter() - start
-    returns = [score(eqx.combine(jax.tree.map(lambda x: x[i], params), static).policy) for i in range(config.n_seeds)]
+    returns = [score(eqx.combine(jax.tree.map(lambda x: x[i], params), static).policy) for i in range(config.n_seeds)]  # noqa: B023 (called in this iteration)
     return {
         "vmapped_seeds": config.n_seeds,
         "vmapped_wall_seconds": round(seconds, 2),

@@ -71,7 +71,7 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     with progress_bar(total, "RWR vs BC") as bar:
         for name in config.degradations:
             degrade = DEGRADATIONS[name]
-            bad = rollout(lambda obs: degrade(expert(obs)), config.env_id, n_episodes=config.n_degraded_episodes,
+            bad = rollout(lambda obs: degrade(expert(obs)), config.env_id, n_episodes=config.n_degraded_episodes,  # noqa: B023 (called in this iteration)
                           seed=collection_seed(0, Stream.DEMONSTRATIONS, 1))
             bad_return = float(np.mean([t.episode_return for t in bad]))
             for method, bc_config in methods.items():

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class TupleSpace:
     items: tuple["Space", ...]
 
 
-Space = Union[ArraySpace, DictSpace, TupleSpace]
+Space = ArraySpace | DictSpace | TupleSpace
 
 
 def space_from_gym(space: Any) -> Space:

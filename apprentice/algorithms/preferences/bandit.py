@@ -275,7 +275,7 @@ def _preference_scan(key, log_reference, arrays, config: BanditPreferenceConfig)
     optimizer = optax.adam(config.learning_rate)
     loss_fn = dpo_loss if config.loss == "dpo" else ipo_loss
 
-    def margins_of(logits, c, w, l):
+    def margins_of(logits, c, w, l):  # noqa: E741 (w, l: the winner and the loser)
         log_pi = jax.nn.log_softmax(logits, axis=1)
         return log_pi[c, w], log_pi[c, l], log_reference[c, w], log_reference[c, l]
 
