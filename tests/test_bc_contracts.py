@@ -200,7 +200,7 @@ def test_jitted_epoch_matches_a_plain_python_loop():
     for batch in iterate_minibatches(jax.random.key(4), data, 8):
         arrays = {"obs": jnp.asarray(batch.obs), "acts": jnp.asarray(batch.acts),
                   "weights": jnp.asarray(batch.weights * scale), "mask": jnp.ones(len(batch))}
-        grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)
+        grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)  # noqa: B023 (called in this iteration)
         updates, opt_state = optimizer.update(grads, opt_state, slow)
         slow = optax.apply_updates(slow, updates)
     for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(slow)):

@@ -138,7 +138,13 @@ def test_return_weights_by_hand():
 def test_squash_bounds_get_no_gradient():
     """The box is the env's, not a parameter: the entropy term log(high - low) must not widen it."""
     squash = Squash(low=jnp.array([-1.0, -2.0]), high=jnp.array([1.0, 2.0]))
-    grads = jax.grad(lambda s: s.log_det_jacobian(jnp.array([0.3, -0.2])) + s(jnp.array([0.5, 0.1])).sum() + s.inverse(jnp.array([0.2, 0.4])).sum())(squash)
+    grads = jax.grad(
+        lambda s: (
+            s.log_det_jacobian(jnp.array([0.3, -0.2]))
+            + s(jnp.array([0.5, 0.1])).sum()
+            + s.inverse(jnp.array([0.2, 0.4])).sum()
+        )
+    )(squash)
     assert float(jnp.abs(grads.low).max()) == 0.0 and float(jnp.abs(grads.high).max()) == 0.0
 
 
