@@ -78,6 +78,13 @@ def test_the_factory_refuses_encoders_that_do_not_fit_the_observation():
         make_policy(jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture(core="rnn"))
 
 
+def test_the_dict_encoder_names_a_nested_space_instead_of_failing_on_it():
+    inner = DictSpace((("x", ArraySpace((1,))),))
+    nested = dataclasses.replace(DICT_SPEC, observation=DictSpace((("inner", inner), ("speed", ArraySpace((2,))))))
+    with pytest.raises(ValueError, match="dict encoder: expected arrays under each key, got .* under 'inner'"):
+        make_policy(jax.random.key(0), nested, PolicyArchitecture(encoder="dict", head="gaussian"))
+
+
 @pytest.mark.parametrize("core", ["gru", "lstm"])
 def test_stepping_equals_the_sequence_scan_and_reset_forgets(core):
     spec = env_spec("CartPole-v1")
