@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import numpy as np
@@ -73,7 +74,7 @@ def evaluate(
         expert = load_expert(env_id)
     trajectories = rollout(actor, env_id, n_episodes=n_episodes, seed=seed, n_envs=n_envs, progress=progress)
     returns = [t.episode_return for t in trajectories]
-    result = dict(
+    result: dict[str, Any] = dict(
         env_id=env_id,
         seed=seed,
         returns=returns,

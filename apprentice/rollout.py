@@ -150,12 +150,12 @@ class GymnasiumSteps:
         self.final_states: Any = None
 
     def reset(self) -> Any:
-        obs, infos = self.envs.reset(seed=self.seed)
+        obs, infos = self.envs.reset(seed=self.seed)  # type: ignore[var-annotated]
         self.states = self.final_states = infos.get("state")
         return obs
 
     def step(self, actions: np.ndarray) -> tuple[Any, ...]:
-        next_obs, rewards, terminated, truncated, infos = self.envs.step(actions)
+        next_obs, rewards, terminated, truncated, infos = self.envs.step(actions)  # type: ignore[var-annotated]
         ended = np.flatnonzero(terminated | truncated)
         final_obs = _replace_rows(next_obs, ended, infos.get("final_obs"))
         self.states = infos.get("state")

@@ -135,7 +135,7 @@ class Transitions:
         return self.take(slice(0, n))
 
 
-def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None = None) -> Transitions:
+def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | np.ndarray | None = None) -> Transitions:
     """All steps of ``trajectories`` as one ``Transitions``.
 
     Args:
