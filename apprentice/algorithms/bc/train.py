@@ -241,7 +241,7 @@ def epoch_scan(params, opt_state, key, data, n_real, static, settings: EpochSett
         batch, is_real = inputs
 
         def update(carry):
-            params, opt_state, loss = batch_update(*carry, batch, static, settings)
+            params, opt_state, loss = batch_update(*carry, batch, static, settings)  # type: ignore[call-arg]  # *carry
             return (params, opt_state), loss
 
         if not settings.padded:
@@ -396,9 +396,9 @@ def epoch_arrays(data: Transitions | SequenceChunks, spec: EnvSpec, weight_scale
     else:
         acts = data.acts.reshape(*per_step, -1).astype(np.float32)
     weights = (data.weights * weight_scale).astype(np.float32)
-    mask = data.mask if sequences else np.ones(n, np.float32)
+    mask = data.mask if isinstance(data, SequenceChunks) else np.ones(n, np.float32)
     arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": mask}
-    if sequences:
+    if isinstance(data, SequenceChunks):
         arrays["resets"] = data.resets
     padding = max(capacity - n, 0) + 1
     pad = lambda v: jnp.asarray(np.concatenate([v, np.zeros((padding, *v.shape[1:]), v.dtype)]))  # noqa: E731

@@ -80,7 +80,7 @@ class SegmentReturn(eqx.Module):
         ()
     """
 
-    step_reward: eqx.Module
+    step_reward: Callable[..., Float[Array, ""]]
 
     def __call__(self, segment: Array, context: Array | None = None) -> Float[Array, ""]:
         if context is None:

@@ -57,7 +57,7 @@ class FrontierConfig:
 
 def optimal_frontier(
     key: PRNGKeyArray, reference: CharTransformer, task: TextTask, betas: np.ndarray, samples_per_prompt: int = 64
-) -> dict[str, np.ndarray]:
+) -> dict[str, np.ndarray | float]:
     """The exact optimum ``(E[r], KL)`` of ``E[r] - beta KL(pi || pi_ref)`` at each beta (module docstring).
 
     ``p_v(x)`` is estimated from ``samples_per_prompt`` samples of the reference per prompt; the
