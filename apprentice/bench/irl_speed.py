@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import jax
 
@@ -53,7 +54,9 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
     demos = rollout(expert, config.env, n_episodes=config.n_demos, seed=collection_seed(0, Stream.DEMONSTRATIONS))
     base = adversarial_config(config.method, config.env, config.total_steps)
     rows = []
-    for backend, seeds in (("jax", config.seeds), ("gymnasium", config.gymnasium_seeds)):
+    runs: tuple[tuple[Literal["jax", "gymnasium"], tuple[int, ...]], ...] = (
+        ("jax", config.seeds), ("gymnasium", config.gymnasium_seeds))
+    for backend, seeds in runs:
         run_config = dataclasses.replace(base, ppo=dataclasses.replace(
             base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
         for seed in seeds:
@@ -61,8 +64,7 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
             result = train(jax.random.key(seed), run_config, config.env, demos, progress=False)
             seconds = time.perf_counter() - start
             final = result.rl.metrics[-1]
-            score = ((final["eval_return"] - expert.stats.random_mean_return)
-                     / (expert.stats.mean_return - expert.stats.random_mean_return))
+            score = expert.normalized_score(final["eval_return"])
             rows.append({"backend": backend, "seed": seed, "env_steps": final["env_steps"],
                          "wall_seconds_with_compile": round(seconds, 1), "eval_return": final["eval_return"],
                          "normalized_score": round(score, 3)})

@@ -105,7 +105,10 @@ def _env_only_rates(config: RLSpeedConfig) -> dict:
     env = make_jax_env(config.env)
     n_envs = 1024
     n_steps = max(1, config.env_only_steps // n_envs)
-    act = lambda key, obs: jax.random.randint(key, (obs.shape[0],), 0, env.spec.n_actions)  # noqa: E731
+    n_actions = env.spec.n_actions
+    if n_actions is None:
+        raise ValueError(f"{config.env}: the env-only rates draw discrete random actions; expected a discrete env")
+    act = lambda key, obs: jax.random.randint(key, (obs.shape[0],), 0, n_actions)  # noqa: E731
     scan = jax.jit(lambda key: scan_rollout(act, env, key, n_envs, n_steps)[1]["rewards"].sum())
     scan(jax.random.key(0)).block_until_ready()
     start = time.perf_counter()

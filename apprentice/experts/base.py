@@ -56,12 +56,17 @@ class Expert:
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         return self.act(np.asarray(observations))
 
-    def normalized_score(self, score: float) -> float:
-        """``(score - random) / (expert - random)``; 1 is the expert, 0 the random policy."""
+    def require_stats(self) -> ExpertStats:
+        """The expert's measured returns; a ``ValueError`` saying how to measure them when there are none."""
         if self.stats is None:
             raise ValueError(
                 f"expert for {self.env_id!r} has no measured returns; "
                 f"run `apprentice experts measure --env {self.env_id}` first"
             )
-        span = self.stats.mean_return - self.stats.random_mean_return
-        return float((score - self.stats.random_mean_return) / span)
+        return self.stats
+
+    def normalized_score(self, score: float) -> float:
+        """``(score - random) / (expert - random)``; 1 is the expert, 0 the random policy."""
+        stats = self.require_stats()
+        span = stats.mean_return - stats.random_mean_return
+        return float((score - stats.random_mean_return) / span)
