@@ -82,7 +82,8 @@ def train(
 
     Trajectories are split by episode into train and validation (``config.validation_fraction``)
     and can be reward-weighted; a step whose ``infos["labeled"]`` is False (an interactive
-    learner's step the expert did not label) carries no loss (a stateful policy still reads it); ``Transitions`` are used whole, with ``validation`` if given (they
+    learner's step the expert did not label) carries no loss (a stateful policy still reads it);
+    ``Transitions`` are used whole, with ``validation`` if given (they
     have no episodes: a ``weighting`` or ``validation_fraction`` with them is an error).
     Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
     parameters of the best validation epoch are returned.

@@ -209,5 +209,7 @@ def run_rounds(
 
 def _aggregate(dataset: Dataset, new: Dataset) -> Dataset:
     if isinstance(dataset, Transitions):
+        assert isinstance(new, Transitions)  # one learner: labeled steps, or labeled episodes, every round
         return concatenate([dataset, new])
+    assert isinstance(new, list)
     return [*dataset, *new]
