@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test lint format install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,8 +18,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/apprentice demo
 
-test: $(STAMP)
+# Lint, format check and types first (seconds; mypy keeps its cache in .mypy_cache), then the tests.
+test: lint
 	$(BIN)/python -m pytest -q
 
+lint: $(STAMP)
+	$(BIN)/ruff check apprentice tests
+	$(BIN)/ruff format --check apprentice tests
+	$(BIN)/mypy apprentice
+
+# Rewrites files: the formatter, then the lint fixes ruff marks safe.
+format: $(STAMP)
+	$(BIN)/ruff format apprentice tests
+	$(BIN)/ruff check --fix apprentice tests
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import numpy as np
 
+from apprentice.data import trees
+from apprentice.data.trajectory import flatten
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import evaluation_seed
 from apprentice.envs.spec import EnvSpec, executed_actions
@@ -15,8 +18,6 @@ from apprentice.experts.registry import available as experts_available
 from apprentice.experts.registry import load as load_expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
-from apprentice.data import trees
-from apprentice.data.trajectory import flatten
 from apprentice.rollout import Actor, RandomActor, expert_input, rollout
 
 CONTINUOUS_DISAGREEMENT_TOLERANCE = 0.05
@@ -73,7 +74,7 @@ def evaluate(
         expert = load_expert(env_id)
     trajectories = rollout(actor, env_id, n_episodes=n_episodes, seed=seed, n_envs=n_envs, progress=progress)
     returns = [t.episode_return for t in trajectories]
-    result = dict(
+    result: dict[str, Any] = dict(
         env_id=env_id,
         seed=seed,
         returns=returns,

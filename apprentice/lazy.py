@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def lazy_getattr(package: str, namespace: dict[str, Any], sources: dict[str, str]) -> Callable[[str], Any]:

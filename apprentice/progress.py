@@ -5,22 +5,30 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 LOG_INTERVAL_SECONDS = 30.0
 """Where stderr is a file or pipe, the bar becomes a line of text at most this often."""
 
 
 class _Bar:
-    def __init__(self, progress: Progress | None, task: int | None):
+    def __init__(self, progress: Progress | None, task: TaskID | None):
         self._progress, self._task = progress, task
 
     def advance(self, amount: float = 1, **fields: object) -> None:
         """Move the bar on by ``amount`` and show ``fields`` (e.g. ``loss=0.12``) beside it."""
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.update(self._task, advance=amount, status=_status(fields))
 
 
@@ -53,7 +61,7 @@ def _status(fields: dict) -> str:
 
 
 @contextlib.contextmanager
-def progress_bar(total: float, description: str, enabled: bool = True) -> Iterator[_Bar]:
+def progress_bar(total: float, description: str, enabled: bool = True) -> Iterator[_Bar | _LogBar]:
     """A rich bar over ``total`` units on stderr; plain lines when stderr is not a terminal (a log
     file: see ``LOG_INTERVAL_SECONDS``); a no-op when ``enabled`` is false.
 

@@ -25,8 +25,9 @@ Whatever an actor returns, the env is sent, and the ``Trajectory`` records, the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
@@ -149,12 +150,12 @@ class GymnasiumSteps:
         self.final_states: Any = None
 
     def reset(self) -> Any:
-        obs, infos = self.envs.reset(seed=self.seed)
+        obs, infos = self.envs.reset(seed=self.seed)  # type: ignore[var-annotated]
         self.states = self.final_states = infos.get("state")
         return obs
 
     def step(self, actions: np.ndarray) -> tuple[Any, ...]:
-        next_obs, rewards, terminated, truncated, infos = self.envs.step(actions)
+        next_obs, rewards, terminated, truncated, infos = self.envs.step(actions)  # type: ignore[var-annotated]
         ended = np.flatnonzero(terminated | truncated)
         final_obs = _replace_rows(next_obs, ended, infos.get("final_obs"))
         self.states = infos.get("state")
@@ -192,7 +193,7 @@ def _replace_rows(batch: Any, rows: np.ndarray, replacements: Any) -> Any:
     """A copy of ``batch`` (array or tree) whose ``rows`` come from the per-env ``replacements``."""
     out = trees.tree_map(np.array, batch)
     for i in rows:
-        trees.tree_map(lambda leaf, new: leaf.__setitem__(i, new), out, replacements[i])
+        trees.tree_map(lambda leaf, new: leaf.__setitem__(i, new), out, replacements[i])  # noqa: B023 (called in this iteration)
     return out
 
 

@@ -10,10 +10,17 @@ import pytest
 
 from apprentice.algorithms.bc import BCConfig, bc_loss, train, train_epoch
 from apprentice.algorithms.bc.losses import LossSettings
-from apprentice.algorithms.bc.train import epoch_arrays, epoch_scan, EpochSettings
+from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, epoch_scan
 from apprentice.data import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
-from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, observation_stats, save_policy
+from apprentice.policies import (
+    PolicyActor,
+    PolicyArchitecture,
+    load_policy,
+    make_policy,
+    observation_stats,
+    save_policy,
+)
 from tests.conftest import make_trajectories
 
 SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)
@@ -193,7 +200,7 @@ def test_jitted_epoch_matches_a_plain_python_loop():
     for batch in iterate_minibatches(jax.random.key(4), data, 8):
         arrays = {"obs": jnp.asarray(batch.obs), "acts": jnp.asarray(batch.acts),
                   "weights": jnp.asarray(batch.weights * scale), "mask": jnp.ones(len(batch))}
-        grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)
+        grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)  # noqa: B023 (called in this iteration)
         updates, opt_state = optimizer.update(grads, opt_state, slow)
         slow = optax.apply_updates(slow, updates)
     for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(slow)):

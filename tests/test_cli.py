@@ -13,7 +13,6 @@ import pytest
 from apprentice.cli import COMMANDS, main
 from apprentice.envs.seeds import evaluation_seed
 
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -16,7 +16,14 @@ from apprentice.data.npz_io import load_trajectories, save_trajectories
 from apprentice.data.sequences import sequence_chunks
 from apprentice.data.trajectory import Trajectory, flatten
 from apprentice.envs import EnvSpec, env_spec
-from apprentice.envs.spaces import ArraySpace, DictSpace, require_observations, space_from_gym, space_from_json, space_to_json
+from apprentice.envs.spaces import (
+    ArraySpace,
+    DictSpace,
+    require_observations,
+    space_from_gym,
+    space_from_json,
+    space_to_json,
+)
 from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, save_policy
 from apprentice.rollout import rollout
 
@@ -69,6 +76,13 @@ def test_the_factory_refuses_encoders_that_do_not_fit_the_observation():
         make_policy(jax.random.key(0), DICT_SPEC, PolicyArchitecture(head="gaussian"))
     with pytest.raises(ValueError, match="core: expected one of"):
         make_policy(jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture(core="rnn"))
+
+
+def test_the_dict_encoder_names_a_nested_space_instead_of_failing_on_it():
+    inner = DictSpace((("x", ArraySpace((1,))),))
+    nested = dataclasses.replace(DICT_SPEC, observation=DictSpace((("inner", inner), ("speed", ArraySpace((2,))))))
+    with pytest.raises(ValueError, match="dict encoder: expected arrays under each key, got .* under 'inner'"):
+        make_policy(jax.random.key(0), nested, PolicyArchitecture(encoder="dict", head="gaussian"))
 
 
 @pytest.mark.parametrize("core", ["gru", "lstm"])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from apprentice import experts
+from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import (
     DAggerConfig,
     DARTConfig,
@@ -19,7 +20,6 @@ from apprentice.algorithms.dagger import (
     dart,
     hg_dagger,
 )
-from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger.loop import round_seed
 from apprentice.envs import env_spec, evaluation_seed
 from apprentice.rollout import rollout

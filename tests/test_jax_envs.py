@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("gymnax")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
+import jax
+import jax.numpy as jnp
 
-from apprentice import experts  # noqa: E402
-from apprentice.envs import (  # noqa: E402
+from apprentice import experts
+from apprentice.envs import (
     JAX_ENV_IDS,
     env_spec,
     has_jax_env,
@@ -24,7 +24,7 @@ from apprentice.envs import (  # noqa: E402
     scan_rollout,
     scan_rollout_from,
 )
-from apprentice.rollout import RandomActor, rollout  # noqa: E402
+from apprentice.rollout import RandomActor, rollout
 
 # gymnax state fields in the order of the Gymnasium env's ``state`` vector.
 STATE_FIELDS = {

@@ -11,7 +11,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from apprentice.algorithms.bc import LossSettings, bc_loss, cross_entropy_loss, gaussian_nll_loss, mse_loss, return_weights
+from apprentice.algorithms.bc import (
+    LossSettings,
+    bc_loss,
+    cross_entropy_loss,
+    gaussian_nll_loss,
+    mse_loss,
+    return_weights,
+)
 from apprentice.envs import EnvSpec
 from apprentice.policies import PolicyArchitecture, Squash, make_policy
 from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
@@ -131,7 +138,13 @@ def test_return_weights_by_hand():
 def test_squash_bounds_get_no_gradient():
     """The box is the env's, not a parameter: the entropy term log(high - low) must not widen it."""
     squash = Squash(low=jnp.array([-1.0, -2.0]), high=jnp.array([1.0, 2.0]))
-    grads = jax.grad(lambda s: s.log_det_jacobian(jnp.array([0.3, -0.2])) + s(jnp.array([0.5, 0.1])).sum() + s.inverse(jnp.array([0.2, 0.4])).sum())(squash)
+    grads = jax.grad(
+        lambda s: (
+            s.log_det_jacobian(jnp.array([0.3, -0.2]))
+            + s(jnp.array([0.5, 0.1])).sum()
+            + s.inverse(jnp.array([0.2, 0.4])).sum()
+        )
+    )(squash)
     assert float(jnp.abs(grads.low).max()) == 0.0 and float(jnp.abs(grads.high).max()) == 0.0
 
 

@@ -70,6 +70,7 @@ def test_segments_run_into_the_absorbing_state_after_a_terminal_but_never_past_a
     for segment, rewards in zip(first.steps, first.true_rewards):
         n_live = int(segment[:, -1].sum())
         np.testing.assert_array_equal(segment[n_live:], 0.0)
+        np.testing.assert_array_equal(rewards[n_live:], 0.0)
         np.testing.assert_array_equal(segment[:n_live, 0], segment[0, 0] + np.arange(n_live))
     # second episode: always 4 live consecutive steps, starting at observation 100, 101 or 102
     np.testing.assert_array_equal(second.true_rewards, 1.0)

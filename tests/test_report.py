@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from apprentice.report.run_report import bench_kind, load_run_dir, metric_groups, x_key
 from apprentice.cli.report import ReportArgs, report
+from apprentice.report.run_report import bench_kind, load_run_dir, metric_groups, x_key
 
 DATA_URI = '<img src="data:image/png;base64,'
 

@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
-from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig, InteractiveConfig, dagger, dart, hg_dagger
+from apprentice.algorithms.dagger import (
+    DAggerConfig,
+    DARTConfig,
+    HGDAggerConfig,
+    InteractiveConfig,
+    dagger,
+    dart,
+    hg_dagger,
+)
 from apprentice.algorithms.rl import PPOConfig, SACConfig
 from apprentice.envs.seeds import (
     COLLECTION_END,

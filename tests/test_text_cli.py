@@ -76,7 +76,14 @@ def test_bench_preferences_writes_results_and_plot(base, tmp_path, capsys):
     assert (tmp_path / "frontier.png").stat().st_size > 10_000 and (tmp_path / "results.json").is_file()
     generalization = result["generalization"]
     assert len(generalization["runs"]) == 2 and set(generalization["runs"][0]["explicit"]) == {"in_distribution", "shifted", "shifted_changed"}
-    assert set(generalization["implicit"]) == {"in_distribution", "shifted", "shifted_changed", "in_distribution_std", "shifted_std", "shifted_changed_std"}
+    assert set(generalization["implicit"]) == {
+        "in_distribution",
+        "shifted",
+        "shifted_changed",
+        "in_distribution_std",
+        "shifted_std",
+        "shifted_changed_std",
+    }
 
 
 def test_bench_sampling_draws_the_reference_tokens(capsys):

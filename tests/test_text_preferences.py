@@ -96,7 +96,10 @@ def test_text_preferences_follow_the_true_reward_at_low_temperature(language_mod
 def test_true_order_drops_ties_and_puts_the_better_response_first(text_task):
     from apprentice.data.preferences import Preferences
 
-    texts_a, texts_b = ["what a good cat!\n", "max hates it.\n", "the cat sees max.\n"], ["max hates it.\n", "what a good cat!\n", "the dog sees max.\n"]
+    texts_a, texts_b = (
+        ["what a good cat!\n", "max hates it.\n", "the cat sees max.\n"],
+        ["max hates it.\n", "what a good cat!\n", "the dog sees max.\n"],
+    )
     prompts = np.tile(text_task.vocab.encode("\n"), (3, 1))
     data = Preferences(text_task.encode_responses(texts_a), text_task.encode_responses(texts_b), context=prompts)
     ordered = true_order(data, text_task)

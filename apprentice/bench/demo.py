@@ -21,6 +21,7 @@ from rich.table import Table
 
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig, train
+from apprentice.algorithms.configs.bc import BCLoss
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -32,7 +33,7 @@ from apprentice.rollout import rollout
 @dataclass(frozen=True)
 class DemoCase:
     env_id: str
-    losses: tuple[str, ...]
+    losses: tuple[BCLoss, ...]
     demo_counts: tuple[int, ...]
 
 

@@ -30,6 +30,7 @@ from rich.table import Table
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
+from apprentice.algorithms.configs.irl import RewardKind
 from apprentice.algorithms.irl.adversarial import AdversarialConfig, AIRLConfig, GAILConfig, train_seeds
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.ppo_core import PPOConfig
@@ -47,7 +48,7 @@ METHODS = ("BC", "GAIL", "AIRL")
 class EnvSettings:
     """How GAIL and AIRL are run on one env."""
 
-    reward: str
+    reward: RewardKind
     """The learner's reward from the discriminator (see ``AdversarialConfig.reward``): ``positive``
     where the expert survives to the time limit, ``negative`` where it ends episodes at a goal."""
     ppo: PPOConfig
@@ -143,8 +144,9 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
         for n_demos in config.demo_counts:
             data = [subsample(rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS)),
                               config.subsample, seed=seed) for seed in range(config.n_seeds)]
-            cell = {"env_id": env_id, "n_demos": n_demos, "expert_return": expert.stats.mean_return,
-                    "random_return": expert.stats.random_mean_return}
+            stats = expert.require_stats()
+            cell = {"env_id": env_id, "n_demos": n_demos, "expert_return": stats.mean_return,
+                    "random_return": stats.random_mean_return}
             for method in config.methods:
                 method_start = time.perf_counter()
                 if method == "BC":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import jax
 
@@ -53,7 +54,9 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
     demos = rollout(expert, config.env, n_episodes=config.n_demos, seed=collection_seed(0, Stream.DEMONSTRATIONS))
     base = adversarial_config(config.method, config.env, config.total_steps)
     rows = []
-    for backend, seeds in (("jax", config.seeds), ("gymnasium", config.gymnasium_seeds)):
+    runs: tuple[tuple[Literal["jax", "gymnasium"], tuple[int, ...]], ...] = (
+        ("jax", config.seeds), ("gymnasium", config.gymnasium_seeds))
+    for backend, seeds in runs:
         run_config = dataclasses.replace(base, ppo=dataclasses.replace(
             base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
         for seed in seeds:

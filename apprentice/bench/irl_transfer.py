@@ -30,6 +30,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jax
 import numpy as np
@@ -37,7 +38,7 @@ from rich.table import Table
 
 from apprentice.algorithms.irl.demonstrations import sample_demonstrations
 from apprentice.algorithms.irl.soft_bellman import soft_value_iteration_discounted
-from apprentice.algorithms.irl.tabular_airl import TabularAIRLConfig, train
+from apprentice.algorithms.irl.tabular_airl import RewardShape, Shaping, TabularAIRLConfig, train
 from apprentice.algorithms.irl.visitation import policy_visitation
 from apprentice.envs.tabular.mdp import TabularMDP
 from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
@@ -56,7 +57,7 @@ METHODS = (
     "policy moved (GAIL fixed point)",
     "uniform random",
 )
-AIRL_VARIANTS = {
+AIRL_VARIANTS: dict[str, tuple[RewardShape, Shaping]] = {
     "AIRL state-only": ("state", "next_state"),
     "AIRL state-only, expected shaping": ("state", "expected"),
     "AIRL state-action": ("state_action", "next_state"),
@@ -122,7 +123,7 @@ def transfer_returns(
 ) -> dict[str, float]:
     """Test-MDP returns of every method for one (maze, expert data, seed)."""
     make = MAZES[maze]
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "size": config.size,
         "slip": config.slip,
         "gamma": config.gamma,

@@ -28,7 +28,15 @@ from rich.table import Table
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
-from apprentice.algorithms.dagger import DAggerConfig, DARTConfig, HGDAggerConfig, InteractiveConfig, dagger, dart, hg_dagger
+from apprentice.algorithms.dagger import (
+    DAggerConfig,
+    DARTConfig,
+    HGDAggerConfig,
+    InteractiveConfig,
+    dagger,
+    dart,
+    hg_dagger,
+)
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text

@@ -63,7 +63,7 @@ def run_preferences_bench(
 
 def summarize_generalization(runs: list[dict]) -> dict:
     """Mean and standard deviation over runs of each accuracy, per reward model."""
-    summary = {}
+    summary: dict[str, dict[str, float]] = {}
     for name in ("explicit", "implicit"):
         summary[name] = {}
         for split in runs[0][name]:

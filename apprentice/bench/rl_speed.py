@@ -91,7 +91,7 @@ def _vmapped_seeds(run, static, config: RLSpeedConfig, env_steps: int, score) ->
     params, _ = jax.jit(jax.vmap(run))(keys)
     jax.block_until_ready(params)
     seconds = time.perf_counter() - start
-    returns = [score(eqx.combine(jax.tree.map(lambda x: x[i], params), static).policy) for i in range(config.n_seeds)]
+    returns = [score(eqx.combine(jax.tree.map(lambda x: x[i], params), static).policy) for i in range(config.n_seeds)]  # noqa: B023 (called in this iteration)
     return {
         "vmapped_seeds": config.n_seeds,
         "vmapped_wall_seconds": round(seconds, 2),
@@ -105,7 +105,10 @@ def _env_only_rates(config: RLSpeedConfig) -> dict:
     env = make_jax_env(config.env)
     n_envs = 1024
     n_steps = max(1, config.env_only_steps // n_envs)
-    act = lambda key, obs: jax.random.randint(key, (obs.shape[0],), 0, env.spec.n_actions)  # noqa: E731
+    n_actions = env.spec.n_actions
+    if n_actions is None:
+        raise ValueError(f"{config.env}: the env-only rates draw discrete random actions; expected a discrete env")
+    act = lambda key, obs: jax.random.randint(key, (obs.shape[0],), 0, n_actions)  # noqa: E731
     scan = jax.jit(lambda key: scan_rollout(act, env, key, n_envs, n_steps)[1]["rewards"].sum())
     scan(jax.random.key(0)).block_until_ready()
     start = time.perf_counter()

@@ -52,7 +52,7 @@ def run_sampling_speed(config: SamplingSpeedConfig = SamplingSpeedConfig()) -> d
     cached = eqx.filter_jit(lambda m, k, p: jax.vmap(lambda kk, pp: m.sample(kk, pp, config.n_new))(k, p))
     reference = eqx.filter_jit(lambda m, k, p: jax.vmap(lambda kk, pp: full_pass_sample(m, kk, pp, config.n_new))(k, p))
     same = float((cached(model, keys, prompts) == reference(model, keys, prompts)).mean())  # also compiles both
-    times = {"cached": [], "reference": []}
+    times: dict[str, list[float]] = {"cached": [], "reference": []}
     for _ in range(config.repeats):
         for name, sampler in (("cached", cached), ("reference", reference)):
             start = time.perf_counter()

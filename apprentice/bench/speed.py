@@ -17,7 +17,7 @@ import numpy as np
 import optax
 
 from apprentice.algorithms.bc.losses import LossSettings
-from apprentice.algorithms.bc.train import epoch_arrays, EpochSettings, train_epoch
+from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, train_epoch
 from apprentice.data.trajectory import Transitions
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.build import PolicyArchitecture, make_policy

@@ -16,7 +16,8 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from apprentice.algorithms.registry import ALGORITHMS
 

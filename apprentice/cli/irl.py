@@ -12,7 +12,6 @@ from apprentice.algorithms.configs.irl import AIRLConfig, GAILConfig, MCEIRLConf
 from apprentice.cli.base import RunArgs, SeededArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
 
-
 AdversarialAlgorithmConfig = TypeVar("AdversarialAlgorithmConfig", GAILConfig, AIRLConfig)
 
 

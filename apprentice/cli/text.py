@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import equinox as eqx
 import jax
@@ -29,6 +29,9 @@ from apprentice.bench.sampling_speed import SamplingSpeedConfig
 from apprentice.cli.base import CommonArgs, RunArgs, SeededArgs, print_result, run_config
 from apprentice.progress import make_console
 from apprentice.runs import write_run
+
+if TYPE_CHECKING:
+    from apprentice.policies.transformer import CharTransformer
 
 console = make_console()
 
@@ -217,6 +220,7 @@ def _reference_and_task(base: str, out: str, seed: int):
             console.print(f"no --base given: training the default language model into {base}")
             train_next_token(TrainNextTokenArgs(out=base, seed=seed))
     reference, vocab = load_text_model(base, LANGUAGE_MODEL)
+    reference = cast("CharTransformer", reference)  # no build=: the bare language model
     prompt_length = 6
     n_new = min(48, reference.context_length - prompt_length)  # prompt and response fit the context (a reward model reads both)
     return reference, vocab, sentiment_task(vocab, load_corpus(), prompt_length, n_new)

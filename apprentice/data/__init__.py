@@ -4,7 +4,15 @@ from apprentice.data.batching import iterate_minibatches, minibatch_indices, n_b
 from apprentice.data.minari_io import export_minari, import_minari
 from apprentice.data.npz_io import load_trajectories, save_trajectories
 from apprentice.data.preferences import Preferences
-from apprentice.data.trajectory import Trajectory, Transitions, concatenate, flatten, split_episode_indices, split_episodes, subsample
+from apprentice.data.trajectory import (
+    Trajectory,
+    Transitions,
+    concatenate,
+    flatten,
+    split_episode_indices,
+    split_episodes,
+    subsample,
+)
 
 __all__ = [
     "Preferences",

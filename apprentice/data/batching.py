@@ -6,7 +6,7 @@ iterator, so every sample is seen exactly once per epoch and no sample is droppe
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp

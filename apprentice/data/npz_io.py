@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ def save_trajectories(
     if any((t.states is not None) != has_states for t in trajectories):
         raise ValueError("save_trajectories: expected states in every trajectory or in none")
     structure = {"observations": tree_structure(trajectories[0].observations)}
-    arrays = {
+    arrays: dict[str, Any] = {
         **flat_leaves("observations", trees.concatenate([t.observations for t in trajectories])),
         "actions": np.concatenate([t.actions for t in trajectories]),
         "rewards": np.concatenate([t.rewards for t in trajectories]),

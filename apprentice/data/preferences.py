@@ -17,8 +17,8 @@ Ouyang et al. 2022) with a temperature ``T``:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import jax
 import jax.numpy as jnp

@@ -16,8 +16,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import jax
 import numpy as np
@@ -91,7 +92,7 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
         traj = trajectories[i]
         end = min(start + length, len(traj))
         span = end - begin
-        jax.tree.map(lambda out, src: out.__setitem__((row, slice(0, span)), src[begin:end]), obs, traj.observations)
+        jax.tree.map(lambda out, src: out.__setitem__((row, slice(0, span)), src[begin:end]), obs, traj.observations)  # noqa: B023 (called in this iteration)
         acts[row, :span] = traj.actions[begin:end]
         mask[row, start - begin:span] = masks[i][start:end]
         step_weights[row, start - begin:span] = per_traj[i] * masks[i][start:end]

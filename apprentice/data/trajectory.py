@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,7 @@ class Transitions:
         return self.take(slice(0, n))
 
 
-def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | None = None) -> Transitions:
+def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | np.ndarray | None = None) -> Transitions:
     """All steps of ``trajectories`` as one ``Transitions``.
 
     Args:

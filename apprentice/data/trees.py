@@ -7,7 +7,8 @@ uniform, so datasets, io and rollouts never branch on the observation's kind.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 import numpy as np

@@ -10,7 +10,8 @@ for example) and puts the whole original observation, the simulator's state, in
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -32,7 +33,7 @@ class MaskedObservation(gym.Wrapper):
         if not isinstance(box, gym.spaces.Box) or len(box.shape) != 1:
             raise ValueError(f"MaskedObservation: expected a 1-d Box observation, got {box}")
         self.keep = np.asarray(keep, int)
-        self.observation_space = gym.spaces.Box(box.low[self.keep], box.high[self.keep], dtype=box.dtype)
+        self.observation_space = gym.spaces.Box(box.low[self.keep], box.high[self.keep], dtype=box.dtype)  # type: ignore[arg-type]
         self.state_space = box
 
     def reset(self, **kwargs: Any):

@@ -15,8 +15,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class TupleSpace:
     items: tuple["Space", ...]
 
 
-Space = Union[ArraySpace, DictSpace, TupleSpace]
+Space = ArraySpace | DictSpace | TupleSpace
 
 
 def space_from_gym(space: Any) -> Space:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import gymnasium as gym
 import jax
@@ -57,7 +57,7 @@ class EnvSpec:
     def from_env(env: gym.Env, env_id: str | None = None) -> EnvSpec:
         """Read the spec of a single (not vectorized) Gymnasium env."""
         obs_space, act_space = env.observation_space, env.action_space
-        common = dict(observation=space_from_gym(obs_space))
+        common: dict[str, Any] = dict(observation=space_from_gym(obs_space))
         env_id = env_id or (env.spec.id if env.spec is not None else None)
         if isinstance(act_space, gym.spaces.Discrete):
             if int(act_space.start) != 0:
@@ -107,7 +107,10 @@ class EnvSpec:
     @property
     def action_dim(self) -> int:
         """Number of discrete actions, or the flattened size of a continuous action."""
-        return int(self.n_actions) if self.action_kind == "discrete" else int(np.prod(self.action_shape))
+        if self.action_kind == "discrete":
+            assert self.n_actions is not None  # every discrete spec carries its number of actions
+            return int(self.n_actions)
+        return int(np.prod(self.action_shape))
 
     def to_dict(self) -> dict:
         """JSON-able form (round-trips through :meth:`from_dict`)."""
@@ -123,7 +126,7 @@ class EnvSpec:
         else:
             observation = ArraySpace(tuple(fields.pop("obs_shape")), fields.pop("obs_dtype"))
         tuples = ("action_shape", "action_low", "action_high")
-        rest = {k: (tuple(v) if k in tuples and v is not None else v) for k, v in fields.items()}
+        rest: dict[str, Any] = {k: (tuple(v) if k in tuples and v is not None else v) for k, v in fields.items()}
         return EnvSpec(observation=observation, **rest)
 
     def require_same_spaces(self, other: EnvSpec, what: str, other_what: str) -> None:
@@ -137,7 +140,7 @@ class EnvSpec:
                 raise ValueError(f"{other_what} has {name}={theirs}, but {what} expects {name}={mine}")
 
 
-def executed_actions(spec: EnvSpec, actions):
+def executed_actions(spec: EnvSpec, actions: Any) -> Any:
     """The actions the env executes, and so the ones every path sends and records: continuous
     actions clipped into the box ``[action_low, action_high]`` (per coordinate), discrete ones as
     they are.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -79,11 +79,15 @@ class Expert:
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         return self.act(np.asarray(observations))
 
-    def normalized_score(self, score: float) -> float:
-        """``(score - random) / (expert - random)``; 1 is the expert, 0 the random policy."""
+    def require_stats(self) -> ExpertStats:
+        """The expert's measured returns; a ``ValueError`` saying how to measure them when there are none."""
         if self.stats is None:
             raise ValueError(
                 f"expert for {self.env_id!r} has no measured returns; "
                 f"run `apprentice experts --measure --env {self.env_id}` first"
             )
-        return self.stats.normalized_score(score)
+        return self.stats
+
+    def normalized_score(self, score: float) -> float:
+        """``(score - random) / (expert - random)``; 1 is the expert, 0 the random policy."""
+        return self.require_stats().normalized_score(score)

@@ -89,5 +89,5 @@ def _read_stats_file(path: Path) -> dict[str, ExpertStats]:
 
 
 def _load_builtin() -> None:
-    import apprentice.experts.scripted  # noqa: F401  (registers on import)
-    import apprentice.experts.trained  # noqa: F401
+    import apprentice.experts.scripted  # registers on import
+    import apprentice.experts.trained  # noqa: F401  (registers on import)

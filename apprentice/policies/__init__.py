@@ -36,7 +36,14 @@ if TYPE_CHECKING:
     from apprentice.policies.architecture import PolicyArchitecture
     from apprentice.policies.base import ObsNormalizer, Policy
     from apprentice.policies.build import make_policy, observation_stats
-    from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Head, Squash, require_density
+    from apprentice.policies.heads import (
+        CategoricalHead,
+        DeterministicHead,
+        GaussianHead,
+        Head,
+        Squash,
+        require_density,
+    )
     from apprentice.policies.mlp import MLP
     from apprentice.policies.serialization import load_policy, save_policy
 

@@ -73,7 +73,7 @@ class PolicyActor:
         n = jax.tree.leaves(obs)[0].shape[0]
         starts = np.zeros(n, bool) if starts is None else np.asarray(starts, bool)
         if self.states is None or self.n_envs != n:
-            self.states = jax.vmap(lambda _: self.policy_initial_state())(np.arange(n))
+            self.states = jax.vmap(lambda _: self.policy_initial_state())(np.arange(n))  # type: ignore[misc]  # stateful: set
             self.n_envs, starts = n, np.ones(n, bool)
         self.states, actions = step_batch(self.params, self.static, subkey, self.states, obs, starts, self.deterministic)
         return self._executed(np.asarray(actions))

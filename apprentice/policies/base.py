@@ -163,4 +163,4 @@ class Policy(eqx.Module):
         """Sum of squared weight entries of every linear and convolutional layer (biases, cells and
         normalizers excluded): the L2 penalty."""
         layers = jax.tree.leaves(self, is_leaf=lambda x: isinstance(x, (eqx.nn.Linear, eqx.nn.Conv)))
-        return sum(jnp.sum(layer.weight**2) for layer in layers if isinstance(layer, (eqx.nn.Linear, eqx.nn.Conv)))
+        return sum(jnp.sum(layer.weight**2) for layer in layers if isinstance(layer, (eqx.nn.Linear, eqx.nn.Conv)))  # type: ignore[return-value]

@@ -17,7 +17,8 @@ A frame stack of ``K`` observations reaches an encoder as the same tree with a l
 from __future__ import annotations
 
 import abc
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -191,17 +192,20 @@ class DictEncoder(Encoder):
     def __init__(self, space: DictSpace, normalizers: dict[str, ObsNormalizer | None], hidden_sizes: Sequence[int],
                  activation: Activation, frame_stack: int, *, key: PRNGKeyArray):
         keys = jax.random.split(key, len(space.items) + 1)
-        parts, width = {}, 0
+        parts: dict[str, NatureTorso | ObsNormalizer] = {}
+        width = 0
         for (name, sub), k in zip(space.items, keys[1:]):
             if not isinstance(sub, ArraySpace):
                 raise ValueError(f"dict encoder: expected arrays under each key, got {describe(sub)} under {name!r}")
             if sub.is_image:
                 h, w, c = sub.shape
-                parts[name] = NatureTorso((h, w, c * frame_stack), key=k)
-                width += parts[name].out_size
+                parts[name] = torso = NatureTorso((h, w, c * frame_stack), key=k)
+                width += torso.out_size
             else:
-                parts[name] = normalizers[name]
-                width += int(parts[name].mean.size)
+                normalizer = normalizers[name]
+                assert normalizer is not None  # make_encoder gives every vector leaf one
+                parts[name] = normalizer
+                width += int(normalizer.mean.size)
         self.parts = parts
         self.trunk = Trunk(width, hidden_sizes, activation, key=keys[0])
         self.frame_stack = frame_stack
@@ -234,8 +238,9 @@ def make_encoder(kind: str, space: Space, hidden_sizes: Sequence[int], activatio
         if not isinstance(space, DictSpace):
             raise ValueError(f"dict encoder: expected Dict observations, got {describe(space)}; use --encoder mlp or cnn")
         mean, std = obs_mean or {}, obs_std or {}
-        normalizers = {name: None if (isinstance(sub, ArraySpace) and sub.is_image)
-                       else vector_normalizer(sub, frame_stack, mean.get(name), std.get(name))
+        # Only vector leaves get a normalizer; DictEncoder rejects nested Dict/Tuple leaves with a clear error.
+        normalizers = {name: vector_normalizer(sub, frame_stack, mean.get(name), std.get(name))
+                       if isinstance(sub, ArraySpace) and not sub.is_image else None
                        for name, sub in space.items}
         return DictEncoder(space, normalizers, hidden_sizes, activation, frame_stack, key=key)
     if not isinstance(space, ArraySpace):

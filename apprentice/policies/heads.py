@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import math
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 import equinox as eqx
 import jax
@@ -135,7 +135,7 @@ class GaussianHead(Head):
     """
 
     linear: eqx.nn.Linear
-    squash: Optional[Squash]
+    squash: Squash | None
     log_std_min: float = eqx.field(static=True, default=LOG_STD_MIN)
     log_std_max: float = eqx.field(static=True, default=LOG_STD_MAX)
 
@@ -195,7 +195,7 @@ class DeterministicHead(Head):
 
     has_density: ClassVar[bool] = False
     linear: eqx.nn.Linear
-    squash: Optional[Squash]
+    squash: Squash | None
 
     def mode(self, features: Array) -> Float[Array, " act"]:
         u = self.linear(features)

@@ -13,8 +13,8 @@ import jax
 
 from apprentice.envs.spec import EnvSpec
 from apprentice.io_utils import atomic_open, atomic_write_text
-from apprentice.policies.base import Policy
 from apprentice.policies.architecture import architecture_from_dict
+from apprentice.policies.base import Policy
 from apprentice.policies.build import make_policy
 
 ARCHITECTURE_FILE, WEIGHTS_FILE = "policy.json", "policy.eqx"

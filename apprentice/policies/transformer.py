@@ -52,7 +52,7 @@ class CausalSelfAttention(eqx.Module):
         """Queries, keys and values of ``x``, each split into heads: ``(*seq, heads, d_head)``."""
         d_head = x.shape[-1] // self.n_heads
         q, k, v = jnp.split(x @ self.qkv_weight + self.qkv_bias, 3, axis=-1)
-        return tuple(y.reshape(*y.shape[:-1], self.n_heads, d_head) for y in (q, k, v))
+        return tuple(y.reshape(*y.shape[:-1], self.n_heads, d_head) for y in (q, k, v))  # type: ignore[return-value]
 
     def _merge(self, heads: Float[Array, "*seq heads d_head"]) -> Float[Array, "*seq d_model"]:
         return heads.reshape(*heads.shape[:-2], -1) @ self.out_weight + self.out_bias

@@ -20,9 +20,10 @@ import base64
 import html
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any
 
 from apprentice.io_utils import atomic_write_text
 
@@ -53,7 +54,7 @@ class Text:
     text: str
 
 
-Block = Union[Table, Image, Text]
+Block = Table | Image | Text
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def format_value(value: Any) -> str:
     """
     if value is None:
         return "-"
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, (bool, int)):
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):

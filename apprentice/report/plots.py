@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from apprentice.io_utils import atomic_open  # noqa: E402
+from apprentice.io_utils import atomic_open
 
 
 def plot_return_vs_demos(rows: Sequence[dict], path: str | os.PathLike) -> Path:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-from apprentice.report.plots import save_figure, plt
+from apprentice.report.plots import plt, save_figure
 
 
 def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:

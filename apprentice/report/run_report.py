@@ -33,14 +33,15 @@ import math
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from matplotlib.ticker import MaxNLocator
 
 from apprentice.report.html import Image, Section, Table, Text, format_value
-from apprentice.report.plots import save_figure, plot_method_scores, plot_return_vs_demos, plot_score_vs_labels, plt
+from apprentice.report.plots import plot_method_scores, plot_return_vs_demos, plot_score_vs_labels, plt, save_figure
 
 # The file names of apprentice/runs.py, repeated so that reading a report needs no JAX import.
 TRAINING_FILES = ("config.json", "metrics.jsonl", "result.json")

@@ -58,7 +58,7 @@ def state_values_kernel(
 def action_values_kernel(
     transitions: Float[Array, "S A S"],
     rewards: Float[Array, "S A"],
-    gamma: float,
+    gamma: Float[Array, ""] | float,
     values: Float[Array, "*batch S"],
 ) -> Float[Array, "*batch S A"]:
     """``Q(s, a) = r(s, a) + gamma sum_s' P(s'|s, a) V(s')``."""
@@ -66,7 +66,7 @@ def action_values_kernel(
 
 
 def occupancy_matrix_kernel(
-    transitions: Float[Array, "S A S"], gamma: float, policy: Float[Array, "*batch S A"]
+    transitions: Float[Array, "S A S"], gamma: Float[Array, ""] | float, policy: Float[Array, "*batch S A"]
 ) -> Float[Array, "*batch S S"]:
     """``D[s0, s] = d^pi_{s0}(s) = (1 - gamma) [(I - gamma P_pi)^{-1}]_{s0, s}``; rows sum to 1."""
     p_pi = policy_transition_kernel(transitions, policy)

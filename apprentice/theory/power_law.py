@@ -18,6 +18,7 @@ Pure numpy float64; the bootstrap takes a seed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -61,7 +62,7 @@ class PowerLawFit:
 
 
 def fit_power_law(
-    x: Float[ArrayLike, " n"],
+    x: Float[ArrayLike, " n"] | Sequence[float],
     costs: Float[ArrayLike, "replicates n"],
     paired: bool,
     seed: int,

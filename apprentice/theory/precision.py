@@ -14,7 +14,7 @@ they compute in whatever dtype they are given, so they also work inside a caller
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp

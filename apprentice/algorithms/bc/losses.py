@@ -9,10 +9,11 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from apprentice.policies.architecture import HeadKind
 from apprentice.policies.base import Policy
 
 LossName = Literal["cross_entropy", "gaussian_nll", "mse"]
-HEAD_OF_LOSS = {"cross_entropy": "categorical", "gaussian_nll": "gaussian", "mse": "deterministic"}
+HEAD_OF_LOSS: dict[LossName, HeadKind] = {"cross_entropy": "categorical", "gaussian_nll": "gaussian", "mse": "deterministic"}
 """Each loss is the imitation loss of one head: the head a loss name trains."""
 _NO_KEY = jax.random.key(0)
 """The heads of these losses use no randomness; heads that sample in their loss get a real key."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import equinox as eqx
 import jax
@@ -18,17 +18,16 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.bc.losses import HEAD_OF_LOSS, LossName, LossSettings, bc_loss, validation_score
 from apprentice.algorithms.bc.weights import return_weights
 from apprentice.algorithms.configs.bc import BCConfig
+from apprentice.data import trees
 from apprentice.data.augmentation import GaussianObsNoise
 from apprentice.data.batching import minibatch_indices, n_batches
+from apprentice.data.sequences import SequenceChunks, sequence_chunks
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
 from apprentice.envs.spec import EnvSpec, require_data_matches
-from apprentice.policies.base import Policy
-from apprentice.data import trees
-from apprentice.data.sequences import SequenceChunks, sequence_chunks
 from apprentice.policies.architecture import PolicyArchitecture
+from apprentice.policies.base import Policy
 from apprentice.policies.build import make_policy, observation_stats
 from apprentice.progress import progress_bar
-
 
 MIN_VALIDATION_WEIGHT = 1e-3
 """Below this mean per-sample weight (the training data's mean is 1) a validation split is
@@ -83,7 +82,8 @@ def train(
 
     Trajectories are split by episode into train and validation (``config.validation_fraction``)
     and can be reward-weighted; a step whose ``infos["labeled"]`` is False (an interactive
-    learner's step the expert did not label) carries no loss (a stateful policy still reads it); ``Transitions`` are used whole, with ``validation`` if given (they
+    learner's step the expert did not label) carries no loss (a stateful policy still reads it);
+    ``Transitions`` are used whole, with ``validation`` if given (they
     have no episodes: a ``weighting`` or ``validation_fraction`` with them is an error).
     Each epoch is one jitted ``lax.scan`` over shuffled minibatches. With a validation set the
     parameters of the best validation epoch are returned.
@@ -242,7 +242,7 @@ def epoch_scan(params, opt_state, key, data, n_real, static, settings: EpochSett
         batch, is_real = inputs
 
         def update(carry):
-            params, opt_state, loss = batch_update(*carry, batch, static, settings)
+            params, opt_state, loss = batch_update(*carry, batch, static, settings)  # type: ignore[call-arg]  # *carry
             return (params, opt_state), loss
 
         if not settings.padded:
@@ -397,9 +397,9 @@ def epoch_arrays(data: Transitions | SequenceChunks, spec: EnvSpec, weight_scale
     else:
         acts = data.acts.reshape(*per_step, -1).astype(np.float32)
     weights = (data.weights * weight_scale).astype(np.float32)
-    mask = data.mask if sequences else np.ones(n, np.float32)
+    mask = data.mask if isinstance(data, SequenceChunks) else np.ones(n, np.float32)
     arrays = {"obs": obs, "acts": acts, "weights": weights, "mask": mask}
-    if sequences:
+    if isinstance(data, SequenceChunks):
         arrays["resets"] = data.resets
     padding = max(capacity - n, 0) + 1
     pad = lambda v: jnp.asarray(np.concatenate([v, np.zeros((padding, *v.shape[1:]), v.dtype)]))  # noqa: E731

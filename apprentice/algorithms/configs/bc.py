@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from apprentice.algorithms.bc.losses import LossName
     from apprentice.envs.spec import EnvSpec
 
+BCLoss = Literal["auto", "cross_entropy", "gaussian_nll", "mse"]
+"""Behavior cloning's objectives (``auto`` picks by action kind, see :meth:`BCConfig.loss_for`)."""
 Weighting = Literal["none", "return", "exp_return"]
 """Per-trajectory weights of reward-weighted regression (see :func:`apprentice.algorithms.bc.weights.return_weights`)."""
 
@@ -20,7 +22,7 @@ Weighting = Literal["none", "return", "exp_return"]
 class BCConfig:
     """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
 
-    loss: Literal["auto", "cross_entropy", "gaussian_nll", "mse"] = "auto"
+    loss: BCLoss = "auto"
     """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
     hidden_sizes: tuple[int, ...] = (256, 256)
     """Widths of the policy MLP's hidden layers."""

@@ -3,7 +3,8 @@ visited state with the expert's action, aggregate, retrain."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -12,10 +13,10 @@ from jaxtyping import PRNGKeyArray
 from apprentice.algorithms.configs.dagger import DAggerConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, run_rounds
 from apprentice.algorithms.dagger.schedules import beta_at
+from apprentice.data import trees
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.data import trees
 from apprentice.rollout import Actor, Observed, act_on, rollout
 
 

@@ -12,7 +12,7 @@ paper fits a full covariance; this uses one isotropic level, a simplification.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import numpy as np

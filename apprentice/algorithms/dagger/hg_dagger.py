@@ -9,8 +9,9 @@ policy, or a person at a joystick whose actions arrive through the same expert c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -18,10 +19,10 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.configs.dagger import HGDAggerConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, LabelingExpert, run_rounds
+from apprentice.data import trees
 from apprentice.envs.make import env_spec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
-from apprentice.data import trees
 from apprentice.rollout import Actor, Observed, act_on, rollout
 
 Gate = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]

@@ -19,8 +19,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -28,8 +29,8 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
-from apprentice.data import trees
 from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
+from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec
@@ -152,7 +153,9 @@ def run_rounds(
     spec = env_spec(env_id)
     stateful = bc_config.architecture_for(spec).stateful
     dataset: Dataset | None = None
-    policy, architecture, rounds = None, None, []
+    policy: Policy | None = None
+    architecture: PolicyArchitecture | None = None
+    rounds: list[dict[str, Any]] = []
     labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
     # Every round's dataset fits in this many rows, so all rounds share one compiled BC epoch.
     capacity = interactive.label_budget or interactive.initial_labels + interactive.n_rounds * interactive.steps_per_round
@@ -176,7 +179,7 @@ def run_rounds(
                 trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False,
                                    capacity=None if stateful else capacity)
                 policy, architecture = trained.policy, trained.architecture
-            if policy is None:
+            if policy is None or architecture is None or dataset is None:
                 raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
             row = {
                 "round": round_index,
@@ -199,10 +202,14 @@ def run_rounds(
             if on_round is not None:
                 on_round(InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=list(rounds),
                                            dataset=dataset))
+    if policy is None or architecture is None:  # a negative label_budget stops before round 0
+        raise ValueError(f"label_budget: expected a budget of at least one label, got {interactive.label_budget}")
     return InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=rounds, dataset=dataset)
 
 
 def _aggregate(dataset: Dataset, new: Dataset) -> Dataset:
     if isinstance(dataset, Transitions):
+        assert isinstance(new, Transitions)  # one learner: labeled steps, or labeled episodes, every round
         return concatenate([dataset, new])
+    assert isinstance(new, list)
     return [*dataset, *new]

@@ -12,8 +12,8 @@ the observed part (a small bias when ``gamma^T`` is small).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from jaxtyping import ArrayLike, Float, Int

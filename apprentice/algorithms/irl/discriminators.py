@@ -27,7 +27,7 @@ from apprentice.policies.mlp import MLP
 def action_features(action: Array, spec: EnvSpec) -> Float[Array, " features"]:
     """One-hot for a discrete action, the flattened vector for a continuous one."""
     if spec.action_kind == "discrete":
-        return jax.nn.one_hot(action, spec.n_actions)
+        return jax.nn.one_hot(action, spec.action_dim)
     return jnp.ravel(action).astype(jnp.float32)
 
 
@@ -40,7 +40,7 @@ class GAILDiscriminator(eqx.Module):
 
     def __init__(self, spec: EnvSpec, normalizer: ObsNormalizer, hidden_sizes: tuple[int, ...], *, key: PRNGKeyArray):
         self.spec, self.normalizer = spec, normalizer
-        n_action_features = spec.n_actions if spec.action_kind == "discrete" else spec.action_dim
+        n_action_features = spec.action_dim  # one-hot width (discrete) or action size (continuous)
         self.net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=key)
 
     def logit(self, obs, action, next_obs, done, log_pi) -> Float[Array, ""]:
@@ -61,7 +61,7 @@ class AIRLDiscriminator(eqx.Module):
                  state_only: bool, *, key: PRNGKeyArray):
         reward_key, potential_key = jax.random.split(key)
         self.spec, self.normalizer, self.gamma, self.state_only = spec, normalizer, gamma, state_only
-        n_action_features = 0 if state_only else (spec.n_actions if spec.action_kind == "discrete" else spec.action_dim)
+        n_action_features = 0 if state_only else spec.action_dim
         self.reward_net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=reward_key)
         self.potential_net = MLP(spec.obs_dim, 1, hidden_sizes, "tanh", key=potential_key)
 

@@ -8,7 +8,8 @@ which sums to ``sum_{t<H} gamma^t`` (``1 / (1 - gamma)`` for an infinite horizon
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from jaxtyping import ArrayLike
@@ -93,7 +94,7 @@ def expert_target(
             )
         occupancy, expert_return = expert.state_action_occupancy, expert.expected_return(mdp.rewards)
     else:
-        occupancy = check_expert_occupancy(expert, n_states, n_actions, discount, horizon)
+        occupancy = check_expert_occupancy(cast(ArrayLike, expert), n_states, n_actions, discount, horizon)
         expert_return = return_of_occupancy(occupancy, mdp.rewards, discount, horizon)
     if reward_input == "state_action" and occupancy.ndim == 1:
         raise ValueError(

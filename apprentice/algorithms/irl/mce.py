@@ -85,7 +85,7 @@ class MCEIRLResult:
     """Soft values and the soft-optimal policy of ``rewards``."""
     visitation: Visitation
     """The learner's occupancy (``Visitation`` of ``soft.policy``)."""
-    expert_occupancy: Float[np.ndarray, "S *A"]
+    expert_occupancy: Float[np.ndarray, " S *A"]
     """The expert occupancy that was matched: ``[S]`` for state rewards, ``[S, A]`` otherwise."""
     log: MCEIRLLog
     """Per-iteration gaps and returns."""
@@ -246,11 +246,13 @@ def train(
         rewards = to_numpy(as_state_action(reward_on_features(model, f64(features)), n_actions))
         model = jax.tree.map(lambda x: to_numpy(x) if eqx.is_inexact_array(x) else x, model)
     if config.horizon is None:
+        assert isinstance(mdp, TabularMDP)  # _check_problem
         soft = soft_value_iteration_discounted(mdp, rewards, tol=config.soft_vi_tol,
                                                max_sweeps=config.soft_vi_max_sweeps)
     else:
+        assert isinstance(mdp, FiniteHorizonMDP)  # _check_problem
         soft = soft_value_iteration_finite(mdp, rewards, config.discount)
-    log = MCEIRLLog(*logs[:, :iterations], expert_return=expert_return)
+    log = MCEIRLLog(*logs[:, :iterations], expert_return=expert_return)  # type: ignore[misc]  # *logs has no length for mypy
     if config.horizon is None and np.any(log.soft_vi_sweeps >= config.soft_vi_max_sweeps):
         raise RuntimeError(
             f"soft value iteration hit soft_vi_max_sweeps={config.soft_vi_max_sweeps} during "

@@ -29,8 +29,8 @@ from apprentice.algorithms.irl.visitation import discount_weights
 def occupancy_matching_loss(
     model: RewardModel,
     features: Float[Array, "S *A K"],
-    learner_occupancy: Float[Array, "S *A"],
-    expert_occupancy: Float[Array, "S *A"],
+    learner_occupancy: Float[Array, " S *A"],
+    expert_occupancy: Float[Array, " S *A"],
 ) -> Float[Array, ""]:
     """``sum (sg[rho_theta] - rho_E) * r_theta``: its gradient is ``-grad L`` (see module doc).
 
@@ -50,8 +50,8 @@ def occupancy_matching_loss(
 
 def linear_reward_gradient(
     features: Float[Array, "S *A K"],
-    learner_occupancy: Float[Array, "S *A"],
-    expert_occupancy: Float[Array, "S *A"],
+    learner_occupancy: Float[Array, " S *A"],
+    expert_occupancy: Float[Array, " S *A"],
 ) -> Float[Array, " K"]:
     """The explicit ``-grad L = sum phi (rho_theta - rho_E)`` of a linear reward ``phi^T theta``."""
     difference = learner_occupancy - expert_occupancy

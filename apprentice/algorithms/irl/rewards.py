@@ -94,13 +94,13 @@ def check_features(
 
 def reward_on_features(
     model: RewardModel, features: Float[Array, "S *A K"]
-) -> Float[Array, "S *A"]:
+) -> Float[Array, " S *A"]:
     """The reward table: ``model`` applied to every feature vector (``[S]`` or ``[S, A]``)."""
     flat = features.reshape(-1, features.shape[-1])
     return jax.vmap(model)(flat).reshape(features.shape[:-1])
 
 
-def as_state_action(rewards: Float[Array, "S *A"], n_actions: int) -> Float[Array, "S A"]:
+def as_state_action(rewards: Float[Array, " S *A"], n_actions: int) -> Float[Array, "S A"]:
     """A state reward ``[S]`` repeated over actions; an ``[S, A]`` table unchanged."""
     if rewards.ndim == 1:
         return jnp.broadcast_to(rewards[:, None], (rewards.shape[0], n_actions))

@@ -123,7 +123,7 @@ class SoftSolution:
 
 
 def reward_table(
-    rewards: Float[ArrayLike, "S *A"] | None, default: np.ndarray, name: str = "rewards"
+    rewards: Float[ArrayLike, " S *A"] | None, default: np.ndarray, name: str = "rewards"
 ) -> np.ndarray:
     """``rewards`` as float64 ``[S, A]``: a state reward ``[S]`` is repeated over actions.
 
@@ -147,7 +147,7 @@ def reward_table(
 
 def soft_value_iteration_finite(
     mdp: FiniteHorizonMDP,
-    rewards: Float[ArrayLike, "S *A"] | None = None,
+    rewards: Float[ArrayLike, " S *A"] | None = None,
     discount: float = 1.0,
 ) -> SoftSolution:
     """Soft backward induction over ``mdp.horizon`` steps, in float64.
@@ -184,7 +184,7 @@ def soft_value_iteration_finite(
 
 def soft_value_iteration_discounted(
     mdp: TabularMDP,
-    rewards: Float[ArrayLike, "S *A"] | None = None,
+    rewards: Float[ArrayLike, " S *A"] | None = None,
     tol: float = 1e-10,
     max_sweeps: int = 1_000_000,
 ) -> SoftSolution:

@@ -58,7 +58,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Literal, cast
 
 import jax
 import jax.numpy as jnp
@@ -470,7 +470,7 @@ def train(
         policy=policy,
         visitation=discounted_visitation(mdp, policy),
         expert_occupancy=occupancy,
-        log=TabularAIRLLog(*logs, expert_return=expert_return),
+        log=TabularAIRLLog(*logs, expert_return=expert_return),  # type: ignore[misc]  # *logs has no length for mypy
         gamma=mdp.gamma,
         shaping=config.shaping,
         seconds=time.perf_counter() - started,
@@ -555,7 +555,7 @@ def airl_logits(
 def _check_shaping(shaping: str) -> Shaping:
     if shaping not in ("next_state", "expected"):
         raise ValueError(f"shaping must be 'next_state' or 'expected'; got {shaping!r}")
-    return shaping
+    return cast(Shaping, shaping)
 
 
 def _check_tables(g, h, policy, mdp: TabularMDP):

@@ -124,7 +124,7 @@ class Visitation:
     @property
     def state_distributions(self) -> Float[np.ndarray, "H1 S"] | None:
         """``d_t(s) = Pr(s_t = s)`` for t = 0..H (H + 1 rows), finite horizon only."""
-        if self.state_action_distributions is None:
+        if self.state_action_distributions is None or self.final_state_distribution is None:
             return None
         steps = self.state_action_distributions.sum(-1)
         return np.concatenate([steps, self.final_state_distribution[None]], axis=0)

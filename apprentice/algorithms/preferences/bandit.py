@@ -19,6 +19,7 @@ growing) is :mod:`apprentice.bench.deterministic_preferences`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,7 +50,7 @@ def _finite_table(values: ArrayLike, name: str) -> Float[Array, "contexts arms"]
     return table
 
 
-def _reference_table(reference_probs: ArrayLike, shape: tuple[int, int] | None = None) -> Float[Array, "contexts arms"]:
+def _reference_table(reference_probs: ArrayLike, shape: tuple[int, ...] | None = None) -> Float[Array, "contexts arms"]:
     reference = _finite_table(reference_probs, "reference_probs")
     if shape is not None and reference.shape != shape:
         raise ValueError(f"reference_probs: expected shape {shape} (one probability per context and arm, as rewards), "
@@ -270,9 +271,9 @@ def train_preference_bandit(key: PRNGKeyArray, config: BanditPreferenceConfig, d
 def _preference_scan(key, log_reference, arrays, config: BanditPreferenceConfig):
     contexts, chosen, rejected = arrays
     optimizer = optax.adam(config.learning_rate)
-    loss_fn = dpo_loss if config.loss == "dpo" else ipo_loss
+    loss_fn: Callable[..., Array] = dpo_loss if config.loss == "dpo" else ipo_loss
 
-    def margins_of(logits, c, w, l):
+    def margins_of(logits, c, w, l):  # noqa: E741 (w, l: the winner and the loser)
         log_pi = jax.nn.log_softmax(logits, axis=1)
         return log_pi[c, w], log_pi[c, l], log_reference[c, w], log_reference[c, l]
 

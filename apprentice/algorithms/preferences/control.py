@@ -34,8 +34,9 @@ Example:
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, cast
 
 import equinox as eqx
 import jax
@@ -54,6 +55,7 @@ from apprentice.data.trajectory import Trajectory
 from apprentice.envs.make import env_spec
 from apprentice.envs.seeds import Stream, drawn_collection_seed
 from apprentice.envs.spec import EnvSpec, executed_actions
+from apprentice.policies.activation import Activation
 from apprentice.policies.actor import PolicyActor
 from apprentice.policies.base import Policy
 from apprentice.rollout import RandomActor, rollout
@@ -152,7 +154,7 @@ def step_features(spec: EnvSpec, obs: Array, action: Array, use_actions: bool = 
     if not use_actions:
         return jnp.concatenate([obs, jnp.ones(1)])
     if spec.action_kind == "discrete":
-        action_features = jax.nn.one_hot(jnp.asarray(action, jnp.int32).reshape(()), spec.n_actions)
+        action_features = jax.nn.one_hot(jnp.asarray(action, jnp.int32).reshape(()), spec.action_dim)
     else:
         action_features = jnp.ravel(executed_actions(spec, jnp.asarray(action, jnp.float32).reshape(spec.action_shape)))
     return jnp.concatenate([obs, action_features, jnp.ones(1)])
@@ -176,7 +178,7 @@ class AbsorbingStepReward(eqx.Module):
 
     @staticmethod
     def create(live_steps: Float[np.ndarray, "n step"], *, hidden_sizes: tuple[int, ...] = (64, 64),
-               activation: str = "relu", key: PRNGKeyArray) -> AbsorbingStepReward:
+               activation: Activation = "relu", key: PRNGKeyArray) -> AbsorbingStepReward:
         """A fresh reward whose feature statistics come from ``live_steps`` (rows with the alive flag)."""
         features = np.asarray(live_steps, np.float32)[:, :-1]
         std = features.std(axis=0)
@@ -318,7 +320,7 @@ def _merge(first: Preferences | None, second: Preferences) -> Preferences:
     if first is None:
         return second
     join = lambda a, b: None if a is None else np.concatenate([a, b])  # noqa: E731
-    return Preferences(join(first.chosen, second.chosen), join(first.rejected, second.rejected),
+    return Preferences(np.concatenate([first.chosen, second.chosen]), np.concatenate([first.rejected, second.rejected]),
                        probability=join(first.probability, second.probability))
 
 
@@ -411,8 +413,8 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
                 activation=config.reward_model.activation, key=init_key))
         fit = reward_model.train(fit_key, config.reward_model, train_data, held_out=held_out_data, model=model,
                                  progress=progress)
-        model = fit.model
-        reward_fn = normalized_reward(model.step_reward, np.concatenate(train_live_steps), spec,
+        model = cast(SegmentReturn, fit.model)
+        reward_fn = normalized_reward(cast(AbsorbingStepReward, model.step_reward), np.concatenate(train_live_steps), spec,
                                       config.reward_normalization, config.use_actions)
         rl = ppo.train(ppo_key, config.ppo, env_id, reward_fn=reward_fn, progress=progress)
         policy, env_steps = rl.policy, env_steps + rl.env_steps
@@ -426,6 +428,7 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
             "train_return": rl.metrics[-1].get("train_return"), "env_steps": env_steps,
             "seconds": round(time.perf_counter() - start, 2),
         })
+    assert policy is not None and model is not None and train_data is not None and held_out_data is not None  # n_rounds >= 1
     return PreferenceRLResult(policy=policy, reward_model=model, reward_fn=reward_fn, rl=rl, preferences=train_data,
                               held_out=held_out_data, metrics=rounds)
 
@@ -440,7 +443,7 @@ def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str
     draw = int(jax.random.randint(seed_key, (), 0, 2**31 - 1))
     n_random = n_segments if policy is None else int(round(config.random_fraction * n_segments))
     parts, steps = [], 0
-    if n_random < n_segments:
+    if policy is not None and n_random < n_segments:  # n_random == n_segments without a policy
         actor = PolicyActor(policy, actor_key)
         seed = drawn_collection_seed(draw, Stream.PREFERENCE_POLICY, QUERY_ENVS)
         trajectories = rollout(actor, env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS,

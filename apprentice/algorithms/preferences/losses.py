@@ -34,7 +34,7 @@ def _masked_mean(values: Float[Array, " n"], mask: Float[ArrayLike, " n"] | None
     return jnp.sum(mask * values) / jnp.maximum(jnp.sum(mask), 1.0)
 
 
-def _require_same_shape(**arrays: Array) -> None:
+def _require_same_shape(**arrays: ArrayLike | None) -> None:
     shapes = {name: jnp.shape(value) for name, value in arrays.items() if value is not None}
     first_name, first_shape = next(iter(shapes.items()))
     for name, shape in shapes.items():

@@ -8,8 +8,9 @@ with Adam (after global-norm clipping), and records the mean of each statistic p
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import TypeVar
 
 import equinox as eqx
 import jax
@@ -22,6 +23,7 @@ from apprentice.progress import progress_bar
 
 PairLoss = Callable[[eqx.Module, dict[str, Array]], tuple[Array, dict[str, Array]]]
 """``(model, batch) -> (loss, statistics)``; ``batch`` holds the same keys as the data, ``batch_size`` rows each."""
+ModelT = TypeVar("ModelT", bound=eqx.Module)
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,14 @@ def clipped_adam(learning_rate: float, grad_clip: float) -> optax.GradientTransf
 
 def fit_pairs(
     key: PRNGKeyArray,
-    model: eqx.Module,
+    model: ModelT,
     data: dict[str, np.ndarray],
     loss_fn: PairLoss,
     config: PairTrainingConfig,
     *,
     description: str,
     progress: bool = True,
-) -> tuple[eqx.Module, list[dict]]:
+) -> tuple[ModelT, list[dict]]:
     """Fit ``model`` by ``loss_fn`` on random batches of ``data``; return it and one history row per chunk.
 
     ``loss_fn`` is a static argument of the jitted chunk: pass one function object per run (a

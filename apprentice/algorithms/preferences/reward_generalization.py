@@ -74,6 +74,7 @@ def explicit_vs_implicit(
     data_key, explicit_key, implicit_key, split_key = jax.random.split(key, 4)
     pairs = text_preferences(data_key, reference, task, config.n_train_pairs + config.n_test_pairs)
     train, test = pairs.split(split_key, config.n_test_pairs / len(pairs))
+    assert test is not None, "n_test_pairs: expected at least one held-out pair"
     train = rewrite_pairs(train, task, only_first_synonyms)
     test_in = true_order(rewrite_pairs(test, task, only_first_synonyms), task)
     test_shifted = rewrite_pairs(test_in, task, only_second_synonyms)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import equinox as eqx
 import jax
@@ -23,8 +23,8 @@ import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.preferences.losses import bradley_terry_loss, preference_accuracy
-from apprentice.data.preferences import Preferences
 from apprentice.data.batching import minibatch_indices
+from apprentice.data.preferences import Preferences
 from apprentice.policies.mlp import MLP, Activation
 from apprentice.progress import progress_bar
 
@@ -80,7 +80,7 @@ class SegmentReturn(eqx.Module):
         ()
     """
 
-    step_reward: eqx.Module
+    step_reward: Callable[..., Float[Array, ""]]
 
     def __call__(self, segment: Array, context: Array | None = None) -> Float[Array, ""]:
         if context is None:

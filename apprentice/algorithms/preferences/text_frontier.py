@@ -24,7 +24,12 @@ import numpy as np
 from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, train_text_preferences
-from apprentice.algorithms.preferences.text_policy import TextTask, evaluate_text_policy, sample_in_batches, text_preferences
+from apprentice.algorithms.preferences.text_policy import (
+    TextTask,
+    evaluate_text_policy,
+    sample_in_batches,
+    text_preferences,
+)
 from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig, train_text_rlhf
 from apprentice.policies.transformer import CharTransformer
 
@@ -49,7 +54,7 @@ class FrontierConfig:
 
 def optimal_frontier(
     key: PRNGKeyArray, reference: CharTransformer, task: TextTask, betas: np.ndarray, samples_per_prompt: int = 64
-) -> dict[str, np.ndarray]:
+) -> dict[str, np.ndarray | float]:
     """The exact optimum ``(E[r], KL)`` of ``E[r] - beta KL(pi || pi_ref)`` at each beta (module docstring).
 
     ``p_v(x)`` is estimated from ``samples_per_prompt`` samples of the reference per prompt; the

@@ -9,8 +9,8 @@ responses with the functions here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import equinox as eqx
 import jax
@@ -165,6 +165,8 @@ def text_preferences(
 
 def true_order(data: Preferences, task: TextTask) -> Preferences:
     """The pairs whose true rewards differ, each with the higher-reward response as ``chosen``."""
+    if data.context is None:
+        raise ValueError("true_order: expected pairs with their prompts (context), got context=None")
     chosen_reward = task.rewards(data.context, data.chosen)
     rejected_reward = task.rewards(data.context, data.rejected)
     keep = chosen_reward != rejected_reward

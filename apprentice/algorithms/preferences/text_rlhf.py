@@ -15,8 +15,8 @@ same prompt (RLOO; Kool et al. 2019, Ahmadian et al. 2024), so it does not bias 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import equinox as eqx
 import jax

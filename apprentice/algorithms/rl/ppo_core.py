@@ -14,8 +14,9 @@ truncated episode is bootstrapped from its last state and only a true terminal s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
@@ -26,6 +27,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.algorithms.rl.common import batch_rewards
 from apprentice.envs.spec import EnvSpec
+from apprentice.policies.architecture import HeadKind
 from apprentice.policies.base import Policy
 from apprentice.policies.build import PolicyArchitecture, make_policy
 from apprentice.policies.heads import require_density
@@ -37,7 +39,7 @@ def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
 
     Its samples are what the probability ratio is computed on; the env is sent, and learned rewards
     see, their executed form (``executed_actions``: clipped into the box), on both backends."""
-    head = "categorical" if spec.action_kind == "discrete" else "gaussian"
+    head: HeadKind = "categorical" if spec.action_kind == "discrete" else "gaussian"
     return PolicyArchitecture(head=head, hidden_sizes=config.hidden_sizes, activation=config.activation,
                               log_std_min=-3.0, log_std_max=1.0, core=config.core, core_size=config.core_size)
 
@@ -99,7 +101,7 @@ class ObsStats(NamedTuple):
 
     mean: Array
     var: Array
-    count: Array
+    count: Array  # type: ignore[assignment]  # shadows tuple.count
 
     @staticmethod
     def init(obs_dim: int) -> ObsStats:

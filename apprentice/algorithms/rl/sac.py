@@ -25,6 +25,7 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
+from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.common import (
     EpisodeTracker,
     RewardFn,
@@ -32,7 +33,6 @@ from apprentice.algorithms.rl.common import (
     batch_rewards,
     training_env_seed,
 )
-from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.algorithms.rl.replay import ReplayBuffer
@@ -256,7 +256,7 @@ def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarr
 
 def _bar_fields(tracker: EpisodeTracker, env_steps: int, start: float) -> dict[str, Any]:
     fields: dict[str, Any] = {"steps/s": round(env_steps / max(time.perf_counter() - start, 1e-9))}
-    if tracker.mean_true_return() is not None:
-        fields["return"] = round(tracker.mean_true_return(), 1)
+    if (true_return := tracker.mean_true_return()) is not None:
+        fields["return"] = round(true_return, 1)
     return fields
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class TrainedPolicyExpert:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._actor = None
+        self._actor: Callable[[np.ndarray], np.ndarray] | None = None
 
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         if self._actor is None:
