@@ -147,6 +147,23 @@ def test_minari_round_trip_offline(minari_root):
     assert not [p for p in minari_root.iterdir() if p.name.startswith(".apprentice-export")]
 
 
+def test_minari_round_trip_keeps_a_dict_observation_and_its_uint8_images(minari_root):
+    from apprentice import experts
+    from apprentice.rollout import rollout
+
+    env_id = "apprentice/PixelDictCartPole-v1"
+    trajs = rollout(experts.load(env_id), env_id, n_episodes=2, seed=0)
+    export_minari("apprentice/pixel-dict-v0", trajs, env_id)
+    loaded, metadata = import_minari("apprentice/pixel-dict-v0")
+    assert metadata["env_id"] == env_id
+    for a, b in zip(trajs, loaded):
+        assert sorted(b.observations) == ["image", "position"]
+        assert b.observations["image"].dtype == np.uint8
+        np.testing.assert_array_equal(a.observations["image"], b.observations["image"])
+        np.testing.assert_allclose(a.observations["position"], b.observations["position"])
+        np.testing.assert_array_equal(a.actions, b.actions)
+
+
 def test_small_datasets_keep_every_episode_for_training():
     assert split_episode_indices(2, 0.1, seed=0) == ([0, 1], [])
     assert len(split_episode_indices(5, 0.1, seed=0)[1]) == 1

@@ -1,7 +1,9 @@
 """Export trajectories to, and import them from, Minari datasets: local and offline only.
 
 Minari keeps datasets under ``$MINARI_DATASETS_PATH`` (default ``~/.minari/datasets``); both
-functions respect it and never download. An export is built in a temporary folder beside the
+functions respect it and never download. Images are stored as they are (``uint8``), not as
+Minari's default JPEG, which changed pixels of ``apprentice/PixelDictCartPole-v1`` frames by up to
+90 of 255 levels. An export is built in a temporary folder beside the
 target and renamed into place, so a failed export leaves nothing half-written.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory
 
 
@@ -50,7 +53,7 @@ def export_minari(
     buffers = [
         EpisodeBuffer(
             id=i,
-            observations=list(t.observations),
+            observations=trees.tree_map(list, t.observations),  # a list per leaf: Minari's layout of Dict spaces
             actions=list(t.actions),
             rewards=list(t.rewards.astype(np.float64)),
             terminations=[False] * (len(t) - 1) + [t.terminated],
@@ -72,6 +75,7 @@ def export_minari(
                 algorithm_name=algorithm_name,
                 author="apprentice",
                 description=f"{len(trajectories)} episodes of {env_id} exported by apprentice",
+                jpeg_encoding=False,  # Minari JPEG-compresses image spaces by default: lossy, up to ~90 levels off
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
@@ -85,7 +89,8 @@ def export_minari(
 def import_minari(dataset_id: str) -> tuple[list[Trajectory], dict[str, str]]:
     """Read the local Minari dataset ``dataset_id``: ``(trajectories, metadata)`` with ``env_id``.
 
-    Raises ``ValueError`` when the dataset is not on disk (nothing is downloaded).
+    Observations keep their tree: an array, or for Dict and Tuple spaces a dict or tuple of
+    arrays. Raises ``ValueError`` when the dataset is not on disk (nothing is downloaded).
     """
     import minari
 
@@ -97,14 +102,9 @@ def import_minari(dataset_id: str) -> tuple[list[Trajectory], dict[str, str]]:
     dataset = minari.load_dataset(dataset_id, download=False)
     trajectories = []
     for episode in dataset.iterate_episodes():
-        if not isinstance(episode.observations, np.ndarray):
-            raise ValueError(
-                f"Minari dataset {dataset_id!r}: expected array observations, got {type(episode.observations).__name__} "
-                "(dict and tuple observation spaces are not supported)"
-            )
         trajectories.append(
             Trajectory(
-                observations=episode.observations,
+                observations=trees.tree_map(np.asarray, episode.observations),
                 actions=episode.actions,
                 rewards=episode.rewards,
                 terminated=bool(episode.terminations[-1]),

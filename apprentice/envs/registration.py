@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from apprentice.envs.partial import no_velocity
-from apprentice.envs.pixels import PixelCartPole, PixelDictCartPole
-
 NO_VELOCITY_IDS = {
     "apprentice/CartPole-NoVelocity-v1": "CartPole-v1",
     "apprentice/Pendulum-NoVelocity-v1": "Pendulum-v1",
@@ -22,14 +19,15 @@ PRIVILEGED_BASE = {**NO_VELOCITY_IDS, **PIXEL_IDS}
 
 
 def register_all() -> None:
-    """Register every ``apprentice/`` id (idempotent)."""
+    """Register every ``apprentice/`` id (idempotent). Entry points are ``module:name`` strings so
+    that an env spec serializes (Minari stores it with a dataset)."""
     for env_id, base in NO_VELOCITY_IDS.items():
         if env_id not in gym.registry:
-            gym.register(env_id, entry_point=lambda base=base, **kwargs: no_velocity(base, **kwargs))
-    for env_id, wrapper in (("apprentice/PixelCartPole-v1", PixelCartPole),
-                            ("apprentice/PixelDictCartPole-v1", PixelDictCartPole)):
+            gym.register(env_id, entry_point="apprentice.envs.partial:no_velocity", kwargs={"base_id": base})
+    for env_id, factory in (("apprentice/PixelCartPole-v1", "pixel_cartpole"),
+                            ("apprentice/PixelDictCartPole-v1", "pixel_dict_cartpole")):
         if env_id not in gym.registry:
-            gym.register(env_id, entry_point=lambda wrapper=wrapper, **kwargs: wrapper(**kwargs))
+            gym.register(env_id, entry_point=f"apprentice.envs.pixels:{factory}")
 
 
 register_all()
