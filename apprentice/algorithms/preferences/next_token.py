@@ -17,7 +17,6 @@ import functools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Literal
 
 import equinox as eqx
 import jax
@@ -26,93 +25,10 @@ import numpy as np
 import optax
 from jaxtyping import Array, Float, Int, PRNGKeyArray
 
+from apprentice.algorithms.configs.preferences import NextTokenConfig
 from apprentice.data.text import CharVocab, fixed_windows, random_windows, split_lines, unigram_entropy
 from apprentice.policies.transformer import CharTransformer
 from apprentice.progress import progress_bar
-
-
-@dataclass(frozen=True)
-class NextTokenConfig:
-    """Train a character transformer to predict the next character (BC on text)."""
-
-    context_length: int = 64
-    """Characters of prefix the model sees; a training window is ``context_length + 1`` characters."""
-    d_model: int = 96
-    """Width of the residual stream (embedding size)."""
-    n_layers: int = 3
-    """Number of transformer blocks."""
-    n_heads: int = 4
-    """Attention heads per block; must divide ``d_model``."""
-    mlp_ratio: int = 4
-    """Width of each block's MLP, in multiples of ``d_model``."""
-    head: Literal["tied", "untied"] = "tied"
-    """Output head: the transposed token embedding (``tied``) or a separate matrix."""
-    batch_size: int = 32
-    """Windows per gradient step."""
-    n_steps: int = 1500
-    """Gradient steps."""
-    learning_rate: float = 3e-3
-    """Peak AdamW step size."""
-    schedule: Literal["cosine", "constant"] = "cosine"
-    """After warmup: cosine decay to ``min_lr_ratio * learning_rate`` at the last step, or constant."""
-    warmup_steps: int = 100
-    """Steps of linear warmup from 0 to ``learning_rate`` (0: none)."""
-    min_lr_ratio: float = 0.1
-    """Final learning rate of the cosine schedule, as a fraction of ``learning_rate``."""
-    weight_decay: float = 0.01
-    """AdamW decoupled weight decay, applied to matrices and embeddings only (not biases, norms)."""
-    grad_clip: float = 1.0
-    """Clip gradients to this global norm (0: no clipping)."""
-    validation_fraction: float = 0.1
-    """Fraction of the corpus's lines held out to measure validation loss."""
-    eval_interval: int = 250
-    """Steps per jitted chunk; validation loss is measured after each chunk."""
-    max_validation_windows: int = 256
-    """Validation uses at most this many non-overlapping windows of the held-out text."""
-
-    def __post_init__(self):
-        positive = ("context_length", "d_model", "n_layers", "n_heads", "mlp_ratio", "batch_size", "n_steps",
-                    "eval_interval", "max_validation_windows")  # fmt: skip
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"NextTokenConfig.{name}: expected a positive integer, got {value!r}")
-        if self.d_model % self.n_heads:
-            raise ValueError(f"NextTokenConfig: expected n_heads to divide d_model, got {self.n_heads} and {self.d_model}")
-        if self.schedule not in ("cosine", "constant"):
-            raise ValueError(f"NextTokenConfig.schedule: expected 'cosine' or 'constant', got {self.schedule!r}")
-        if not 0 <= self.warmup_steps < self.n_steps:
-            raise ValueError(
-                f"NextTokenConfig.warmup_steps: expected 0 <= warmup_steps < n_steps ({self.n_steps}), got {self.warmup_steps}"
-            )
-        if self.learning_rate <= 0 or self.weight_decay < 0 or self.grad_clip < 0:
-            raise ValueError(
-                "NextTokenConfig: expected learning_rate > 0, weight_decay >= 0, grad_clip >= 0, got "
-                f"{self.learning_rate}, {self.weight_decay}, {self.grad_clip}"
-            )
-
-    def make_model(self, key: PRNGKeyArray, vocab_size: int) -> CharTransformer:
-        """A freshly initialized model of this config's architecture."""
-        return CharTransformer(
-            vocab_size, self.context_length, self.d_model, self.n_layers, self.n_heads, self.mlp_ratio, self.head, key=key
-        )
-
-    def learning_rate_schedule(self) -> optax.Schedule:
-        """Linear warmup, then cosine decay or constant."""
-        if self.schedule == "cosine":
-            after = optax.cosine_decay_schedule(self.learning_rate, self.n_steps - self.warmup_steps, self.min_lr_ratio)
-        else:
-            after = optax.constant_schedule(self.learning_rate)
-        if self.warmup_steps == 0:
-            return after
-        warmup = optax.linear_schedule(0.0, self.learning_rate, self.warmup_steps)
-        return optax.join_schedules([warmup, after], [self.warmup_steps])
-
-    def optimizer(self) -> optax.GradientTransformation:
-        """AdamW (betas 0.9, 0.95) on the schedule, after global-norm clipping."""
-        decay_mask = lambda params: jax.tree.map(lambda x: x.ndim >= 2, params)  # noqa: E731
-        adamw = optax.adamw(self.learning_rate_schedule(), b1=0.9, b2=0.95, weight_decay=self.weight_decay, mask=decay_mask)
-        return optax.chain(optax.clip_by_global_norm(self.grad_clip), adamw) if self.grad_clip > 0 else adamw
 
 
 @dataclass(frozen=True)

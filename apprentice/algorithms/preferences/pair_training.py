@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 import equinox as eqx
@@ -19,40 +18,12 @@ import numpy as np
 import optax
 from jaxtyping import Array, PRNGKeyArray
 
+from apprentice.algorithms.configs.preferences import PairTrainingConfig
 from apprentice.progress import progress_bar
 
 PairLoss = Callable[[eqx.Module, dict[str, Array]], tuple[Array, dict[str, Array]]]
 """``(model, batch) -> (loss, statistics)``; ``batch`` holds the same keys as the data, ``batch_size`` rows each."""
 ModelT = TypeVar("ModelT", bound=eqx.Module)
-
-
-@dataclass(frozen=True)
-class PairTrainingConfig:
-    """Steps, batch and optimizer of a fit to preference pairs."""
-
-    n_steps: int = 200
-    """Gradient steps."""
-    batch_size: int = 64
-    """Pairs per step, drawn uniformly with replacement."""
-    learning_rate: float = 1e-4
-    """Adam step size."""
-    grad_clip: float = 1.0
-    """Clip gradients to this global norm (0: none)."""
-    eval_interval: int = 50
-    """Steps per jitted chunk (one row of history each)."""
-
-    def __post_init__(self):
-        for name in ("n_steps", "batch_size", "eval_interval"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {value!r}")
-        if not (self.learning_rate > 0 and self.grad_clip >= 0):
-            raise ValueError(
-                f"{type(self).__name__}: expected learning_rate > 0 and grad_clip >= 0, got {self.learning_rate}, {self.grad_clip}"
-            )
-
-    def optimizer(self) -> optax.GradientTransformation:
-        return clipped_adam(self.learning_rate, self.grad_clip)
 
 
 def clipped_adam(learning_rate: float, grad_clip: float) -> optax.GradientTransformation:

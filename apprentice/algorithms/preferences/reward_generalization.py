@@ -17,33 +17,21 @@ accuracy against the true order measures generalization across the token change 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
+from apprentice.algorithms.configs.preferences import RewardGeneralizationConfig
 from apprentice.algorithms.preferences.losses import preference_accuracy
-from apprentice.algorithms.preferences.pair_training import PairTrainingConfig
-from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, implicit_rewards, train_text_preferences
+from apprentice.algorithms.preferences.text_dpo import implicit_rewards, train_text_preferences
 from apprentice.algorithms.preferences.text_policy import TextTask, text_preferences, true_order
 from apprentice.algorithms.preferences.text_reward import only_first_synonyms, only_second_synonyms
 from apprentice.algorithms.preferences.text_reward_model import train_text_reward_model
 from apprentice.data.preferences import Preferences
 from apprentice.policies.transformer import CharTransformer
-
-
-@dataclass(frozen=True)
-class RewardGeneralizationConfig:
-    """Data sizes and the two fits of the explicit-against-implicit experiment."""
-
-    n_train_pairs: int = 4096
-    n_test_pairs: int = 1024
-    explicit: PairTrainingConfig = PairTrainingConfig()
-    """The explicit reward model's fit."""
-    implicit: TextPreferenceConfig = TextPreferenceConfig()
-    """DPO's fit (the implicit reward model is its ``beta log pi / pi_ref``)."""
 
 
 def rewrite_pairs(data: Preferences, task: TextTask, rewrite) -> Preferences:

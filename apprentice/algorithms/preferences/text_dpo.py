@@ -9,35 +9,18 @@ The reference model's log-probabilities are computed once, before training; the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Int, PRNGKeyArray
 
+from apprentice.algorithms.configs.preferences import TextPreferenceConfig
 from apprentice.algorithms.preferences.losses import dpo_loss, ipo_loss, log_ratio_margin
-from apprentice.algorithms.preferences.pair_training import PairTrainingConfig, fit_pairs
+from apprentice.algorithms.preferences.pair_training import fit_pairs
 from apprentice.algorithms.preferences.text_policy import response_log_probs
 from apprentice.data.preferences import Preferences
 from apprentice.policies.transformer import CharTransformer
-
-
-@dataclass(frozen=True)
-class TextPreferenceConfig(PairTrainingConfig):
-    """DPO or IPO on pairs of responses (and the steps, batch and optimizer of the fit)."""
-
-    loss: Literal["dpo", "ipo"] = "dpo"
-    """``dpo``: ``-log sigmoid(beta h)``; ``ipo``: ``(h - 1 / (2 beta))^2`` (``beta`` is IPO's ``tau``)."""
-    beta: float = 0.1
-    """The KL coefficient (DPO's ``beta``, IPO's ``tau``)."""
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.loss not in ("dpo", "ipo"):
-            raise ValueError(f"TextPreferenceConfig.loss: expected 'dpo' or 'ipo', got {self.loss!r}")
-        if not self.beta > 0:
-            raise ValueError(f"TextPreferenceConfig.beta: expected a positive KL coefficient, got {self.beta}")
 
 
 @dataclass(frozen=True)

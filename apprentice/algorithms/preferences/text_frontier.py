@@ -17,39 +17,22 @@ this curve: no fine-tuned model can be above it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import jax
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig, train_text_preferences
+from apprentice.algorithms.configs.preferences import FrontierConfig
+from apprentice.algorithms.preferences.text_dpo import train_text_preferences
 from apprentice.algorithms.preferences.text_policy import (
     TextTask,
     evaluate_text_policy,
     sample_in_batches,
     text_preferences,
 )
-from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig, train_text_rlhf
+from apprentice.algorithms.preferences.text_rlhf import train_text_rlhf
 from apprentice.policies.transformer import CharTransformer
-
-
-@dataclass(frozen=True)
-class FrontierConfig:
-    """The KL coefficients and budgets of a frontier experiment."""
-
-    dpo_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
-    rlhf_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
-    n_pairs: int = 4096
-    """Preference pairs for DPO, sampled from the reference and labeled by Bradley-Terry on the true reward."""
-    dpo: TextPreferenceConfig = TextPreferenceConfig()
-    """DPO's loop (its ``beta`` is replaced by each of ``dpo_betas``)."""
-    rlhf: TextRLHFConfig = TextRLHFConfig()
-    """RLHF's loop (its ``beta`` is replaced by each of ``rlhf_betas``)."""
-    n_eval: int = 1024
-    """Samples per evaluation of reward and KL."""
-    samples_per_prompt: int = 64
-    """Samples of the reference per prompt to estimate the optimum."""
 
 
 def optimal_frontier(

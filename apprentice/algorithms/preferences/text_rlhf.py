@@ -25,46 +25,10 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
-from apprentice.algorithms.preferences.pair_training import clipped_adam
+from apprentice.algorithms.configs.preferences import TextRLHFConfig
 from apprentice.algorithms.preferences.text_policy import TextTask, response_log_probs, sample_responses
 from apprentice.policies.transformer import CharTransformer
 from apprentice.progress import progress_bar
-
-
-@dataclass(frozen=True)
-class TextRLHFConfig:
-    """KL-regularized policy gradient on responses."""
-
-    beta: float = 0.1
-    """KL coefficient: the optimum is ``pi* ~ pi_ref exp(r / beta)``."""
-    n_iterations: int = 200
-    """Policy-gradient steps, each on freshly sampled responses."""
-    prompts_per_iteration: int = 16
-    """Prompts per step."""
-    samples_per_prompt: int = 4
-    """Responses per prompt (at least 2, for the leave-one-out baseline)."""
-    learning_rate: float = 1e-4
-    """Adam step size."""
-    grad_clip: float = 1.0
-    """Clip gradients to this global norm (0: none)."""
-
-    def __post_init__(self):
-        for name in ("n_iterations", "prompts_per_iteration"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"TextRLHFConfig.{name}: expected a positive integer, got {value!r}")
-        if not isinstance(self.samples_per_prompt, int) or self.samples_per_prompt < 2:
-            raise ValueError(
-                f"TextRLHFConfig.samples_per_prompt: expected an integer >= 2 (leave-one-out baseline), got {self.samples_per_prompt!r}"
-            )
-        if not (self.beta >= 0 and self.learning_rate > 0 and self.grad_clip >= 0):
-            raise ValueError(
-                "TextRLHFConfig: expected beta >= 0, learning_rate > 0 and grad_clip >= 0, got "
-                f"{self.beta}, {self.learning_rate}, {self.grad_clip}"
-            )
-
-    def optimizer(self) -> optax.GradientTransformation:
-        return clipped_adam(self.learning_rate, self.grad_clip)
 
 
 @dataclass(frozen=True)
