@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +50,12 @@ def round_seed(interactive: InteractiveConfig, round_index: int) -> int:
     if round_index == 0:
         return collection_seed(interactive.run_seed, Stream.DEMONSTRATIONS, 0, interactive.n_envs)
     return collection_seed(interactive.run_seed, Stream.INTERACTIVE, round_index, interactive.n_envs)
+
+
+def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: int) -> int:
+    """Rounds after round 0 that a run of ``initial_labels`` then ``steps_per_round`` per round
+    needs to reach ``label_budget`` labels (``InteractiveConfig.n_rounds`` for a budget by labels)."""
+    return math.ceil((label_budget - initial_labels) / steps_per_round)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ takes loss only on the labeled steps (``labeled_trajectories``).
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
-from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed
+from apprentice.algorithms.configs.dagger import InteractiveConfig, round_seed, rounds_for_budget  # noqa: F401 (rounds_for_budget: re-exported)
 from apprentice.data import trees
 from apprentice.data.trajectory import Trajectory, Transitions, concatenate
 from apprentice.envs.make import env_spec
@@ -46,12 +45,6 @@ Dataset = Transitions | list[Trajectory]
 Collect = Callable[[int, Policy | None, Dataset | None, int, int], tuple[list[Trajectory], dict[str, Any]]]
 """``collect(round_index, policy, dataset, n_steps, seed) -> (trajectories, round_info)``: the
 current policy and aggregated dataset (``None`` in round 0) in, labeled episodes out."""
-
-
-def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: int) -> int:
-    """Rounds after round 0 that a run of ``initial_labels`` then ``steps_per_round`` per round
-    needs to reach ``label_budget`` labels (``InteractiveConfig.n_rounds`` for a budget by labels)."""
-    return math.ceil((label_budget - initial_labels) / steps_per_round)
 
 
 @dataclass(frozen=True)

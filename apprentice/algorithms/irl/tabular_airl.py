@@ -58,7 +58,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal, cast
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -66,6 +66,7 @@ import numpy as np
 import optax
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.irl import RewardShape, Shaping, TabularAIRLConfig  # noqa: F401 (RewardShape: re-exported)
 from apprentice.algorithms.irl.expert import (
     Expert,
     check_expert_occupancy,
@@ -79,14 +80,6 @@ from apprentice.algorithms.irl.visitation import (
 )
 from apprentice.envs.tabular.mdp import TabularMDP, validate_policy
 from apprentice.theory.precision import exact_scope, f64, to_numpy
-
-RewardShape = Literal["state", "state_action"]
-"""``state``: ``g(s)`` (disentangled, transfers); ``state_action``: ``g(s, a)``."""
-
-Shaping = Literal["next_state", "expected"]
-"""``next_state``: ``gamma h(s')`` at the sampled next state (the paper); ``expected``:
-``gamma E_{s'|s,a} h(s')``, which only an exact (model-based) discriminator can use."""
-
 
 # --- pure kernels -------------------------------------------------------------------------------
 
@@ -157,58 +150,6 @@ def airl_loss_kernel(
 
 
 # --- config, log, result ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TabularAIRLConfig:
-    """Exact tabular AIRL: a discriminator ``f - log pi`` against a soft-optimal learner."""
-
-    reward_shape: RewardShape = "state"
-    """``state``: ``g(s)`` (the disentangled reward of the paper); ``state_action``: ``g(s, a)``."""
-    shaping: Shaping = "next_state"
-    """``next_state``: ``f = g + gamma h(s') - h(s)`` (the paper); ``expected``: ``gamma h(s')``
-    replaced by its mean over ``P(.|s, a)`` (recovers a state reward exactly under stochastic
-    dynamics too; see the module doc)."""
-    n_iterations: int = 1000
-    """Outer iterations (each ``disc_steps`` Adam steps, then one policy update)."""
-    disc_steps: int = 20
-    """Adam steps on the discriminator loss per outer iteration, the policy held fixed."""
-    learning_rate: float = 0.05
-    """Adam step size on ``g`` and ``h`` (the Adam state persists across iterations)."""
-    policy_step: float = 0.2
-    """In (0, 1]: ``log pi <- (1 - step) log pi + step log pi_g``, renormalized; 1 takes the
-    exact soft-optimal policy of ``g`` each iteration, which stalls on deterministic dynamics
-    (see the module doc); 0.2 converged on every MDP tried."""
-    init_scale: float = 0.0
-    """Std of the normal draw (from the key) for the initial ``g`` and ``h``; 0 starts both at 0,
-    so the first policy is uniform."""
-    soft_vi_tol: float = 1e-10
-    """Sup-norm accuracy of each (warm-started) soft value iteration."""
-    soft_vi_max_sweeps: int = 100_000
-    """Most soft Bellman sweeps per policy update."""
-
-    def __post_init__(self) -> None:
-        if self.reward_shape not in ("state", "state_action"):
-            raise ValueError(
-                f"reward_shape must be 'state' or 'state_action'; got {self.reward_shape!r}"
-            )
-        if self.shaping not in ("next_state", "expected"):
-            raise ValueError(
-                f"shaping must be 'next_state' or 'expected'; got {self.shaping!r}"
-            )
-        for name in ("n_iterations", "disc_steps", "soft_vi_max_sweeps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        for name in ("learning_rate", "soft_vi_tol"):
-            if not getattr(self, name) > 0:
-                raise ValueError(
-                    f"{name} must be positive; got {getattr(self, name)!r}"
-                )
-        if not 0.0 < self.policy_step <= 1.0:
-            raise ValueError(f"policy_step must be in (0, 1]; got {self.policy_step!r}")
-        if not self.init_scale >= 0:
-            raise ValueError(f"init_scale must be >= 0; got {self.init_scale!r}")
 
 
 @dataclass(frozen=True, eq=False)
