@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import jax
@@ -33,7 +33,7 @@ import numpy as np
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
-from apprentice.algorithms.dagger.loop import rounds_for_budget
+from apprentice.bench.configs import DAggerSpeedConfig
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
 from apprentice.envs.seeds import evaluation_seed
 from apprentice.experts.scripted.cartpole import FEEDBACK_GAINS
@@ -41,38 +41,6 @@ from apprentice.progress import progress_bar
 
 WORKER = Path(__file__).parent / "peers" / "imitation_dagger_worker.py"
 ENV_ID = "CartPole-v1"
-
-
-@dataclass(frozen=True)
-class DAggerSpeedConfig:
-    """The DAgger run both libraries make, and how often it is repeated."""
-
-    initial_labels: int = 500
-    """Round 0: expert-driven, labeled steps."""
-    steps_per_round: int = 500
-    """Steps of each later round, every one labeled."""
-    label_budget: int = 3000
-    """The run ends at this many labels."""
-    epochs: int = 4
-    """BC epochs per round over every label so far (imitation's default)."""
-    batch_size: int = 32
-    """imitation's default BC batch."""
-    learning_rate: float = 1e-3
-    """Adam's learning rate (imitation's default)."""
-    hidden_sizes: tuple[int, ...] = (32, 32)
-    """Tanh hidden layers (imitation's default discrete policy)."""
-    beta_decay: float = 0.5
-    """``beta_r = beta_decay ** r``: the probability that the expert acts in round ``r``."""
-    eval_episodes: int = 20
-    """Greedy evaluation episodes after every round (off the clock)."""
-    threshold: float = 0.95
-    """Expert-normalized score that counts as reaching the expert."""
-    repeats: int = 3
-    """Runs per library (seeds 0, 1, ...), interleaved."""
-
-    @property
-    def n_rounds(self) -> int:
-        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
 
 
 def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv: str = "runs/peer-venv") -> dict:

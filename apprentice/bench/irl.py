@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import jax
@@ -30,43 +30,16 @@ from rich.table import Table
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
-from apprentice.algorithms.configs.irl import RewardKind
 from apprentice.algorithms.irl.adversarial import AdversarialConfig, AIRLConfig, GAILConfig, train_seeds
 from apprentice.algorithms.rl.evaluation import mean_policy_return
-from apprentice.algorithms.rl.ppo_core import PPOConfig
+from apprentice.bench.configs import ENV_SETTINGS, EnvSettings, IRLBenchConfig  # noqa: F401 (EnvSettings: re-exported)
+from apprentice.bench.configs import IRL_METHODS as METHODS  # noqa: F401 (re-exported)
 from apprentice.data import subsample
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_return_vs_demos
 from apprentice.rollout import rollout
-
-METHODS = ("BC", "GAIL", "AIRL")
-
-
-@dataclass(frozen=True)
-class EnvSettings:
-    """How GAIL and AIRL are run on one env."""
-
-    reward: RewardKind
-    """The learner's reward from the discriminator (see ``AdversarialConfig.reward``): ``positive``
-    where the expert survives to the time limit, ``negative`` where it ends episodes at a goal."""
-    ppo: PPOConfig
-    """The inner PPO (its ``total_steps`` is the run's length)."""
-    grad_penalty: float = 0.0
-    """The discriminator's gradient penalty (``AdversarialConfig.grad_penalty``)."""
-
-
-ENV_SETTINGS = {
-    "CartPole-v1": EnvSettings("positive", PPOConfig(total_steps=200_000)),
-    # Without the penalty AIRL's discriminator separated the 13 expert samples perfectly and no
-    # seed swung up (-500 on 5 of 5, 4 trajectories); with it all five reached -80 to -84.
-    "Acrobot-v1": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
-    "MountainCar-v0": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
-    "Pendulum-v1": EnvSettings("logit", PPOConfig(
-        total_steps=1_000_000, n_envs=16, n_steps=256, n_epochs=10, n_minibatches=16, learning_rate=1e-3,
-        gamma=0.95, gae_lambda=0.95)),
-}
 
 PUBLISHED = {
     # (env, method, trajectories): the number as published, in the paper's own env version.
@@ -76,43 +49,6 @@ PUBLISHED = {
     ("Pendulum-v1", "AIRL", 50): "-205 (AIRL paper Table 2)",
 }
 """Published numbers quoted in the issue; the other cells of the papers' tables are not quoted here."""
-
-
-@dataclass(frozen=True)
-class IRLBenchConfig:
-    """BC, GAIL and AIRL against the number of expert trajectories."""
-
-    envs: tuple[str, ...] = ("CartPole-v1", "Acrobot-v1", "MountainCar-v0")
-    """Env ids, each with settings in ``ENV_SETTINGS`` and a registered expert."""
-    demo_counts: tuple[int, ...] = (1, 4, 7, 10)
-    """Numbers of expert trajectories."""
-    n_seeds: int = 5
-    """Seeds per method and count (seed s: its own demonstrations, shared by BC, GAIL and AIRL)."""
-    methods: tuple[str, ...] = METHODS
-    """Subset of BC, GAIL, AIRL."""
-    subsample: int = 20
-    """Keep every this-many-th expert step (1: all)."""
-    total_steps: int = 0
-    """PPO env steps of each GAIL/AIRL run (0: the env's default in ENV_SETTINGS)."""
-    eval_episodes: int = 20
-    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
-    out: str = "runs/bench-irl"
-    """Folder for one JSON per env, the merged results.json, results.md and the plot."""
-    plot_only: bool = False
-    """Only merge the JSON files already in ``out`` into the table and plot."""
-
-    def __post_init__(self):
-        unknown_methods = set(self.methods) - set(METHODS)
-        if unknown_methods:
-            raise ValueError(f"methods: expected some of {METHODS}, got {sorted(unknown_methods)}")
-        unknown_envs = set(self.envs) - set(ENV_SETTINGS)
-        if unknown_envs:
-            raise ValueError(f"envs: expected some of {tuple(ENV_SETTINGS)}, got {sorted(unknown_envs)}")
-        for name in ("n_seeds", "subsample", "eval_episodes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
-        if not self.demo_counts or min(self.demo_counts) < 1:
-            raise ValueError(f"demo_counts: expected positive trajectory counts, got {self.demo_counts}")
 
 
 def adversarial_config(method: str, env_id: str, total_steps: int = 0) -> AdversarialConfig:

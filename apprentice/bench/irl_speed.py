@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass
 from typing import Literal
 
 import jax
@@ -20,30 +19,11 @@ import jax
 from apprentice import experts
 from apprentice.algorithms.irl.adversarial import adversarial_learner, train
 from apprentice.algorithms.rl.ppo_jax import make_run
+from apprentice.bench.configs import IRLSpeedConfig
 from apprentice.bench.irl import adversarial_config
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.envs.jax_envs import make_jax_env
 from apprentice.rollout import rollout
-
-
-@dataclass(frozen=True)
-class IRLSpeedConfig:
-    """What the adversarial wall-clock benchmark runs."""
-
-    env: str = "CartPole-v1"
-    """An env id with settings in ``apprentice.bench.irl.ENV_SETTINGS`` and a pure-JAX twin."""
-    method: str = "GAIL"
-    """GAIL or AIRL."""
-    n_demos: int = 1
-    """Expert episodes (all steps kept)."""
-    total_steps: int = 0
-    """PPO env steps of each run (0: the env's default in ``apprentice.bench.irl.ENV_SETTINGS``)."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """Seeds of the JAX-backend runs."""
-    gymnasium_seeds: tuple[int, ...] = (0,)
-    """Seeds of the Gymnasium-backend runs (empty to skip)."""
-    eval_episodes: int = 20
-    """Evaluation episodes of each final policy."""
 
 
 def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:

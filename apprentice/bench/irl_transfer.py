@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +37,16 @@ from rich.table import Table
 
 from apprentice.algorithms.irl.demonstrations import sample_demonstrations
 from apprentice.algorithms.irl.soft_bellman import soft_value_iteration_discounted
-from apprentice.algorithms.irl.tabular_airl import RewardShape, Shaping, TabularAIRLConfig, train
+from apprentice.algorithms.irl.tabular_airl import RewardShape, Shaping, train
 from apprentice.algorithms.irl.visitation import policy_visitation
+from apprentice.bench.configs import MAZES, TransferBenchConfig
 from apprentice.envs.tabular.mdp import TabularMDP
-from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
 from apprentice.experts.base import normalized_score
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.theory.evaluation import evaluate_discounted
 
-MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
 METHODS = (
     "expert (re-solved)",
     "AIRL state-only",
@@ -62,55 +60,6 @@ AIRL_VARIANTS: dict[str, tuple[RewardShape, Shaping]] = {
     "AIRL state-only, expected shaping": ("state", "expected"),
     "AIRL state-action": ("state_action", "next_state"),
 }
-
-
-@dataclass(frozen=True)
-class TransferBenchConfig:
-    """What the reward-transfer benchmark runs."""
-
-    mazes: tuple[str, ...] = ("shifting", "swapped")
-    """Gridworld pairs (``shifting``: the wall's gap moves; ``swapped``: up/down swap)."""
-    expert_data: tuple[str, ...] = ("exact", "demos")
-    """``exact``: the expert's exact occupancy; ``demos``: sampled episodes."""
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    """Seeds (initial g, h and the demonstrations)."""
-    n_demos: int = 30
-    """Expert episodes for ``demos``."""
-    demo_steps: int = 60
-    """Steps per episode (gamma^60 = 0.002 at gamma 0.9)."""
-    size: int = 6
-    """Grid side."""
-    slip: float = 0.1
-    """Probability that a move is replaced by a random one."""
-    gamma: float = 0.9
-    """Discount."""
-    goal_reward: float = 5.0
-    """Reward per step in the goal cell (the soft-optimal expert's temperature is 1)."""
-    airl: TabularAIRLConfig = field(
-        default_factory=lambda: TabularAIRLConfig(init_scale=0.1)
-    )
-    """AIRL settings (``reward_shape`` and ``shaping`` are set per method)."""
-    out: str = "runs/bench-irl-transfer"
-    """Folder for results.json, results.md and transfer.png ('' writes nothing)."""
-
-    def __post_init__(self) -> None:
-        unknown = set(self.mazes) - set(MAZES)
-        if unknown:
-            raise ValueError(
-                f"mazes: expected some of {sorted(MAZES)}, got {sorted(unknown)}"
-            )
-        unknown = set(self.expert_data) - {"exact", "demos"}
-        if unknown:
-            raise ValueError(
-                f"expert_data: expected 'exact' and/or 'demos', got {sorted(unknown)}"
-            )
-        if not self.seeds:
-            raise ValueError("seeds: expected at least one seed, got none")
-        for name in ("n_demos", "demo_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"{name} must be a positive integer; got {getattr(self, name)}"
-                )
 
 
 def true_return(mdp: TabularMDP, policy: np.ndarray) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import jax
@@ -37,40 +37,14 @@ from apprentice.algorithms.dagger import (
     dart,
     hg_dagger,
 )
+from apprentice.bench.configs import LABEL_METHODS as METHODS
+from apprentice.bench.configs import LabelsBenchConfig
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_score_vs_labels
 from apprentice.rollout import rollout
-
-METHODS = ("BC", "DART", "DAgger", "HG-DAgger")
-
-
-@dataclass(frozen=True)
-class LabelsBenchConfig:
-    """Label efficiency of the interactive algorithms against behavior cloning."""
-
-    envs: tuple[str, ...] = ("CartPole-v1", "LunarLander-v3", "Pendulum-v1")
-    """Env ids (each needs a registered expert)."""
-    budgets: tuple[int, ...] = (200, 500, 1000, 2000, 5000, 10000)
-    """Expert-label budgets."""
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    """Seeds (data collection, initialization, minibatches)."""
-    methods: tuple[str, ...] = METHODS
-    """Subset of BC, DART, DAgger, HG-DAgger."""
-    rounds: int = 4
-    """Rounds after round 0 for the interactive methods."""
-    epochs: int = 30
-    """BC epochs per (re)training ..."""
-    min_steps: int = 2000
-    """... but at least this many gradient steps."""
-    eval_episodes: int = 20
-    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
-    out: str = "runs/bench-labels"
-    """Folder for one JSON per env, the merged results.json and the plot."""
-    plot_only: bool = False
-    """Only merge the JSON files already in ``out`` into the table and plot."""
 
 
 def run_labels(config: LabelsBenchConfig = LabelsBenchConfig()) -> dict:

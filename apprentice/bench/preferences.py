@@ -12,28 +12,21 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import jax
 import numpy as np
 from rich.table import Table
 
-from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig, explicit_vs_implicit
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig, reward_kl_frontier
+from apprentice.algorithms.preferences.reward_generalization import explicit_vs_implicit
+from apprentice.algorithms.preferences.text_frontier import reward_kl_frontier
 from apprentice.algorithms.preferences.text_policy import TextTask
+from apprentice.bench.configs import PreferencesBenchConfig
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.policies.transformer import CharTransformer
 from apprentice.progress import make_console
 from apprentice.report.preference_plots import plot_frontier
-
-
-@dataclass(frozen=True)
-class PreferencesBenchConfig:
-    frontier: FrontierConfig = FrontierConfig()
-    generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
-    generalization_seeds: int = 3
-    """Independent repeats (pairs, split and both fits) of the explicit-against-implicit experiment."""
 
 
 def run_preferences_bench(

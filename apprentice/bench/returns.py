@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import jax
@@ -35,7 +35,7 @@ from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
-from apprentice.algorithms.dagger.loop import rounds_for_budget
+from apprentice.bench.configs import ReturnsBenchConfig
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -52,51 +52,6 @@ IMITATION_PUBLISHED = {
 and seals/Walker2d-v1 (fixed-horizon variants of the same robots; PPO experts from its model hub;
 tuned settings in ``imitation/scripts/config/tuned_hps``: BC 20 epochs, batch 64, all of the
 hub's demos; DAgger 100,000 env steps, exponential beta 0.7, 1 epoch per round)."""
-
-
-@dataclass(frozen=True)
-class ReturnsBenchConfig:
-    """BC and DAgger returns on MuJoCo, against imitation's published table."""
-
-    envs: tuple[str, ...] = ("Hopper-v5", "HalfCheetah-v5", "Walker2d-v5")
-    """Env ids (each needs a registered expert with measured returns)."""
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    """Seeds (demo collection, initialization, minibatches, DAgger's rollouts)."""
-    demo_counts: tuple[int, ...] = (4, 10, 25)
-    """Expert episodes BC is trained on; the largest is the one in the table."""
-    bc_epochs: int = 200
-    """BC epochs (best validation epoch kept, 10% of episodes held out)."""
-    initial_labels: int = 5000
-    """DAgger's round 0: expert-driven, labeled steps."""
-    steps_per_round: int = 5000
-    """DAgger's later rounds: learner-driven steps, each labeled by the expert."""
-    label_budget: int = 25000
-    """DAgger stops at this many labels (25 episodes of 1000 steps: BC's largest demo count)."""
-    dagger_epochs: int = 100
-    """BC epochs of each DAgger retraining (from scratch, on every label so far)."""
-    round_eval_episodes: int = 20
-    """Evaluation episodes after each DAgger round (the time-to-expert curve)."""
-    eval_episodes: int = 50
-    """Evaluation episodes of each final policy (the table)."""
-    threshold: float = 0.95
-    """Expert-normalized score that counts as reaching the expert."""
-    out: str = "runs/bench-returns"
-    """Folder for one JSON per env, the merged results.json and the plots."""
-    plot_only: bool = False
-    """Only merge the JSON files already in ``out`` into the tables and plots."""
-
-    def __post_init__(self):
-        if not self.demo_counts or min(self.demo_counts) < 1:
-            raise ValueError(f"demo_counts: expected positive episode counts, got {self.demo_counts}")
-        if not 0 < self.initial_labels <= self.label_budget:
-            raise ValueError(f"initial_labels: expected 1..label_budget ({self.label_budget}), got {self.initial_labels}")
-        if self.steps_per_round < 1:
-            raise ValueError(f"steps_per_round: expected a positive step count, got {self.steps_per_round}")
-
-    @property
-    def n_rounds(self) -> int:
-        """DAgger rounds after round 0 needed to reach ``label_budget``."""
-        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
 
 
 def run_returns(config: ReturnsBenchConfig = ReturnsBenchConfig()) -> dict:

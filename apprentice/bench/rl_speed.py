@@ -10,7 +10,6 @@ Gymnasium env in every case. A vmapped run over several seeds shows what one jit
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import equinox as eqx
 import jax
@@ -19,26 +18,11 @@ import numpy as np
 from apprentice.algorithms.rl.ppo import train as train_ppo
 from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.algorithms.rl.ppo_jax import make_train
+from apprentice.bench.configs import RLSpeedConfig
 from apprentice.envs.jax_envs import make_jax_env, scan_rollout
 from apprentice.envs.seeds import evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.rollout import RandomActor, make_vector_steps
-
-
-@dataclass(frozen=True)
-class RLSpeedConfig:
-    """What the RL speed benchmark runs."""
-
-    env: str = "CartPole-v1"
-    """An env id with a pure-JAX twin."""
-    total_steps: int = 100_000
-    """PPO env steps per run (PPOConfig defaults otherwise)."""
-    n_seeds: int = 5
-    """Seeds of the vmapped JAX run (0 to skip it)."""
-    eval_episodes: int = 20
-    """Evaluation episodes on the Gymnasium env, deterministic actions, from ``evaluation_seed()``."""
-    env_only_steps: int = 1_000_000
-    """Random-action steps for the env-only rate of the JAX backend (1024 envs in a scan)."""
 
 
 def run_rl_speed(config: RLSpeedConfig = RLSpeedConfig()) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from rich.table import Table
 
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig, train
-from apprentice.algorithms.configs.bc import BCLoss
+from apprentice.bench.configs import RWRBenchConfig
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -32,30 +32,6 @@ DEGRADATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "reversed": lambda actions: -actions,
     "weak": lambda actions: 0.3 * actions,
 }
-
-
-@dataclass(frozen=True)
-class RWRBenchConfig:
-    """Mixed-quality behavior cloning on a continuous-control env."""
-
-    env_id: str = "Pendulum-v1"
-    """Env with a registered expert."""
-    n_expert_episodes: int = 10
-    """Episodes of the expert in the dataset."""
-    n_degraded_episodes: int = 20
-    """Episodes of the degraded demonstrator in the dataset."""
-    degradations: tuple[str, ...] = ("reversed", "weak")
-    """Which degraded demonstrators to mix in (one dataset each)."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """Training seeds."""
-    temperatures: tuple[float, ...] = (100.0, 300.0)
-    """Temperatures T of the exp(R / T) weights, in units of return (one method each)."""
-    loss: BCLoss = "mse"
-    """Behavior-cloning loss shared by all three methods (other BC settings are the defaults)."""
-    eval_episodes: int = 20
-    """Evaluation episodes (from ``evaluation_seed()``, which no collection uses)."""
-    out: str = "runs/bench-rwr"
-    """Folder for results.json and the plot."""
 
 
 def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:

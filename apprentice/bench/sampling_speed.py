@@ -9,26 +9,14 @@ alternately in one process, and must draw the same tokens.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from apprentice.bench.configs import SamplingSpeedConfig
 from apprentice.policies.transformer import CharTransformer
-
-
-@dataclass(frozen=True)
-class SamplingSpeedConfig:
-    n_responses: int = 256
-    prompt_length: int = 6
-    n_new: int = 48
-    d_model: int = 96
-    n_layers: int = 3
-    n_heads: int = 4
-    repeats: int = 5
-    """Alternating (cached, reference) timing pairs; medians are reported."""
 
 
 def full_pass_sample(model: CharTransformer, key, prompt, n_new: int):

@@ -8,7 +8,6 @@ shared, noisy machine in a way that a bare time is not.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import equinox as eqx
 import jax
@@ -18,29 +17,10 @@ import optax
 
 from apprentice.algorithms.bc.losses import LossSettings
 from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, train_epoch
+from apprentice.bench.configs import SpeedConfig
 from apprentice.data.trajectory import Transitions
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.build import PolicyArchitecture, make_policy
-
-
-@dataclass(frozen=True)
-class SpeedConfig:
-    """What the BC speed benchmark trains on."""
-
-    obs_dim: int = 11
-    """Observation size (11 is Hopper's)."""
-    action_dim: int = 3
-    """Action size (3 is Hopper's)."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    """MLP widths."""
-    batch_size: int = 256
-    """Samples per gradient step."""
-    steps_per_epoch: int = 200
-    """Gradient steps in one jitted epoch (the dataset has steps_per_epoch * batch_size samples)."""
-    repeats: int = 5
-    """Interleaved (peak, BC) measurement pairs."""
-    matmul_size: int = 2048
-    """Side of the square matmul that measures the peak."""
 
 
 def bc_flops_per_step(config: SpeedConfig) -> float:

@@ -18,7 +18,7 @@ import json
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import equinox as eqx
@@ -28,41 +28,13 @@ import optax
 
 from apprentice.algorithms.bc.losses import LossSettings
 from apprentice.algorithms.bc.train import EpochSettings, epoch_arrays, train_epoch
+from apprentice.bench.configs import PEER_VARIANTS, PeerSpeedConfig
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
 from apprentice.bench.speed import synthetic_bc_problem
 from apprentice.policies.build import PolicyArchitecture, make_policy
 from apprentice.progress import progress_bar
 
 WORKER = Path(__file__).parent / "peers" / "torch_bc_worker.py"
-PEER_VARIANTS = ("imitation", "imitation_pi_only", "torch_loop")
-
-
-@dataclass(frozen=True)
-class PeerSpeedConfig:
-    """What every contestant trains, and how often it is measured."""
-
-    obs_dim: int = 11
-    """Observation size (Hopper's)."""
-    action_dim: int = 3
-    """Action size (Hopper's)."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    batch_size: int = 256
-    steps_per_epoch: int = 200
-    """Gradient steps per epoch (the data holds ``steps_per_epoch * batch_size`` samples)."""
-    epochs: int = 3
-    """Epochs per timed run: the wall-clock reported is for this many."""
-    learning_rate: float = 3e-4
-    rounds: int = 3
-    """Timed runs per contestant, interleaved."""
-    variants: tuple[str, ...] = PEER_VARIANTS
-    """PyTorch contestants (``imitation``: its default policy, which also runs an unused value
-    network; ``imitation_pi_only``: no value network; ``torch_loop``: a plain loop)."""
-    torch_threads: tuple[int, ...] = (0, 1)
-    """``torch.set_num_threads`` settings to measure (0: torch's default)."""
-    venv: str = "runs/peer-venv"
-    """Where the peer venv lives (built on first use, about 2 minutes and 1.7 GB)."""
-
-
 def run_peer_speed(config: PeerSpeedConfig = PeerSpeedConfig()) -> dict:
     """Time every contestant; ``{"skipped": reason}`` when the peer venv cannot be built."""
     unknown = set(config.variants) - set(PEER_VARIANTS)

@@ -1,0 +1,447 @@
+"""The configs of the benchmark suites (:mod:`apprentice.bench`) and what their checks need, in one
+module that imports no jax, so ``apprentice bench ... --help`` and ``apprentice theory compounding --help``
+stay fast. Each suite's module imports its config from here and re-exports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apprentice.algorithms.configs.bc import BCLoss
+from apprentice.algorithms.configs.dagger import rounds_for_budget
+from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
+from apprentice.algorithms.configs.preferences import FrontierConfig, RewardGeneralizationConfig
+from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
+
+# --- theory compounding (compounding.py) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompoundingConfig:
+    """The compounding-error study; the defaults are the canonical run reported in docs/theory.md."""
+
+    out_dir: str = "runs/theory-compounding"
+    """Folder for results.json and compounding.png (created if missing)."""
+    seed: int = 0
+    """Base seed: MDP instances, demonstrations and bootstraps are all derived from it."""
+    worst_case_epsilons: tuple[float, ...] = (0.001, 0.01, 0.1, 0.3, 0.5)
+    """(a) Per-step error rates of the Ross & Bagnell chain."""
+    worst_case_horizons: tuple[int, ...] = (1, 3, 10, 30, 100, 300, 1000)
+    """(a) Horizons T at which closed form and exact computation are compared."""
+    horizons: tuple[int, ...] = (10, 18, 32, 56, 100, 178, 316, 562, 1000)
+    """(b) Horizons H of the sweep; the exponent is fitted over all of them."""
+    per_state_error: float = 1e-4
+    """(b) eps: each learner's 0-1 error on its training states. Keep eps * max(H) << 1."""
+    n_instances: int = 6
+    """(b) Tightrope instances (seeds); the interval is a bootstrap over them."""
+    n_positions: int = 4
+    """(b) Places on the rope (uniform wind)."""
+    max_depth: int = 6
+    """(b) Recoverable levels below each place."""
+    n_actions: int = 5
+    """(b, c) Actions; a blind learner finds the one right action with probability 1/A."""
+    dagger_iterations: int = 3
+    """(b) DAgger rounds after the initial BC round."""
+    demo_counts: tuple[int, ...] = (50, 100, 200, 400, 800, 1600, 3200, 6400)
+    """(c) Numbers of expert demonstrations N."""
+    demo_horizon: int = 20
+    """(c) The fixed horizon H of the demonstration sweep."""
+    demo_seeds: int = 20
+    """(c) Independent demonstration sets per N; the interval is a bootstrap over them."""
+    demo_positions: int = 20
+    """(c) Places on the rope; wind[p] is proportional to decay**p."""
+    demo_wind_decay: float = 0.5
+    """(c) The geometric wind's decay."""
+    demo_max_depth: int = 3
+    """(c) Recoverable levels below each place."""
+    n_bootstrap: int = 2000
+    """Bootstrap resamples behind each confidence interval."""
+    confidence: float = 0.95
+    """Coverage of the confidence intervals."""
+
+    def __post_init__(self) -> None:
+        if len(self.horizons) < 2 or min(self.horizons) < 1:
+            raise ValueError(f"horizons needs >= 2 positive values to fit a slope; got {self.horizons}")
+        if len(self.demo_counts) < 2 or min(self.demo_counts) < 1:
+            raise ValueError(f"demo_counts needs >= 2 positive values; got {self.demo_counts}")
+        if not 0.0 < self.per_state_error < 1.0:
+            raise ValueError(
+                f"per_state_error must be in (0, 1) (a zero error gives zero cost, no fit); "
+                f"got {self.per_state_error}"
+            )
+        if self.n_instances < 1 or self.demo_seeds < 1:
+            raise ValueError(
+                f"n_instances and demo_seeds must be >= 1; got {self.n_instances}, {self.demo_seeds}"
+            )
+
+
+# --- bench speed (speed.py, speed_peers.py, dagger_speed_peers.py) --------------------------------
+
+@dataclass(frozen=True)
+class SpeedConfig:
+    """What the BC speed benchmark trains on."""
+
+    obs_dim: int = 11
+    """Observation size (11 is Hopper's)."""
+    action_dim: int = 3
+    """Action size (3 is Hopper's)."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """MLP widths."""
+    batch_size: int = 256
+    """Samples per gradient step."""
+    steps_per_epoch: int = 200
+    """Gradient steps in one jitted epoch (the dataset has steps_per_epoch * batch_size samples)."""
+    repeats: int = 5
+    """Interleaved (peak, BC) measurement pairs."""
+    matmul_size: int = 2048
+    """Side of the square matmul that measures the peak."""
+
+
+PEER_VARIANTS = ("imitation", "imitation_pi_only", "torch_loop")
+
+
+@dataclass(frozen=True)
+class PeerSpeedConfig:
+    """What every contestant trains, and how often it is measured."""
+
+    obs_dim: int = 11
+    """Observation size (Hopper's)."""
+    action_dim: int = 3
+    """Action size (Hopper's)."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    batch_size: int = 256
+    steps_per_epoch: int = 200
+    """Gradient steps per epoch (the data holds ``steps_per_epoch * batch_size`` samples)."""
+    epochs: int = 3
+    """Epochs per timed run: the wall-clock reported is for this many."""
+    learning_rate: float = 3e-4
+    rounds: int = 3
+    """Timed runs per contestant, interleaved."""
+    variants: tuple[str, ...] = PEER_VARIANTS
+    """PyTorch contestants (``imitation``: its default policy, which also runs an unused value
+    network; ``imitation_pi_only``: no value network; ``torch_loop``: a plain loop)."""
+    torch_threads: tuple[int, ...] = (0, 1)
+    """``torch.set_num_threads`` settings to measure (0: torch's default)."""
+    venv: str = "runs/peer-venv"
+    """Where the peer venv lives (built on first use, about 2 minutes and 1.7 GB)."""
+
+
+@dataclass(frozen=True)
+class DAggerSpeedConfig:
+    """The DAgger run both libraries make, and how often it is repeated."""
+
+    initial_labels: int = 500
+    """Round 0: expert-driven, labeled steps."""
+    steps_per_round: int = 500
+    """Steps of each later round, every one labeled."""
+    label_budget: int = 3000
+    """The run ends at this many labels."""
+    epochs: int = 4
+    """BC epochs per round over every label so far (imitation's default)."""
+    batch_size: int = 32
+    """imitation's default BC batch."""
+    learning_rate: float = 1e-3
+    """Adam's learning rate (imitation's default)."""
+    hidden_sizes: tuple[int, ...] = (32, 32)
+    """Tanh hidden layers (imitation's default discrete policy)."""
+    beta_decay: float = 0.5
+    """``beta_r = beta_decay ** r``: the probability that the expert acts in round ``r``."""
+    eval_episodes: int = 20
+    """Greedy evaluation episodes after every round (off the clock)."""
+    threshold: float = 0.95
+    """Expert-normalized score that counts as reaching the expert."""
+    repeats: int = 3
+    """Runs per library (seeds 0, 1, ...), interleaved."""
+
+    @property
+    def n_rounds(self) -> int:
+        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
+
+
+# --- bench rl-speed (rl_speed.py) -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RLSpeedConfig:
+    """What the RL speed benchmark runs."""
+
+    env: str = "CartPole-v1"
+    """An env id with a pure-JAX twin."""
+    total_steps: int = 100_000
+    """PPO env steps per run (PPOConfig defaults otherwise)."""
+    n_seeds: int = 5
+    """Seeds of the vmapped JAX run (0 to skip it)."""
+    eval_episodes: int = 20
+    """Evaluation episodes on the Gymnasium env, deterministic actions, from ``evaluation_seed()``."""
+    env_only_steps: int = 1_000_000
+    """Random-action steps for the env-only rate of the JAX backend (1024 envs in a scan)."""
+
+
+# --- bench rwr (rwr.py) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RWRBenchConfig:
+    """Mixed-quality behavior cloning on a continuous-control env."""
+
+    env_id: str = "Pendulum-v1"
+    """Env with a registered expert."""
+    n_expert_episodes: int = 10
+    """Episodes of the expert in the dataset."""
+    n_degraded_episodes: int = 20
+    """Episodes of the degraded demonstrator in the dataset."""
+    degradations: tuple[str, ...] = ("reversed", "weak")
+    """Which degraded demonstrators to mix in (one dataset each)."""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    """Training seeds."""
+    temperatures: tuple[float, ...] = (100.0, 300.0)
+    """Temperatures T of the exp(R / T) weights, in units of return (one method each)."""
+    loss: BCLoss = "mse"
+    """Behavior-cloning loss shared by all three methods (other BC settings are the defaults)."""
+    eval_episodes: int = 20
+    """Evaluation episodes (from ``evaluation_seed()``, which no collection uses)."""
+    out: str = "runs/bench-rwr"
+    """Folder for results.json and the plot."""
+
+
+# --- bench labels (labels.py) ---------------------------------------------------------------------
+
+LABEL_METHODS = ("BC", "DART", "DAgger", "HG-DAgger")
+
+
+@dataclass(frozen=True)
+class LabelsBenchConfig:
+    """Label efficiency of the interactive algorithms against behavior cloning."""
+
+    envs: tuple[str, ...] = ("CartPole-v1", "LunarLander-v3", "Pendulum-v1")
+    """Env ids (each needs a registered expert)."""
+    budgets: tuple[int, ...] = (200, 500, 1000, 2000, 5000, 10000)
+    """Expert-label budgets."""
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    """Seeds (data collection, initialization, minibatches)."""
+    methods: tuple[str, ...] = LABEL_METHODS
+    """Subset of BC, DART, DAgger, HG-DAgger."""
+    rounds: int = 4
+    """Rounds after round 0 for the interactive methods."""
+    epochs: int = 30
+    """BC epochs per (re)training ..."""
+    min_steps: int = 2000
+    """... but at least this many gradient steps."""
+    eval_episodes: int = 20
+    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
+    out: str = "runs/bench-labels"
+    """Folder for one JSON per env, the merged results.json and the plot."""
+    plot_only: bool = False
+    """Only merge the JSON files already in ``out`` into the table and plot."""
+
+
+# --- bench returns (returns.py) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReturnsBenchConfig:
+    """BC and DAgger returns on MuJoCo, against imitation's published table."""
+
+    envs: tuple[str, ...] = ("Hopper-v5", "HalfCheetah-v5", "Walker2d-v5")
+    """Env ids (each needs a registered expert with measured returns)."""
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    """Seeds (demo collection, initialization, minibatches, DAgger's rollouts)."""
+    demo_counts: tuple[int, ...] = (4, 10, 25)
+    """Expert episodes BC is trained on; the largest is the one in the table."""
+    bc_epochs: int = 200
+    """BC epochs (best validation epoch kept, 10% of episodes held out)."""
+    initial_labels: int = 5000
+    """DAgger's round 0: expert-driven, labeled steps."""
+    steps_per_round: int = 5000
+    """DAgger's later rounds: learner-driven steps, each labeled by the expert."""
+    label_budget: int = 25000
+    """DAgger stops at this many labels (25 episodes of 1000 steps: BC's largest demo count)."""
+    dagger_epochs: int = 100
+    """BC epochs of each DAgger retraining (from scratch, on every label so far)."""
+    round_eval_episodes: int = 20
+    """Evaluation episodes after each DAgger round (the time-to-expert curve)."""
+    eval_episodes: int = 50
+    """Evaluation episodes of each final policy (the table)."""
+    threshold: float = 0.95
+    """Expert-normalized score that counts as reaching the expert."""
+    out: str = "runs/bench-returns"
+    """Folder for one JSON per env, the merged results.json and the plots."""
+    plot_only: bool = False
+    """Only merge the JSON files already in ``out`` into the tables and plots."""
+
+    def __post_init__(self):
+        if not self.demo_counts or min(self.demo_counts) < 1:
+            raise ValueError(f"demo_counts: expected positive episode counts, got {self.demo_counts}")
+        if not 0 < self.initial_labels <= self.label_budget:
+            raise ValueError(f"initial_labels: expected 1..label_budget ({self.label_budget}), got {self.initial_labels}")
+        if self.steps_per_round < 1:
+            raise ValueError(f"steps_per_round: expected a positive step count, got {self.steps_per_round}")
+
+    @property
+    def n_rounds(self) -> int:
+        """DAgger rounds after round 0 needed to reach ``label_budget``."""
+        return rounds_for_budget(self.label_budget, self.initial_labels, self.steps_per_round)
+
+
+# --- bench irl (irl.py) ---------------------------------------------------------------------------
+
+IRL_METHODS = ("BC", "GAIL", "AIRL")
+
+
+@dataclass(frozen=True)
+class EnvSettings:
+    """How GAIL and AIRL are run on one env."""
+
+    reward: RewardKind
+    """The learner's reward from the discriminator (see ``AdversarialConfig.reward``): ``positive``
+    where the expert survives to the time limit, ``negative`` where it ends episodes at a goal."""
+    ppo: PPOConfig
+    """The inner PPO (its ``total_steps`` is the run's length)."""
+    grad_penalty: float = 0.0
+    """The discriminator's gradient penalty (``AdversarialConfig.grad_penalty``)."""
+
+
+ENV_SETTINGS = {
+    "CartPole-v1": EnvSettings("positive", PPOConfig(total_steps=200_000)),
+    # Without the penalty AIRL's discriminator separated the 13 expert samples perfectly and no
+    # seed swung up (-500 on 5 of 5, 4 trajectories); with it all five reached -80 to -84.
+    "Acrobot-v1": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
+    "MountainCar-v0": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
+    "Pendulum-v1": EnvSettings("logit", PPOConfig(
+        total_steps=1_000_000, n_envs=16, n_steps=256, n_epochs=10, n_minibatches=16, learning_rate=1e-3,
+        gamma=0.95, gae_lambda=0.95)),
+}
+
+
+@dataclass(frozen=True)
+class IRLBenchConfig:
+    """BC, GAIL and AIRL against the number of expert trajectories."""
+
+    envs: tuple[str, ...] = ("CartPole-v1", "Acrobot-v1", "MountainCar-v0")
+    """Env ids, each with settings in ``ENV_SETTINGS`` and a registered expert."""
+    demo_counts: tuple[int, ...] = (1, 4, 7, 10)
+    """Numbers of expert trajectories."""
+    n_seeds: int = 5
+    """Seeds per method and count (seed s: its own demonstrations, shared by BC, GAIL and AIRL)."""
+    methods: tuple[str, ...] = IRL_METHODS
+    """Subset of BC, GAIL, AIRL."""
+    subsample: int = 20
+    """Keep every this-many-th expert step (1: all)."""
+    total_steps: int = 0
+    """PPO env steps of each GAIL/AIRL run (0: the env's default in ENV_SETTINGS)."""
+    eval_episodes: int = 20
+    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
+    out: str = "runs/bench-irl"
+    """Folder for one JSON per env, the merged results.json, results.md and the plot."""
+    plot_only: bool = False
+    """Only merge the JSON files already in ``out`` into the table and plot."""
+
+    def __post_init__(self):
+        unknown_methods = set(self.methods) - set(IRL_METHODS)
+        if unknown_methods:
+            raise ValueError(f"methods: expected some of {IRL_METHODS}, got {sorted(unknown_methods)}")
+        unknown_envs = set(self.envs) - set(ENV_SETTINGS)
+        if unknown_envs:
+            raise ValueError(f"envs: expected some of {tuple(ENV_SETTINGS)}, got {sorted(unknown_envs)}")
+        for name in ("n_seeds", "subsample", "eval_episodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
+        if not self.demo_counts or min(self.demo_counts) < 1:
+            raise ValueError(f"demo_counts: expected positive trajectory counts, got {self.demo_counts}")
+
+
+# --- bench irl-speed (irl_speed.py) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IRLSpeedConfig:
+    """What the adversarial wall-clock benchmark runs."""
+
+    env: str = "CartPole-v1"
+    """An env id with settings in ``apprentice.bench.irl.ENV_SETTINGS`` and a pure-JAX twin."""
+    method: str = "GAIL"
+    """GAIL or AIRL."""
+    n_demos: int = 1
+    """Expert episodes (all steps kept)."""
+    total_steps: int = 0
+    """PPO env steps of each run (0: the env's default in ``apprentice.bench.irl.ENV_SETTINGS``)."""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    """Seeds of the JAX-backend runs."""
+    gymnasium_seeds: tuple[int, ...] = (0,)
+    """Seeds of the Gymnasium-backend runs (empty to skip)."""
+    eval_episodes: int = 20
+    """Evaluation episodes of each final policy."""
+
+
+# --- bench irl-transfer (irl_transfer.py) ---------------------------------------------------------
+
+MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
+
+
+@dataclass(frozen=True)
+class TransferBenchConfig:
+    """What the reward-transfer benchmark runs."""
+
+    mazes: tuple[str, ...] = ("shifting", "swapped")
+    """Gridworld pairs (``shifting``: the wall's gap moves; ``swapped``: up/down swap)."""
+    expert_data: tuple[str, ...] = ("exact", "demos")
+    """``exact``: the expert's exact occupancy; ``demos``: sampled episodes."""
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    """Seeds (initial g, h and the demonstrations)."""
+    n_demos: int = 30
+    """Expert episodes for ``demos``."""
+    demo_steps: int = 60
+    """Steps per episode (gamma^60 = 0.002 at gamma 0.9)."""
+    size: int = 6
+    """Grid side."""
+    slip: float = 0.1
+    """Probability that a move is replaced by a random one."""
+    gamma: float = 0.9
+    """Discount."""
+    goal_reward: float = 5.0
+    """Reward per step in the goal cell (the soft-optimal expert's temperature is 1)."""
+    airl: TabularAIRLConfig = field(
+        default_factory=lambda: TabularAIRLConfig(init_scale=0.1)
+    )
+    """AIRL settings (``reward_shape`` and ``shaping`` are set per method)."""
+    out: str = "runs/bench-irl-transfer"
+    """Folder for results.json, results.md and transfer.png ('' writes nothing)."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.mazes) - set(MAZES)
+        if unknown:
+            raise ValueError(
+                f"mazes: expected some of {sorted(MAZES)}, got {sorted(unknown)}"
+            )
+        unknown = set(self.expert_data) - {"exact", "demos"}
+        if unknown:
+            raise ValueError(
+                f"expert_data: expected 'exact' and/or 'demos', got {sorted(unknown)}"
+            )
+        if not self.seeds:
+            raise ValueError("seeds: expected at least one seed, got none")
+        for name in ("n_demos", "demo_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"{name} must be a positive integer; got {getattr(self, name)}"
+                )
+
+
+# --- bench preferences (preferences.py) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PreferencesBenchConfig:
+    frontier: FrontierConfig = FrontierConfig()
+    generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
+    generalization_seeds: int = 3
+    """Independent repeats (pairs, split and both fits) of the explicit-against-implicit experiment."""
+
+
+# --- bench sampling (sampling_speed.py) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SamplingSpeedConfig:
+    n_responses: int = 256
+    prompt_length: int = 6
+    n_new: int = 48
+    d_model: int = 96
+    n_layers: int = 3
+    n_heads: int = 4
+    repeats: int = 5
+    """Alternating (cached, reference) timing pairs; medians are reported."""
