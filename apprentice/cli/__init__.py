@@ -3,8 +3,10 @@
 Every command takes ``--json`` (print one JSON object as the last line of output) and
 ``--debug`` (show the Python traceback on error instead of one line); see
 :mod:`apprentice.cli.base`. The table below names each command's module, arguments and function
-as strings: a command's module (and through its config, jax) is imported only when that command
-runs or shows its ``--help``, and ``apprentice --help`` imports none.
+as strings: a command's module is imported only when that command runs or shows its ``--help``,
+and ``apprentice --help`` imports none. The command modules and the configs they declare import no
+jax (the functions that run a command import it), so no ``--help`` loads jax
+(``tests/test_cli.py::test_help_does_not_import_jax``).
 
 Modules: :mod:`~apprentice.cli.collect` (collect, evaluate, experts, demo),
 :mod:`~apprentice.cli.train`, :mod:`~apprentice.cli.irl`, :mod:`~apprentice.cli.text` (language models), :mod:`~apprentice.cli.bench`,

@@ -13,16 +13,18 @@ from typing import Annotated, Any
 import tyro
 from rich.table import Table
 
-from apprentice.bench.dagger_speed_peers import DAggerSpeedConfig
-from apprentice.bench.irl import IRLBenchConfig
-from apprentice.bench.irl_speed import IRLSpeedConfig
-from apprentice.bench.irl_transfer import TransferBenchConfig
-from apprentice.bench.labels import LabelsBenchConfig
-from apprentice.bench.returns import ReturnsBenchConfig
-from apprentice.bench.rl_speed import RLSpeedConfig
-from apprentice.bench.rwr import RWRBenchConfig
-from apprentice.bench.speed import SpeedConfig
-from apprentice.bench.speed_peers import PeerSpeedConfig
+from apprentice.bench.configs import (
+    DAggerSpeedConfig,
+    IRLBenchConfig,
+    IRLSpeedConfig,
+    LabelsBenchConfig,
+    PeerSpeedConfig,
+    ReturnsBenchConfig,
+    RLSpeedConfig,
+    RWRBenchConfig,
+    SpeedConfig,
+    TransferBenchConfig,
+)
 from apprentice.cli.base import CommonArgs, print_result
 from apprentice.progress import make_console
 

@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-import equinox as eqx
-import jax
-import jax.numpy as jnp
-import numpy as np
 import tyro
 
-from apprentice.algorithms.preferences.next_token import NextTokenConfig
-from apprentice.algorithms.preferences.pair_training import PairTrainingConfig
-from apprentice.algorithms.preferences.reward_generalization import RewardGeneralizationConfig
-from apprentice.algorithms.preferences.text_dpo import TextPreferenceConfig
-from apprentice.algorithms.preferences.text_frontier import FrontierConfig
-from apprentice.algorithms.preferences.text_rlhf import TextRLHFConfig
-from apprentice.bench.preferences import PreferencesBenchConfig
-from apprentice.bench.sampling_speed import SamplingSpeedConfig
+from apprentice.algorithms.configs.preferences import (
+    FrontierConfig,
+    NextTokenConfig,
+    PairTrainingConfig,
+    RewardGeneralizationConfig,
+    TextPreferenceConfig,
+    TextRLHFConfig,
+)
+from apprentice.bench.configs import PreferencesBenchConfig, SamplingSpeedConfig
 from apprentice.cli.base import CommonArgs, RunArgs, SeededArgs, print_result, run_config
 from apprentice.progress import make_console
 from apprentice.runs import write_run
@@ -97,6 +94,8 @@ class BenchPreferencesArgs(SeededArgs):
 
 def train_next_token(args) -> dict[str, Any]:
     """Next-token prediction (behavior cloning on text) on the shipped corpus."""
+    import jax
+
     from apprentice.algorithms.preferences.next_token import train
     from apprentice.data.text import load_corpus
     from apprentice.policies.transformer_io import LANGUAGE_MODEL, save_text_model
@@ -116,6 +115,10 @@ def train_next_token(args) -> dict[str, Any]:
 
 def train_reward_model(args) -> dict[str, Any]:
     """An explicit Bradley-Terry reward model on responses of the base model."""
+    import equinox as eqx
+    import jax
+    import jax.numpy as jnp
+
     from apprentice.algorithms.preferences.losses import preference_accuracy
     from apprentice.algorithms.preferences.text_policy import text_preferences, true_order
     from apprentice.algorithms.preferences.text_reward_model import train_text_reward_model
@@ -156,6 +159,8 @@ def train_ipo(args) -> dict[str, Any]:
 
 
 def _train_text_preferences(args, loss: str) -> dict[str, Any]:
+    import jax
+
     from apprentice.algorithms.preferences.text_dpo import train_text_preferences
     from apprentice.algorithms.preferences.text_policy import text_preferences
 
@@ -171,6 +176,11 @@ def _train_text_preferences(args, loss: str) -> dict[str, Any]:
 
 def train_rlhf(args) -> dict[str, Any]:
     """RLHF (REINFORCE with a leave-one-out baseline and a KL penalty) on the true or a learned reward."""
+    import equinox as eqx
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
     from apprentice.algorithms.preferences.text_reward_model import TextRewardModel
     from apprentice.algorithms.preferences.text_rlhf import train_text_rlhf
     from apprentice.policies.transformer_io import REWARD_MODEL, load_text_model
@@ -192,6 +202,8 @@ def train_rlhf(args) -> dict[str, Any]:
 
 def bench_preferences(args) -> dict[str, Any]:
     """The reward-against-KL frontier of DPO and RLHF, and explicit against implicit reward models."""
+    import jax
+
     from apprentice.bench.preferences import run_preferences_bench
 
     reference, _, task = _reference_and_task(args.base, args.out, args.seed)
@@ -245,6 +257,10 @@ def _finish_fine_tuning(args, command, reference, model, vocab, task, history, e
 
 def _samples(model, vocab, n: int, seed: int, task=None) -> list[str]:
     """``n`` sentences sampled at temperature 1: responses to the task's first prompts, or from a newline."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
     from apprentice.algorithms.preferences.text_policy import sample_responses
 
     if task is None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import tyro
 
-from apprentice.bench.compounding import CompoundingConfig
+from apprentice.bench.configs import CompoundingConfig
 from apprentice.cli.base import CommonArgs
 
 
