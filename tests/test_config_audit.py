@@ -76,3 +76,12 @@ def test_preference_rl_refuses_reward_model_fields_it_would_ignore():
         PreferenceRLConfig(reward_model=RewardModelConfig(held_out_fraction=0.1))
     with pytest.raises(ValueError, match="reward_model.vocab_size: step features are real vectors"):
         PreferenceRLConfig(reward_model=RewardModelConfig(held_out_fraction=0.0, vocab_size=8))
+
+
+def test_transfer_bench_knows_the_mazes_it_builds_and_refuses_others():
+    from apprentice.bench.configs import MAZE_NAMES
+    from apprentice.bench.irl_transfer import MAZES, TransferBenchConfig
+
+    assert tuple(MAZES) == MAZE_NAMES  # the config checks names without importing the builders (numpy)
+    with pytest.raises(ValueError, match=r"mazes: expected some of \['shifting', 'swapped'\], got \['spiral'\]"):
+        TransferBenchConfig(mazes=("spiral",))

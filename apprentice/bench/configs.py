@@ -1,5 +1,5 @@
 """The configs of the benchmark suites (:mod:`apprentice.bench`) and what their checks need, in one
-module that imports no jax, so ``apprentice bench ... --help`` and ``apprentice theory compounding --help``
+module that imports neither jax nor numpy, so ``apprentice bench ... --help`` and ``apprentice theory compounding --help``
 stay fast. Each suite's module imports its config from here and re-exports it.
 """
 
@@ -12,7 +12,6 @@ from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
 from apprentice.algorithms.configs.preferences import FrontierConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
-from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
 
@@ -371,7 +370,9 @@ class IRLSpeedConfig:
 
 # --- bench irl-transfer (irl_transfer.py) ---------------------------------------------------------
 
-MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
+MAZE_NAMES = ("shifting", "swapped")
+"""The gridworld pairs of ``irl_transfer.MAZES`` (their names only: the builders import numpy, which
+``--help`` does not need)."""
 
 
 @dataclass(frozen=True)
@@ -404,10 +405,10 @@ class TransferBenchConfig:
     """Folder for results.json, results.md and transfer.png ('' writes nothing)."""
 
     def __post_init__(self) -> None:
-        unknown = set(self.mazes) - set(MAZES)
+        unknown = set(self.mazes) - set(MAZE_NAMES)
         if unknown:
             raise ValueError(
-                f"mazes: expected some of {sorted(MAZES)}, got {sorted(unknown)}"
+                f"mazes: expected some of {sorted(MAZE_NAMES)}, got {sorted(unknown)}"
             )
         unknown = set(self.expert_data) - {"exact", "demos"}
         if unknown:

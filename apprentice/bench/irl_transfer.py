@@ -39,14 +39,17 @@ from apprentice.algorithms.irl.demonstrations import sample_demonstrations
 from apprentice.algorithms.irl.soft_bellman import soft_value_iteration_discounted
 from apprentice.algorithms.irl.tabular_airl import RewardShape, Shaping, train
 from apprentice.algorithms.irl.visitation import policy_visitation
-from apprentice.bench.configs import MAZES, TransferBenchConfig
+from apprentice.bench.configs import TransferBenchConfig
 from apprentice.envs.tabular.mdp import TabularMDP
+from apprentice.envs.tabular.transfer_mdps import shifting_maze, swapped_maze
 from apprentice.experts.base import normalized_score
 from apprentice.io_utils import atomic_write_text, jsonable
 from apprentice.progress import make_console, progress_bar
 from apprentice.report.plots import plot_method_scores
 from apprentice.theory.evaluation import evaluate_discounted
 
+MAZES = {"shifting": shifting_maze, "swapped": swapped_maze}
+"""Builders of the gridworld pairs, by name (``configs.MAZE_NAMES``, which a test keeps equal)."""
 METHODS = (
     "expert (re-solved)",
     "AIRL state-only",
