@@ -446,3 +446,31 @@ class SamplingSpeedConfig:
     n_heads: int = 4
     repeats: int = 5
     """Alternating (cached, reference) timing pairs; medians are reported."""
+
+
+@dataclass(frozen=True)
+class PixelsBenchConfig:
+    """What the pixel BC benchmark trains and measures."""
+
+    env_id: str = "apprentice/PixelCartPole-v1"
+    """A pixel env whose expert acts on the state."""
+    n_demos: int = 20
+    """Demonstration episodes per run."""
+    noises: tuple[float, ...] = (0.0, 0.2)
+    """Probability of executing a random action while demonstrating (labels stay the expert's)."""
+    seeds: tuple[int, ...] = (0,)
+    """Training seeds (and demonstration seeds by the collection scheme)."""
+    frame_stack: int = 2
+    """Frames the policy sees (motion needs at least 2)."""
+    n_epochs: int = 60
+    """BC epochs."""
+    batch_size: int = 256
+    """Samples per step: the labels are noisy near upright, a large batch averages them."""
+    learning_rate: float = 3e-4
+    """Adam step size."""
+    speed_batch_size: int = 64
+    """Batch of the gradient-steps-per-second measurement."""
+    eval_episodes: int = 20
+    """Evaluation episodes of each policy (from the evaluation seed band)."""
+    out: str = "runs/bench-pixels"
+    """Folder for results.json (rewritten after every run)."""

@@ -76,6 +76,8 @@ COMMANDS: dict[str, Command] = {
                            "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch"),
     "bench rl-speed": Command("bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"),
     "bench rwr": Command("bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"),
+    "bench pixels": Command("bench", "BenchPixelsArgs", "bench_pixels",
+                            "BC from 64x64 frames: clean against noise-injected demos; CNN steps/s, bytes/frame"),
     "bench labels": Command("bench", "BenchLabelsArgs", "bench_labels", "BC, DART, DAgger, HG-DAgger: score against expert labels"),
     "bench returns": Command("bench", "BenchReturnsArgs", "bench_returns",
                              "BC and DAgger on MuJoCo beside imitation's table; time to expert"),

@@ -19,6 +19,7 @@ from apprentice.bench.configs import (
     IRLSpeedConfig,
     LabelsBenchConfig,
     PeerSpeedConfig,
+    PixelsBenchConfig,
     ReturnsBenchConfig,
     RLSpeedConfig,
     RWRBenchConfig,
@@ -54,6 +55,11 @@ class BenchRLSpeedArgs(CommonArgs):
 @dataclass(frozen=True, kw_only=True)
 class BenchRWRArgs(CommonArgs):
     config: Annotated[RWRBenchConfig, tyro.conf.OmitArgPrefixes] = RWRBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchPixelsArgs(CommonArgs):
+    config: Annotated[PixelsBenchConfig, tyro.conf.OmitArgPrefixes] = PixelsBenchConfig()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,6 +165,24 @@ def bench_rwr(args) -> dict[str, Any]:
     from apprentice.bench.rwr import run_rwr
 
     return run_rwr(args.config)
+
+
+def bench_pixels(args) -> dict[str, Any]:
+    """BC from 64x64 frames, clean and noise-injected demonstrations (see :mod:`apprentice.bench.pixels`)."""
+    from apprentice.bench.pixels import run_pixels
+
+    result = run_pixels(args.config)
+    table = Table(title=f"BC from pixels on {args.config.env_id} -> {result['out']}")
+    for column in ("demo noise", "seed", "return", "train loss", "seconds"):
+        table.add_column(column)
+    for row in result["rows"]:
+        table.add_row(f"{row['noise']:g}", str(row["seed"]), f"{row['mean_return']:.1f} +- {row['std_return']:.1f}",
+                      f"{row['train_loss']:.3f}", f"{row['seconds']:.0f}")
+    console.print(table)
+    speed = result["speed"]
+    console.print(f"Nature CNN: {speed['steps_per_second']:.1f} gradient steps/s at batch {speed['batch_size']}; "
+                  f"{speed['bytes_per_frame']} bytes per stored frame ({speed['frame_dtype']} {speed['frame_shape']})")
+    return result
 
 
 def bench_labels(args) -> dict[str, Any]:

@@ -23,7 +23,7 @@ CART_COLOR = np.array([255, 255, 255], np.float32)
 TRACK_COLOR = np.array([96, 96, 96], np.float32)
 
 
-def coverage(left: np.ndarray, right: np.ndarray, size: int) -> np.ndarray:
+def coverage(left: float | np.ndarray, right: float | np.ndarray, size: int) -> np.ndarray:
     """The fraction of each pixel column ``[c, c + 1)`` that the interval ``[left, right]`` covers.
 
     ``left`` and ``right`` have any leading shape; the result adds a last axis of ``size``.
