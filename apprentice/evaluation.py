@@ -91,8 +91,11 @@ def evaluate(
 
 def _disagreement(trajectories, expert: Expert, spec: EnvSpec) -> dict:
     visited = flatten(trajectories)
-    states = None if trajectories[0].states is None else trees.concatenate([trees.take(t.states, slice(None, -1))
-                                                                             for t in trajectories])
+    states = (
+        None
+        if trajectories[0].states is None
+        else trees.concatenate([trees.take(t.states, slice(None, -1)) for t in trajectories])
+    )
     taken = visited.acts
     labels = expert(expert_input(expert, visited.obs, states))
     n = len(visited)
@@ -112,7 +115,9 @@ def _disagreement(trajectories, expert: Expert, spec: EnvSpec) -> dict:
 def measure_expert(env_id: str, n_episodes: int = 50, seed: int = 0, progress: bool = False) -> ExpertStats:
     """Measure the registered expert of ``env_id`` and a uniformly random policy, same seeds."""
     expert = load_expert(env_id)
-    expert_returns = [t.episode_return for t in rollout(expert, env_id, n_episodes=n_episodes, seed=seed, progress=progress)]
+    expert_returns = [
+        t.episode_return for t in rollout(expert, env_id, n_episodes=n_episodes, seed=seed, progress=progress)
+    ]
     random_actor = RandomActor(env_spec(env_id), seed)
     random_returns = [t.episode_return for t in rollout(random_actor, env_id, n_episodes=n_episodes, seed=seed)]
     return ExpertStats(

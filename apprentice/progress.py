@@ -52,8 +52,11 @@ class _LogBar:
     def write(self, now: float) -> None:
         self.last_line = now
         elapsed = int(now - self.start)
-        print(f"{self.description}: {self.done:g}/{self.total:g}  {elapsed // 60}:{elapsed % 60:02d}  {self.status}".rstrip(),
-              file=sys.stderr, flush=True)
+        print(
+            f"{self.description}: {self.done:g}/{self.total:g}  {elapsed // 60}:{elapsed % 60:02d}  {self.status}".rstrip(),
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _status(fields: dict) -> str:

@@ -103,8 +103,10 @@ def act_on(actor: Any, observed: Observed) -> Any:
         return observe(observed)
     if getattr(actor, "view", "observation") == "state":
         if observed.states is None:
-            raise ValueError(f"{type(actor).__name__} acts on the simulator's state, but this env exposes none "
-                             "(expected info['state'], as the apprentice/ envs provide)")
+            raise ValueError(
+                f"{type(actor).__name__} acts on the simulator's state, but this env exposes none "
+                "(expected info['state'], as the apprentice/ envs provide)"
+            )
         return actor(observed.states)
     return actor(observed.obs)
 
@@ -182,7 +184,9 @@ def resolve_backend(backend: str, env_id: str, env_kwargs: dict[str, Any] | None
     return backend
 
 
-def make_vector_steps(backend: str, env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any] | None = None) -> VectorSteps:
+def make_vector_steps(
+    backend: str, env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any] | None = None
+) -> VectorSteps:
     """``n_envs`` copies of ``env_id`` on a resolved backend, copy ``i`` seeded ``seed + i``."""
     if backend == "jax":
         return JaxVectorEnv(make_jax_env(env_id), n_envs, seed)
@@ -218,8 +222,13 @@ def _collect(actor: Actor, envs: VectorSteps, quotas, n_steps, bar) -> list[Traj
             ended = bool(terminated[i] or truncated[i])
             # Mid-episode, record the observation the actor acts on next (bit for bit).
             stored_obs, stored_state = (final_obs, final_states) if ended else (next_obs, next_states)
-            buffers[i].add(actions[i], rewards[i], row(stored_obs, i), row(stored_state, i),
-                           {k: v[i] for k, v in step_infos.items()})
+            buffers[i].add(
+                actions[i],
+                rewards[i],
+                row(stored_obs, i),
+                row(stored_state, i),
+                {k: v[i] for k, v in step_infos.items()},
+            )
             steps += 1
             if n_steps is not None:
                 bar.advance(1)

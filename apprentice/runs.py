@@ -59,10 +59,12 @@ def load_config(directory: str | os.PathLike) -> dict[str, Any]:
     """
     path = Path(directory) / CONFIG_FILE
     if not path.is_file():
-        raise ValueError(f"{directory}: expected a run directory with {CONFIG_FILE} (written by `apprentice train ...`), found none")
+        raise ValueError(
+            f"{directory}: expected a run directory with {CONFIG_FILE} (written by `apprentice train ...`), found none"
+        )
     config = json.loads(path.read_text())
     if not isinstance(config, dict) or not isinstance(config.get("command"), str):
-        raise ValueError(f"{path}: expected a JSON object with a \"command\", got {str(config)[:80]}")
+        raise ValueError(f'{path}: expected a JSON object with a "command", got {str(config)[:80]}')
     return config
 
 

@@ -8,7 +8,9 @@ import pytest
 from apprentice.data import Trajectory
 
 
-def make_trajectories(n: int, length: int = 5, obs_dim: int = 4, discrete: bool = True, seed: int = 0) -> list[Trajectory]:
+def make_trajectories(
+    n: int, length: int = 5, obs_dim: int = 4, discrete: bool = True, seed: int = 0
+) -> list[Trajectory]:
     rng = np.random.default_rng(seed)
     trajectories = []
     for i in range(n):
@@ -42,7 +44,9 @@ def language_model():
     from apprentice.algorithms.preferences.next_token import NextTokenConfig, train
     from apprentice.data.text import load_corpus
 
-    config = NextTokenConfig(context_length=48, d_model=64, n_layers=2, n_heads=4, n_steps=600, eval_interval=200, warmup_steps=50)
+    config = NextTokenConfig(
+        context_length=48, d_model=64, n_layers=2, n_heads=4, n_steps=600, eval_interval=200, warmup_steps=50
+    )
     return train(jax.random.key(0), config, load_corpus(), progress=False)
 
 

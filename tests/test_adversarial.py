@@ -36,12 +36,15 @@ def test_rewards_read_off_the_logit_are_the_published_forms():
 
 def test_airl_discriminator_is_exp_f_over_exp_f_plus_pi_with_the_shaping_term():
     spec = env_spec("Pendulum-v1")
-    disc = AIRLDiscriminator(spec, ObsNormalizer(jnp.zeros(3), jnp.ones(3)), (16,), gamma=0.9, state_only=True,
-                             key=jax.random.key(0))
+    disc = AIRLDiscriminator(
+        spec, ObsNormalizer(jnp.zeros(3), jnp.ones(3)), (16,), gamma=0.9, state_only=True, key=jax.random.key(0)
+    )
     obs, next_obs, action = jnp.array([0.1, 0.2, 0.3]), jnp.array([-0.4, 0.5, 0.6]), jnp.array([0.7])
     log_pi = jnp.asarray(-1.3)
     f = disc.f(obs, action, next_obs, 0.0)
-    assert float(f) == pytest.approx(float(disc.reward(obs, action) + 0.9 * disc.potential(next_obs) - disc.potential(obs)), rel=1e-6)
+    assert float(f) == pytest.approx(
+        float(disc.reward(obs, action) + 0.9 * disc.potential(next_obs) - disc.potential(obs)), rel=1e-6
+    )
     d = jax.nn.sigmoid(disc.logit(obs, action, next_obs, 0.0, log_pi))
     assert float(d) == pytest.approx(float(jnp.exp(f) / (jnp.exp(f) + jnp.exp(log_pi))), rel=1e-5)
     # at a terminal transition the next state's potential does not count
@@ -79,8 +82,15 @@ def test_gail_beats_bc_trained_on_the_same_single_subsampled_trajectory():
     data = subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=demo_seed), 20, seed=1)
     assert len(data) == 25
     bc_config = BCConfig(n_epochs=50, min_gradient_steps=2000, validation_fraction=0.0)
-    bc_returns = [mean_policy_return(bc_train(jax.random.key(seed), bc_config, data, env_spec(env_id), progress=False).policy,
-                                     env_id, 20, evaluation_seed()) for seed in range(2)]
+    bc_returns = [
+        mean_policy_return(
+            bc_train(jax.random.key(seed), bc_config, data, env_spec(env_id), progress=False).policy,
+            env_id,
+            20,
+            evaluation_seed(),
+        )
+        for seed in range(2)
+    ]
     gail = train(jax.random.key(0), adversarial_config("GAIL", env_id), env_id, data, progress=False)
     gail_return = gail.rl.metrics[-1]["eval_return"]
     assert gail_return >= 475.0
@@ -95,8 +105,9 @@ def test_vmapped_seeds_each_learn_from_their_own_expert_samples_as_single_runs_d
 
     env_id = "CartPole-v1"
     config = GAILConfig(ppo=PPOConfig(total_steps=512, n_envs=4, n_steps=64, backend="jax", eval_episodes=1))
-    demos = [subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=s), k, seed=s)
-             for s, k in ((0, 10), (1, 20))]  # 50 and 25 samples: padded to one length in the vmapped run
+    demos = [
+        subsample(rollout(experts.load(env_id), env_id, n_episodes=1, seed=s), k, seed=s) for s, k in ((0, 10), (1, 20))
+    ]  # 50 and 25 samples: padded to one length in the vmapped run
     keys = jax.numpy.stack([jax.random.key(3), jax.random.key(4)])
     together = train_seeds(keys, config, env_id, demos, progress=False)
     for key, data, batched in zip(keys, demos, together):
@@ -104,7 +115,8 @@ def test_vmapped_seeds_each_learn_from_their_own_expert_samples_as_single_runs_d
         for a, b in zip(jax.tree.leaves(alone.discriminator), jax.tree.leaves(batched.discriminator)):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
         assert batched.rl.metrics[-1]["disc_accuracy_expert"] == pytest.approx(
-            alone.rl.metrics[-1]["disc_accuracy_expert"], abs=1e-6)
+            alone.rl.metrics[-1]["disc_accuracy_expert"], abs=1e-6
+        )
     with pytest.raises(ValueError, match="expected one expert dataset per key"):
         train_seeds(keys, config, env_id, demos[:1], progress=False)
 
@@ -126,8 +138,13 @@ def test_gradient_penalty_matches_finite_differences(kind):
         disc = jax.tree.map(lambda x: x.astype(jnp.float64) if isinstance(x, jax.Array) else x, disc)
         rng = np.random.default_rng(0)
         n = 4
-        batch = {"obs": jnp.asarray(rng.normal(size=(n, 3))), "actions": jnp.asarray(np.round(rng.uniform(-2, 2, size=(n, 1)) * 256) / 256),
-                 "next_obs": jnp.asarray(rng.normal(size=(n, 3))), "done": jnp.zeros(n), "log_pi": jnp.asarray(rng.normal(size=n))}
+        batch = {
+            "obs": jnp.asarray(rng.normal(size=(n, 3))),
+            "actions": jnp.asarray(np.round(rng.uniform(-2, 2, size=(n, 1)) * 256) / 256),
+            "next_obs": jnp.asarray(rng.normal(size=(n, 3))),
+            "done": jnp.zeros(n),
+            "log_pi": jnp.asarray(rng.normal(size=n)),
+        }
         penalty = float(_gradient_penalty(disc, batch, batch, spec, jax.random.key(1)))
 
         def logit_of(x, i):  # x = (obs, action, next_obs) of row i, flattened

@@ -25,8 +25,16 @@ from apprentice.rollout import rollout
 
 SMALL_BC = BCConfig(hidden_sizes=(16,), n_epochs=2, validation_fraction=0.0)
 ROUNDS = InteractiveConfig(initial_labels=60, steps_per_round=40, n_rounds=1, eval_episodes=1)
-SMALL_PPO = PPOConfig(total_steps=64, n_envs=4, n_steps=16, n_epochs=1, n_minibatches=1, eval_episodes=1,
-                      backend="gymnasium", hidden_sizes=(8,))
+SMALL_PPO = PPOConfig(
+    total_steps=64,
+    n_envs=4,
+    n_steps=16,
+    n_epochs=1,
+    n_minibatches=1,
+    eval_episodes=1,
+    backend="gymnasium",
+    hidden_sizes=(8,),
+)
 
 
 def _tiny_configs():
@@ -40,13 +48,23 @@ def _tiny_configs():
         "hg-dagger": ("CartPole-v1", HGDAggerConfig(interactive=ROUNDS, bc=SMALL_BC)),
         "dart": ("Pendulum-v1", DARTConfig(interactive=ROUNDS, bc=SMALL_BC)),
         "ppo": ("CartPole-v1", SMALL_PPO),
-        "sac": ("Pendulum-v1", SACConfig(total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=1,
-                                         hidden_sizes=(8,))),
+        "sac": (
+            "Pendulum-v1",
+            SACConfig(total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=1, hidden_sizes=(8,)),
+        ),
         "gail": ("CartPole-v1", GAILConfig(ppo=SMALL_PPO, disc_hidden_sizes=(8,))),
         "airl": ("CartPole-v1", AIRLConfig(ppo=SMALL_PPO, disc_hidden_sizes=(8,))),
-        "preference-rl": ("CartPole-v1", PreferenceRLConfig(
-            n_rounds=1, n_comparisons=8, segment_length=10, rollout_steps=100, ppo=SMALL_PPO,
-            reward_model=RewardModelConfig(n_epochs=1, batch_size=8, held_out_fraction=0.0))),
+        "preference-rl": (
+            "CartPole-v1",
+            PreferenceRLConfig(
+                n_rounds=1,
+                n_comparisons=8,
+                segment_length=10,
+                rollout_steps=100,
+                ppo=SMALL_PPO,
+                reward_model=RewardModelConfig(n_epochs=1, batch_size=8, held_out_fraction=0.0),
+            ),
+        ),
     }
 
 

@@ -25,8 +25,15 @@ from tests.conftest import make_trajectories
 
 SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)
 CARTPOLE_LIKE = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
-PENDULUM_LIKE = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
-                        action_low=(-2.0,), action_high=(2.0,), env_id="toy-continuous")
+PENDULUM_LIKE = EnvSpec.for_box(
+    obs_shape=(4,),
+    obs_dtype="float32",
+    action_kind="continuous",
+    action_shape=(1,),
+    action_low=(-2.0,),
+    action_high=(2.0,),
+    env_id="toy-continuous",
+)
 
 
 def test_epoch_compiles_once():
@@ -58,21 +65,48 @@ def test_an_epoch_padded_to_a_capacity_equals_the_unpadded_one_and_growing_data_
     for n in (20, 35, 42):  # DAgger-like growth inside the capacity
         part = data.head(n)
         opt_state = optax.adam(1e-2).init(params)
-        exact, _, exact_loss = train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(part, PENDULUM_LIKE), static,
-                                           EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, n))
-        padded, _, padded_loss = train_epoch(params, opt_state, jax.random.key(3),
-                                             epoch_arrays(part, PENDULUM_LIKE, capacity=capacity), static, padded_settings, n)
+        exact, _, exact_loss = train_epoch(
+            params,
+            opt_state,
+            jax.random.key(3),
+            epoch_arrays(part, PENDULUM_LIKE),
+            static,
+            EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, n),
+        )
+        padded, _, padded_loss = train_epoch(
+            params,
+            opt_state,
+            jax.random.key(3),
+            epoch_arrays(part, PENDULUM_LIKE, capacity=capacity),
+            static,
+            padded_settings,
+            n,
+        )
         for a, b in zip(jax.tree.leaves(exact), jax.tree.leaves(padded)):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-7)
         assert float(padded_loss) == pytest.approx(float(exact_loss), rel=1e-6)
         compiled = compiled or epoch_scan._cache_size()
     assert epoch_scan._cache_size() == compiled + 2  # the three exact sizes compiled apart, the padded one once
     with pytest.raises(ValueError, match="fewer only with settings.padded"):
-        train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(data, PENDULUM_LIKE), static,
-                    EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, len(data)), 20)
+        train_epoch(
+            params,
+            opt_state,
+            jax.random.key(3),
+            epoch_arrays(data, PENDULUM_LIKE),
+            static,
+            EpochSettings(LossSettings("gaussian_nll"), 1e-2, 8, len(data)),
+            20,
+        )
     with pytest.raises(ValueError, match="n_samples: expected 1..64"):
-        train_epoch(params, opt_state, jax.random.key(3), epoch_arrays(data, PENDULUM_LIKE, capacity=capacity), static,
-                    padded_settings, 65)
+        train_epoch(
+            params,
+            opt_state,
+            jax.random.key(3),
+            epoch_arrays(data, PENDULUM_LIKE, capacity=capacity),
+            static,
+            padded_settings,
+            65,
+        )
 
 
 def test_same_seed_same_parameters_different_seed_different():
@@ -95,11 +129,14 @@ def test_normalizer_is_frozen_at_the_training_data_statistics():
     np.testing.assert_array_equal(np.asarray(result.policy.normalizer.std), std)
 
 
-@pytest.mark.parametrize("spec,arch,discrete", [
-    (CARTPOLE_LIKE, PolicyArchitecture(hidden_sizes=(8,)), True),
-    (PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(8,), squash=True), False),
-    (PENDULUM_LIKE, PolicyArchitecture(head="deterministic", hidden_sizes=(8,)), False),
-])
+@pytest.mark.parametrize(
+    "spec,arch,discrete",
+    [
+        (CARTPOLE_LIKE, PolicyArchitecture(hidden_sizes=(8,)), True),
+        (PENDULUM_LIKE, PolicyArchitecture(head="gaussian", hidden_sizes=(8,), squash=True), False),
+        (PENDULUM_LIKE, PolicyArchitecture(head="deterministic", hidden_sizes=(8,)), False),
+    ],
+)
 def test_save_load_gives_identical_actions(tmp_path, spec, arch, discrete):
     policy = make_policy(jax.random.key(3), spec, arch, obs_mean=np.ones(4), obs_std=np.full(4, 2.0))
     save_policy(tmp_path / "run", policy, spec, arch)
@@ -131,13 +168,20 @@ def test_observation_mismatch_is_a_clear_error():
 
 def test_discrete_data_for_a_gaussian_head_is_a_clear_error():
     demos = make_trajectories(3, discrete=True)
-    with pytest.raises(ValueError, match=r"actions are int64 \(discrete\), but toy-continuous expects continuous float actions"):
+    with pytest.raises(
+        ValueError, match=r"actions are int64 \(discrete\), but toy-continuous expects continuous float actions"
+    ):
         train(jax.random.key(0), BCConfig(loss="gaussian_nll"), demos, PENDULUM_LIKE, progress=False)
     with pytest.raises(ValueError, match="expects continuous actions"):
         train(jax.random.key(0), BCConfig(loss="gaussian_nll"), demos, CARTPOLE_LIKE, progress=False)
     with pytest.raises(ValueError, match="expects discrete actions"):
-        train(jax.random.key(0), BCConfig(loss="cross_entropy"), make_trajectories(3, discrete=False), PENDULUM_LIKE,
-              progress=False)
+        train(
+            jax.random.key(0),
+            BCConfig(loss="cross_entropy"),
+            make_trajectories(3, discrete=False),
+            PENDULUM_LIKE,
+            progress=False,
+        )
 
 
 def test_empty_dataset_and_nan_actions_are_clear_errors():
@@ -160,16 +204,18 @@ def test_early_stopping_restores_the_best_epoch():
 
     demos = make_trajectories(12, length=20)  # random labels: validation loss soon rises
     train_data, validation = flatten(demos[:10]), flatten(demos[10:])
-    config = BCConfig(hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3,
-                      validation_fraction=0.0)
+    config = BCConfig(
+        hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3, validation_fraction=0.0
+    )
     result = train(jax.random.key(0), config, train_data, CARTPOLE_LIKE, validation=validation, progress=False)
     val = [row["val_score"] for row in result.metrics]
     assert len(result.metrics) < 300
     assert result.best_epoch == int(np.argmin(val)) + 1
     assert len(result.metrics) == result.best_epoch + 5
     params, static = eqx.partition(result.policy, eqx.is_array)
-    returned = float(validation_score_jit(params, epoch_arrays(validation, CARTPOLE_LIKE), static,
-                                          LossSettings("cross_entropy")))
+    returned = float(
+        validation_score_jit(params, epoch_arrays(validation, CARTPOLE_LIKE), static, LossSettings("cross_entropy"))
+    )
     assert returned == pytest.approx(val[result.best_epoch - 1], rel=1e-6)
     assert abs(returned - val[-1]) > 1e-3  # the last epoch is measurably worse: the check can tell them apart
 
@@ -194,12 +240,17 @@ def test_jitted_epoch_matches_a_plain_python_loop():
     params, static = eqx.partition(policy, eqx.is_array)
     optimizer = optax.adam(1e-2)
     scale = 1.0 / float(data.weights.mean())
-    fast, _, _ = train_epoch(params, optimizer.init(params), jax.random.key(4), epoch_arrays(data, PENDULUM_LIKE, scale),
-                             static, settings)
+    fast, _, _ = train_epoch(
+        params, optimizer.init(params), jax.random.key(4), epoch_arrays(data, PENDULUM_LIKE, scale), static, settings
+    )
     slow, opt_state = params, optimizer.init(params)
     for batch in iterate_minibatches(jax.random.key(4), data, 8):
-        arrays = {"obs": jnp.asarray(batch.obs), "acts": jnp.asarray(batch.acts),
-                  "weights": jnp.asarray(batch.weights * scale), "mask": jnp.ones(len(batch))}
+        arrays = {
+            "obs": jnp.asarray(batch.obs),
+            "acts": jnp.asarray(batch.acts),
+            "weights": jnp.asarray(batch.weights * scale),
+            "mask": jnp.ones(len(batch)),
+        }
         grads = jax.grad(lambda p: bc_loss(eqx.combine(p, static), arrays, settings.loss)[0])(slow)  # noqa: B023 (called in this iteration)
         updates, opt_state = optimizer.update(grads, opt_state, slow)
         slow = optax.apply_updates(slow, updates)
@@ -214,15 +265,28 @@ def test_augmentation_changes_training_and_warm_start_keeps_the_normalizer():
     config = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, validation_fraction=0.0)
     plain = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
     noisy = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, augment=GaussianObsNoise((0.5,) * 4), progress=False)
-    via_config = train(jax.random.key(0), BCConfig(**{**config.__dict__, "obs_noise": 0.5}), demos, CARTPOLE_LIKE,
-                       progress=False)
+    via_config = train(
+        jax.random.key(0), BCConfig(**{**config.__dict__, "obs_noise": 0.5}), demos, CARTPOLE_LIKE, progress=False
+    )
     weights = lambda r: np.asarray(r.policy.encoder.trunk.layers[0].weight)  # noqa: E731
     assert not np.allclose(weights(plain), weights(noisy))
     assert not np.allclose(weights(plain), weights(via_config))
-    warm = train(jax.random.key(1), config, make_trajectories(3, length=10, seed=9), CARTPOLE_LIKE,
-                 init_policy=plain.policy, progress=False)
+    warm = train(
+        jax.random.key(1),
+        config,
+        make_trajectories(3, length=10, seed=9),
+        CARTPOLE_LIKE,
+        init_policy=plain.policy,
+        progress=False,
+    )
     np.testing.assert_array_equal(np.asarray(warm.policy.normalizer.mean), np.asarray(plain.policy.normalizer.mean))
     assert not np.allclose(weights(warm), weights(plain))
-    frozen = train(jax.random.key(1), BCConfig(**{**config.__dict__, "learning_rate": 0.0}),
-                   make_trajectories(3, length=10, seed=9), CARTPOLE_LIKE, init_policy=plain.policy, progress=False)
+    frozen = train(
+        jax.random.key(1),
+        BCConfig(**{**config.__dict__, "learning_rate": 0.0}),
+        make_trajectories(3, length=10, seed=9),
+        CARTPOLE_LIKE,
+        init_policy=plain.policy,
+        progress=False,
+    )
     np.testing.assert_array_equal(weights(frozen), weights(plain))  # the warm start is the given policy

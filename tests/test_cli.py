@@ -19,7 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def run_cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """The CLI in a fresh interpreter, importing this checkout whether or not it is installed."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "apprentice.cli", *argv], cwd=cwd, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "apprentice.cli", *argv], cwd=cwd, capture_output=True, text=True, env=env
+    )
 
 
 def last_json(capsys) -> dict:
@@ -33,36 +35,78 @@ def test_collect_train_evaluate_round_trip(tmp_path, capsys):
     collected = last_json(capsys)
     assert collected["n_episodes"] == 3 and collected["mean_return"] > 400
     run = tmp_path / "run"
-    assert main(["train", "bc", "--demos", str(demos), "--out", str(run), "--n-epochs", "3",
-                 "--hidden-sizes", "32", "--eval-episodes", "2", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "bc",
+                "--demos",
+                str(demos),
+                "--out",
+                str(run),
+                "--n-epochs",
+                "3",
+                "--hidden-sizes",
+                "32",
+                "--eval-episodes",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     trained = last_json(capsys)
     assert trained["epochs_run"] == 3 and "mean_return" in trained
-    assert {p.name for p in run.iterdir()} >= {"config.json", "metrics.jsonl", "result.json", "policy.json", "policy.eqx"}
+    assert {p.name for p in run.iterdir()} >= {
+        "config.json",
+        "metrics.jsonl",
+        "result.json",
+        "policy.json",
+        "policy.eqx",
+    }
     config = json.loads((run / "config.json").read_text())
     assert config["config"]["hidden_sizes"] == [32] and config["seed"] == 0
     assert main(["evaluate", "--policy", str(run), "--episodes", "4", "--json"]) == 0
     evaluation = last_json(capsys)
     assert set(evaluation) >= {"mean_return", "std_return", "normalized_score", "disagreement_rate"}
-    assert len(evaluation["returns"]) == 4 and evaluation["seed"] == evaluation_seed()  # the default: no collection's seed
+    assert (
+        len(evaluation["returns"]) == 4 and evaluation["seed"] == evaluation_seed()
+    )  # the default: no collection's seed
 
 
 def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
     demos = tmp_path / "demos.npz"
     main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(demos)])
-    main(["train", "bc", "--demos", str(demos), "--out", str(tmp_path / "run"), "--n-epochs", "1", "--eval-episodes", "0"])
+    main(
+        [
+            "train",
+            "bc",
+            "--demos",
+            str(demos),
+            "--out",
+            str(tmp_path / "run"),
+            "--n-epochs",
+            "1",
+            "--eval-episodes",
+            "0",
+        ]
+    )
     capsys.readouterr()
     assert main(["evaluate", "--policy", str(tmp_path / "run"), "--env", "Pendulum-v1"]) == 2
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "observations float32(4,)" in error and "Pendulum-v1" in error
 
 
-@pytest.mark.parametrize("argv,expected", [
-    (["train", "bc", "--demos", "missing.npz", "--out", "x"], "no such file"),
-    (["collect", "--env", "NoSuchEnv-v0", "--out", "x.npz"], "expected a registered Gymnasium id"),
-    (["evaluate", "--policy", "nowhere"], "expected a saved policy"),
-    (["collect", "--env", "CartPole-v1"], "expected --out"),
-    (["rerun", "nowhere"], "expected a run directory with config.json"),
-])
+@pytest.mark.parametrize(
+    "argv,expected",
+    [
+        (["train", "bc", "--demos", "missing.npz", "--out", "x"], "no such file"),
+        (["collect", "--env", "NoSuchEnv-v0", "--out", "x.npz"], "expected a registered Gymnasium id"),
+        (["evaluate", "--policy", "nowhere"], "expected a saved policy"),
+        (["collect", "--env", "CartPole-v1"], "expected --out"),
+        (["rerun", "nowhere"], "expected a run directory with config.json"),
+    ],
+)
 def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
     proc = run_cli(argv, tmp_path)
     assert proc.returncode == 2
@@ -124,25 +168,69 @@ print("heavy modules imported:", sorted(m for m in ("jax", "equinox", "optax") i
 def test_help_does_not_import_jax(tmp_path, name):
     argv = [*name.split(), "--help"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-c", HELP_WITHOUT_JAX, *argv], cwd=tmp_path, capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", HELP_WITHOUT_JAX, *argv], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
     assert "usage: apprentice" in proc.stdout, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "heavy modules imported: []"
 
 
 def test_collect_to_minari_and_train_from_it(tmp_path, capsys, minari_root):
-    assert main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--minari-id", "apprentice/cli-test-v0", "--json"]) == 0
+    assert (
+        main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--minari-id", "apprentice/cli-test-v0", "--json"])
+        == 0
+    )
     assert "minari_path" in last_json(capsys)
-    assert main(["train", "bc", "--demos", "minari:apprentice/cli-test-v0", "--out", str(tmp_path / "run"),
-                 "--n-epochs", "1", "--eval-episodes", "0", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "bc",
+                "--demos",
+                "minari:apprentice/cli-test-v0",
+                "--out",
+                str(tmp_path / "run"),
+                "--n-epochs",
+                "1",
+                "--eval-episodes",
+                "0",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert last_json(capsys)["env_id"] == "CartPole-v1"
 
 
 @pytest.mark.parametrize("algorithm", ["dagger", "hg-dagger", "dart"])
 def test_interactive_training_writes_a_run(tmp_path, capsys, algorithm):
     run = tmp_path / algorithm
-    assert main(["train", algorithm, "--env", "CartPole-v1", "--out", str(run), "--initial-labels", "100",
-                 "--steps-per-round", "100", "--n-rounds", "1", "--eval-episodes", "1", "--n-epochs", "2",
-                 "--hidden-sizes", "16", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                algorithm,
+                "--env",
+                "CartPole-v1",
+                "--out",
+                str(run),
+                "--initial-labels",
+                "100",
+                "--steps-per-round",
+                "100",
+                "--n-rounds",
+                "1",
+                "--eval-episodes",
+                "1",
+                "--n-epochs",
+                "2",
+                "--hidden-sizes",
+                "16",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = last_json(capsys)
     assert result["rounds"] == 2 and result["labels"] >= 100
     rows = (run / "metrics.jsonl").read_text().splitlines()
@@ -154,11 +242,49 @@ def test_train_ppo_and_sac_write_loadable_run_directories(tmp_path, capsys):
     from apprentice.runs import load_policy
 
     ppo_run, sac_run = tmp_path / "ppo", tmp_path / "sac"
-    assert main(["train", "ppo", "--env", "CartPole-v1", "--out", str(ppo_run), "--total-steps", "512",
-                 "--backend", "gymnasium", "--eval-episodes", "2", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "ppo",
+                "--env",
+                "CartPole-v1",
+                "--out",
+                str(ppo_run),
+                "--total-steps",
+                "512",
+                "--backend",
+                "gymnasium",
+                "--eval-episodes",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert last_json(capsys)["env_steps"] == 512
-    assert main(["train", "sac", "--env", "Pendulum-v1", "--out", str(sac_run), "--total-steps", "300",
-                 "--learning-starts", "100", "--eval-every", "150", "--eval-episodes", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "sac",
+                "--env",
+                "Pendulum-v1",
+                "--out",
+                str(sac_run),
+                "--total-steps",
+                "300",
+                "--learning-starts",
+                "100",
+                "--eval-every",
+                "150",
+                "--eval-episodes",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = last_json(capsys)
     assert result["env_steps"] == 300 and result["best_eval_return"] >= result["final_eval_return"]
     for run in (ppo_run, sac_run, sac_run / "best"):
@@ -177,8 +303,26 @@ def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys)
     demos = tmp_path / "demos.npz"
     assert main(["collect", "--env", "CartPole-v1", "--episodes", "1", "--out", str(demos)]) == 0
     run = tmp_path / "gail"
-    assert main(["train", "gail", "--demos", str(demos), "--out", str(run), "--total-steps", "1024",
-                 "--eval-episodes", "1", "--subsample", "20", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "gail",
+                "--demos",
+                str(demos),
+                "--out",
+                str(run),
+                "--total-steps",
+                "1024",
+                "--eval-episodes",
+                "1",
+                "--subsample",
+                "20",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = last_json(capsys)
     assert result["algorithm"] == "gail" and 0.0 <= result["disc_accuracy_expert"] <= 1.0
     assert result["n_demo_episodes"] == 1 and result["n_expert_samples"] == 25
@@ -186,8 +330,24 @@ def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys)
 
 
 def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
-    assert main(["bench", "irl-speed", "--total-steps", "512", "--seeds", "0", "--gymnasium-seeds", "0",
-                 "--eval-episodes", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "bench",
+                "irl-speed",
+                "--total-steps",
+                "512",
+                "--seeds",
+                "0",
+                "--gymnasium-seeds",
+                "0",
+                "--eval-episodes",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = last_json(capsys)
     assert [run["backend"] for run in result["runs"]] == ["jax", "gymnasium"]
     assert all(run["env_steps"] == 512 for run in result["runs"])

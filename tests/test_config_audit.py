@@ -43,8 +43,14 @@ def test_bc_validation_fraction_of_transitions_is_an_error():
 def test_bc_obs_noise_beside_an_augment_is_an_error():
     config = BCConfig(**{**SMALL.__dict__, "obs_noise": 0.5})
     with pytest.raises(ValueError, match="obs_noise=0.5 builds an augmentation, but augment= was passed too"):
-        bc_train(jax.random.key(0), config, make_trajectories(3), TOY, augment=augmentation.GaussianObsNoise((0.1,) * 4),
-                 progress=False)
+        bc_train(
+            jax.random.key(0),
+            config,
+            make_trajectories(3),
+            TOY,
+            augment=augmentation.GaussianObsNoise((0.1,) * 4),
+            progress=False,
+        )
 
 
 def test_bc_warm_start_from_a_policy_of_another_architecture_is_an_error():
@@ -67,7 +73,9 @@ def test_hg_dagger_threshold_beside_a_gate_is_an_error():
     gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.02)
     config = HGDAggerConfig(discrepancy_threshold=0.2)
     with pytest.raises(ValueError, match="discrepancy_threshold=0.2 sets the built-in gate, but a gate was passed"):
-        hg_dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", gate=gate, progress=False)
+        hg_dagger.train(
+            jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", gate=gate, progress=False
+        )
 
 
 def test_preference_rl_refuses_reward_model_fields_it_would_ignore():

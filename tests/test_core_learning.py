@@ -27,8 +27,17 @@ def test_a_frame_stack_recovers_what_a_memoryless_policy_cannot_see():
     spec = env_spec(NO_VELOCITY)
     returns = {}
     for name, memory in (("mlp", {}), ("frame_stack", {"frame_stack": 2})):
-        config = bc.BCConfig(n_epochs=150, hidden_sizes=(64, 64), learning_rate=3e-3, batch_size=1000, sequence_length=100,
-                             burn_in=10, patience=0, validation_fraction=0.0, **memory)
+        config = bc.BCConfig(
+            n_epochs=150,
+            hidden_sizes=(64, 64),
+            learning_rate=3e-3,
+            batch_size=1000,
+            sequence_length=100,
+            burn_in=10,
+            patience=0,
+            validation_fraction=0.0,
+            **memory,
+        )
         result = bc.train(jax.random.key(0), config, demos, spec, progress=False)
         returns[name] = evaluate(result.policy, NO_VELOCITY, n_episodes=10, seed=evaluation_seed()).mean_return
     assert returns["mlp"] < 100, returns

@@ -28,27 +28,44 @@ from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, ma
 from apprentice.rollout import rollout
 
 IMAGE_SPEC = EnvSpec.for_box((40, 40, 3), "uint8", action_kind="discrete", n_actions=2, env_id="image-toy")
-DICT_SPEC = EnvSpec(observation=DictSpace((("image", ArraySpace((40, 40, 3), "uint8")), ("speed", ArraySpace((2,))))),
-                    action_kind="continuous", action_shape=(1,), action_low=(-1.0,), action_high=(1.0,), env_id="dict-toy")
+DICT_SPEC = EnvSpec(
+    observation=DictSpace((("image", ArraySpace((40, 40, 3), "uint8")), ("speed", ArraySpace((2,))))),
+    action_kind="continuous",
+    action_shape=(1,),
+    action_low=(-1.0,),
+    action_high=(1.0,),
+    env_id="dict-toy",
+)
 
 
 def test_spaces_read_gymnasium_dicts_round_trip_json_and_name_the_key_path():
-    space = space_from_gym(gym.spaces.Dict({"speed": gym.spaces.Box(-1, 1, (2,)),
-                                            "image": gym.spaces.Box(0, 255, (40, 40, 3), np.uint8)}))
+    space = space_from_gym(
+        gym.spaces.Dict({"speed": gym.spaces.Box(-1, 1, (2,)), "image": gym.spaces.Box(0, 255, (40, 40, 3), np.uint8)})
+    )
     assert space == DICT_SPEC.observation
     assert space_from_json(space_to_json(space)) == space
     assert EnvSpec.from_dict(DICT_SPEC.to_dict()) == DICT_SPEC
     good = {"image": np.zeros((5, 40, 40, 3), np.uint8), "speed": np.zeros((5, 2))}
     require_observations(space, good, 1, "observations")
-    with pytest.raises(ValueError, match=r"observations\['image'\]: expected shape \(N, 40, 40, 3\), got \(5, 32, 32, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"observations\['image'\]: expected shape \(N, 40, 40, 3\), got \(5, 32, 32, 3\)"
+    ):
         require_observations(space, {**good, "image": np.zeros((5, 32, 32, 3), np.uint8)}, 1, "observations")
     with pytest.raises(ValueError, match=r"expected keys \['image', 'speed'\], got \['image'\]"):
         require_observations(space, {"image": good["image"]}, 1, "observations")
 
 
 def test_older_spec_files_still_load():
-    old = {"obs_shape": [4], "obs_dtype": "float32", "action_kind": "discrete", "n_actions": 2, "action_shape": [],
-           "action_low": None, "action_high": None, "env_id": "CartPole-v1"}
+    old = {
+        "obs_shape": [4],
+        "obs_dtype": "float32",
+        "action_kind": "discrete",
+        "n_actions": 2,
+        "action_shape": [],
+        "action_low": None,
+        "action_high": None,
+        "env_id": "CartPole-v1",
+    }
     assert EnvSpec.from_dict(old) == env_spec("CartPole-v1")
 
 
@@ -62,8 +79,13 @@ def test_image_encoders_take_uint8_images_and_frame_stacks(encoder):
 
 
 def test_dict_encoder_concatenates_an_image_torso_and_a_normalized_vector():
-    policy = make_policy(jax.random.key(0), DICT_SPEC, PolicyArchitecture(encoder="dict", head="gaussian", hidden_sizes=(16,)),
-                         obs_mean={"speed": np.array([1.0, 2.0])}, obs_std={"speed": np.array([2.0, 4.0])})
+    policy = make_policy(
+        jax.random.key(0),
+        DICT_SPEC,
+        PolicyArchitecture(encoder="dict", head="gaussian", hidden_sizes=(16,)),
+        obs_mean={"speed": np.array([1.0, 2.0])},
+        obs_std={"speed": np.array([2.0, 4.0])},
+    )
     obs = {"image": jnp.zeros((40, 40, 3), jnp.uint8), "speed": jnp.array([3.0, 6.0])}
     np.testing.assert_allclose(policy.encoder.parts["speed"](obs["speed"]), [1.0, 1.0])
     assert policy.mode(obs).shape == (1,)
@@ -88,7 +110,9 @@ def test_the_dict_encoder_names_a_nested_space_instead_of_failing_on_it():
 @pytest.mark.parametrize("core", ["gru", "lstm"])
 def test_stepping_equals_the_sequence_scan_and_reset_forgets(core):
     spec = env_spec("CartPole-v1")
-    policy = make_policy(jax.random.key(0), spec, PolicyArchitecture(core=core, core_size=8, hidden_sizes=(8,), frame_stack=2))
+    policy = make_policy(
+        jax.random.key(0), spec, PolicyArchitecture(core=core, core_size=8, hidden_sizes=(8,), frame_stack=2)
+    )
     obs = jax.random.normal(jax.random.key(1), (6, 4))
     resets = jnp.array([True, False, False, True, False, False])
     scanned = policy.sequence_features(obs, resets)
@@ -103,7 +127,9 @@ def test_stepping_equals_the_sequence_scan_and_reset_forgets(core):
 
 
 def test_frame_stack_window_repeats_the_first_observation_at_a_reset():
-    policy = make_policy(jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture(frame_stack=3, hidden_sizes=(4,)))
+    policy = make_policy(
+        jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture(frame_stack=3, hidden_sizes=(4,))
+    )
     obs = jnp.arange(4.0)
     state, _ = policy.step_features(policy.initial_state(), obs, jnp.bool_(True))
     np.testing.assert_array_equal(state[1], np.stack([obs] * 3))
@@ -125,14 +151,22 @@ def test_sequence_chunks_mask_burn_in_and_padding():
 def test_a_recurrent_policy_refuses_shuffled_transitions():
     demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=2, seed=0)
     with pytest.raises(ValueError, match="learns from sequences: expected trajectories"):
-        bc.train(jax.random.key(0), bc.BCConfig(core="gru", n_epochs=1), flatten(demos), env_spec("CartPole-v1"),
-                 progress=False)
+        bc.train(
+            jax.random.key(0),
+            bc.BCConfig(core="gru", n_epochs=1),
+            flatten(demos),
+            env_spec("CartPole-v1"),
+            progress=False,
+        )
 
 
 def test_stateful_policies_save_load_and_act_identically(tmp_path):
     spec = env_spec("CartPole-v1")
-    policy = make_policy(jax.random.key(0), spec, PolicyArchitecture(core="lstm", core_size=8, hidden_sizes=(8,),
-                                                                     frame_stack=2, log_std_min=-3.0))
+    policy = make_policy(
+        jax.random.key(0),
+        spec,
+        PolicyArchitecture(core="lstm", core_size=8, hidden_sizes=(8,), frame_stack=2, log_std_min=-3.0),
+    )
     save_policy(tmp_path, policy, spec)
     loaded, _ = load_policy(tmp_path)
     assert loaded.architecture == policy.architecture
@@ -145,10 +179,14 @@ def test_stateful_policies_save_load_and_act_identically(tmp_path):
 def test_warm_started_bc_keeps_the_architecture_of_its_initial_policy():
     spec = env_spec("Pendulum-v1")
     demos = rollout(experts.load("Pendulum-v1"), "Pendulum-v1", n_episodes=2, seed=0)
-    initial = make_policy(jax.random.key(0), spec, PolicyArchitecture(head="gaussian", hidden_sizes=(8,),
-                                                                      log_std_min=-3.0, log_std_max=1.0))
-    result = bc.train(jax.random.key(1), bc.BCConfig(n_epochs=1, hidden_sizes=(8,)), demos, spec, init_policy=initial,
-                      progress=False)
+    initial = make_policy(
+        jax.random.key(0),
+        spec,
+        PolicyArchitecture(head="gaussian", hidden_sizes=(8,), log_std_min=-3.0, log_std_max=1.0),
+    )
+    result = bc.train(
+        jax.random.key(1), bc.BCConfig(n_epochs=1, hidden_sizes=(8,)), demos, spec, init_policy=initial, progress=False
+    )
     assert (result.architecture.log_std_min, result.architecture.log_std_max) == (-3.0, 1.0)
     assert result.policy.head.log_std_min == -3.0
 
@@ -181,8 +219,9 @@ def test_dict_pixel_trajectories_stay_uint8_and_round_trip(tmp_path):
 def test_a_dict_dataset_whose_keys_do_not_match_the_env_is_a_clear_error():
     env_id = "apprentice/PixelDictCartPole-v1"
     traj = rollout(experts.load(env_id), env_id, n_steps=20, seed=0, n_envs=1)[0]
-    renamed = dataclasses.replace(traj, observations={"pixels": traj.observations["image"],
-                                                      "position": traj.observations["position"]})
+    renamed = dataclasses.replace(
+        traj, observations={"pixels": traj.observations["image"], "position": traj.observations["position"]}
+    )
     config = bc.BCConfig(encoder="dict", n_epochs=1)
     with pytest.raises(ValueError, match=r"expected keys \['image', 'position'\], got \['pixels', 'position'\]"):
         bc.train(jax.random.key(0), config, [renamed], env_spec(env_id), progress=False)
@@ -207,8 +246,9 @@ def test_the_host_loop_epoch_equals_the_scanned_epoch(padded):
     out = []
     for host_loop in (False, True):
         settings = EpochSettings(LossSettings("cross_entropy"), 1e-3, 64, capacity, padded=padded, host_loop=host_loop)
-        out.append(train_epoch(params, optax.adam(1e-3).init(params), jax.random.key(3), arrays, static, settings,
-                               len(data)))
+        out.append(
+            train_epoch(params, optax.adam(1e-3).init(params), jax.random.key(3), arrays, static, settings, len(data))
+        )
     for a, b in zip(jax.tree.leaves(out[0][0]), jax.tree.leaves(out[1][0])):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert float(out[0][2]) == pytest.approx(float(out[1][2]), rel=1e-5)

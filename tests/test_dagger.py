@@ -51,15 +51,21 @@ def test_dagger_with_beta_one_is_bc_on_expert_rollouts():
     expert = experts.load("CartPole-v1")
     config = DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant", beta=1.0)
     result = dagger.train(jax.random.key(0), config, expert, "CartPole-v1", progress=False)
-    expected = [rollout(expert, "CartPole-v1", n_steps=n, seed=round_seed(TWO_ROUNDS, r), n_envs=1)
-                for r, n in enumerate((150, 120, 120))]
+    expected = [
+        rollout(expert, "CartPole-v1", n_steps=n, seed=round_seed(TWO_ROUNDS, r), n_envs=1)
+        for r, n in enumerate((150, 120, 120))
+    ]
     expected_obs = np.concatenate([t.observations[:-1] for round_trajs in expected for t in round_trajs])
     np.testing.assert_array_equal(result.dataset.obs, expected_obs)
 
 
 def test_label_budget_caps_the_labels():
-    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=10,
-                                                        label_budget=250, eval_episodes=1), bc=SMALL_BC)
+    config = DAggerConfig(
+        interactive=InteractiveConfig(
+            initial_labels=100, steps_per_round=100, n_rounds=10, label_budget=250, eval_episodes=1
+        ),
+        bc=SMALL_BC,
+    )
     result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False)
     assert [r["labels"] for r in result.metrics] == [100, 200, 250]
 
@@ -107,8 +113,9 @@ def test_dart_fits_its_noise_to_the_learner():
 def test_dagger_learns_pendulum_from_1200_labels():
     """Measured 2026-12-02 over training seeds: at 900 labels 0.76-0.94 (seeds 0-3; both before and
     after the core redesign, so a 0.9 bar there was inside the seed spread), at 1200 labels 0.91-0.93."""
-    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=3,
-                                                        eval_episodes=20))
+    config = DAggerConfig(
+        interactive=InteractiveConfig(initial_labels=300, steps_per_round=300, n_rounds=3, eval_episodes=20)
+    )
     result = dagger.train(jax.random.key(0), config, experts.load("Pendulum-v1"), "Pendulum-v1", progress=False)
     assert result.metrics[-1]["labels"] == 1200
     assert result.metrics[-1]["normalized_score"] >= 0.9, result.metrics
@@ -124,8 +131,9 @@ ALGORITHMS = {
 @pytest.mark.parametrize("name", sorted(ALGORITHMS))
 def test_same_seed_same_result(name):
     train_fn, config_type = ALGORITHMS[name]
-    config = config_type(interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=1,
-                                                       eval_episodes=1), bc=SMALL_BC)
+    config = config_type(
+        interactive=InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=1, eval_episodes=1), bc=SMALL_BC
+    )
     expert = experts.load("CartPole-v1")
     a = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
     b = train_fn(jax.random.key(3), config, expert, "CartPole-v1", progress=False)
@@ -138,11 +146,21 @@ def test_same_seed_same_result(name):
 def test_bad_settings_are_clear_errors():
     expert = experts.load("CartPole-v1")
     with pytest.raises(ValueError, match="initial_labels: expected at least 1"):
-        dagger.train(jax.random.key(0), DAggerConfig(interactive=InteractiveConfig(initial_labels=0)), expert,
-                     "CartPole-v1", progress=False)
+        dagger.train(
+            jax.random.key(0),
+            DAggerConfig(interactive=InteractiveConfig(initial_labels=0)),
+            expert,
+            "CartPole-v1",
+            progress=False,
+        )
     with pytest.raises(ValueError, match="beta: expected a probability"):
-        dagger.train(jax.random.key(0), DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant",
-                                                     beta=1.5), expert, "CartPole-v1", progress=False)
+        dagger.train(
+            jax.random.key(0),
+            DAggerConfig(interactive=TWO_ROUNDS, bc=SMALL_BC, beta_schedule="constant", beta=1.5),
+            expert,
+            "CartPole-v1",
+            progress=False,
+        )
     with pytest.raises(ValueError, match="noise: expected epsilon in"):
         dart.train(jax.random.key(0), DARTConfig(noise=2.0), expert, "CartPole-v1", progress=False)
 
@@ -151,10 +169,17 @@ def test_bad_settings_are_clear_errors():
 def test_dagger_balances_cartpole_from_500_labels():
     from apprentice.evaluation import evaluate
 
-    interactive = InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=4, label_budget=500, eval_episodes=0)
+    interactive = InteractiveConfig(
+        initial_labels=100, steps_per_round=100, n_rounds=4, label_budget=500, eval_episodes=0
+    )
     bc = BCConfig(n_epochs=30, min_gradient_steps=2000, validation_fraction=0.0)  # as in `apprentice bench labels`
-    result = dagger.train(jax.random.key(0), DAggerConfig(interactive=interactive, bc=bc),
-                          experts.load("CartPole-v1"), "CartPole-v1", progress=False)
+    result = dagger.train(
+        jax.random.key(0),
+        DAggerConfig(interactive=interactive, bc=bc),
+        experts.load("CartPole-v1"),
+        "CartPole-v1",
+        progress=False,
+    )
     assert result.metrics[-1]["labels"] == 500
     assert evaluate(result.policy, "CartPole-v1", n_episodes=20, seed=evaluation_seed()).mean_return >= 475
 
@@ -163,11 +188,19 @@ def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends
     from apprentice.algorithms.bc.train import epoch_scan
 
     seen = []
-    config = DAggerConfig(interactive=InteractiveConfig(initial_labels=50, steps_per_round=50, n_rounds=2, eval_episodes=1),
-                          bc=BCConfig(n_epochs=1, hidden_sizes=(7,), batch_size=16, validation_fraction=0.0))
+    config = DAggerConfig(
+        interactive=InteractiveConfig(initial_labels=50, steps_per_round=50, n_rounds=2, eval_episodes=1),
+        bc=BCConfig(n_epochs=1, hidden_sizes=(7,), batch_size=16, validation_fraction=0.0),
+    )
     compiled = epoch_scan._cache_size()
-    result = dagger.train(jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", progress=False,
-                          on_round=lambda partial: seen.append((len(partial.metrics), partial.policy is not None)))
+    result = dagger.train(
+        jax.random.key(0),
+        config,
+        experts.load("CartPole-v1"),
+        "CartPole-v1",
+        progress=False,
+        on_round=lambda partial: seen.append((len(partial.metrics), partial.policy is not None)),
+    )
     assert [r["dataset_size"] for r in result.metrics] == [50, 100, 150]
     assert epoch_scan._cache_size() == compiled + 1  # padded to the 150-label capacity
     assert seen == [(1, True), (2, True), (3, True)]
@@ -187,8 +220,13 @@ def test_labeled_transitions_keep_labeled_steps_up_to_the_limit_with_terminal_do
     from apprentice.data.trajectory import Trajectory
 
     def episode(n, terminated, labeled):
-        return Trajectory(np.arange(n + 1.0)[:, None], np.zeros(n, int), np.ones(n), terminated=terminated,
-                          infos={"labeled": np.asarray(labeled, bool), "expert_action": np.arange(n) + 10})
+        return Trajectory(
+            np.arange(n + 1.0)[:, None],
+            np.zeros(n, int),
+            np.ones(n),
+            terminated=terminated,
+            infos={"labeled": np.asarray(labeled, bool), "expert_action": np.arange(n) + 10},
+        )
 
     trajectories = [episode(3, True, [1, 0, 1]), episode(2, False, [1, 1])]
     data = labeled_transitions(trajectories)

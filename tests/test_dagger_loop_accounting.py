@@ -62,8 +62,9 @@ def test_a_round_that_collects_past_the_budget_keeps_only_the_labels_the_budget_
     def overcollect(round_index, policy, dataset, steps, seed):  # 37 steps more than asked
         return rollout(LabelingExpert(expert), "CartPole-v1", n_steps=steps + 37, seed=seed), {}
 
-    interactive = InteractiveConfig(initial_labels=100, steps_per_round=100, n_rounds=5, label_budget=250,
-                                    eval_episodes=0)
+    interactive = InteractiveConfig(
+        initial_labels=100, steps_per_round=100, n_rounds=5, label_budget=250, eval_episodes=0
+    )
     result = run_rounds(jax.random.key(0), interactive, SMALL_BC, "CartPole-v1", expert, overcollect, progress=False)
     assert [r["labels"] for r in result.metrics] == [137, 250]
     assert [r["new_labels"] for r in result.metrics] == [137, 113]

@@ -83,7 +83,9 @@ def test_minibatch_plan_covers_every_sample_once():
 
 def test_npz_round_trip_keeps_everything(tmp_path):
     trajs = make_trajectories(3, discrete=False)
-    trajs[0] = Trajectory(trajs[0].observations, trajs[0].actions, trajs[0].rewards, infos={"labeled": np.ones(5, bool)})
+    trajs[0] = Trajectory(
+        trajs[0].observations, trajs[0].actions, trajs[0].rewards, infos={"labeled": np.ones(5, bool)}
+    )
     for t in trajs[1:]:
         object.__setattr__(t, "infos", {"labeled": np.zeros(5, bool)})
     path = save_trajectories(tmp_path / "demos.npz", trajs, {"env_id": "Pendulum-v1"})

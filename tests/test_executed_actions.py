@@ -46,8 +46,9 @@ def with_constant_mean(policy, mean: float = MEAN):
     """``policy`` (a Gaussian head) with mean ``mean`` everywhere and the smallest std it allows."""
     last = policy.head.linear
     bias = jnp.array([mean, -20.0])  # raw log-std -20: tanh = -1, log-std at its floor
-    return eqx.tree_at(lambda p: (p.head.linear.weight, p.head.linear.bias), policy,
-                       (jnp.zeros_like(last.weight), bias))
+    return eqx.tree_at(
+        lambda p: (p.head.linear.weight, p.head.linear.bias), policy, (jnp.zeros_like(last.weight), bias)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +115,9 @@ def test_rl_evaluation_reports_the_return_of_the_executed_action(policy, clipped
     assert mean_policy_return(policy, ENV, n_episodes=2, seed=1000) == pytest.approx(clipped_return, abs=1e-4)
 
 
-def test_cli_evaluate_reports_the_return_of_the_executed_action(tmp_path, capsys, policy, spec, architecture,
-                                                                clipped_return):
+def test_cli_evaluate_reports_the_return_of_the_executed_action(
+    tmp_path, capsys, policy, spec, architecture, clipped_return
+):
     save_policy(tmp_path / "policy", policy, spec, architecture)
     assert main(["evaluate", "--policy", str(tmp_path / "policy"), "--episodes", "2", "--seed", "1000", "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -152,8 +154,9 @@ def test_dart_executes_noisy_actions_in_the_box_and_fits_noise_on_executed_actio
     trajectories = rollout(NoisyExpertActor(constant(1.0), spec, noise=3.0, seed=0), ENV, n_steps=500, seed=0)
     assert all(in_box(t.actions, spec) for t in trajectories)
     obs = np.zeros((5, 2), np.float32)
-    data = Transitions(obs=obs, acts=np.ones((5, 1), np.float32), next_obs=obs, dones=np.zeros(5, bool),
-                       weights=np.ones(5, np.float32))
+    data = Transitions(
+        obs=obs, acts=np.ones((5, 1), np.float32), next_obs=obs, dones=np.zeros(5, bool), weights=np.ones(5, np.float32)
+    )
     assert fitted_noise(policy, data, spec) == 0.0  # executes 1.0, the expert's label; raw 3.0 would be off by 2
 
 
@@ -169,16 +172,33 @@ def constant_ppo_learner(spec, config: PPOConfig, reward_fn=None) -> OnPolicyLea
 
     def learn(state, rollout_batch, key):
         state, metrics, rewards = base.learn(state, rollout_batch, key)
-        return state, {**metrics, "max_executed": jnp.max(rollout_batch["executed_actions"]),
-                       "min_sampled": jnp.min(rollout_batch["actions"]), "mean_learned_reward": jnp.mean(rewards)}, rewards
+        return (
+            state,
+            {
+                **metrics,
+                "max_executed": jnp.max(rollout_batch["executed_actions"]),
+                "min_sampled": jnp.min(rollout_batch["actions"]),
+                "mean_learned_reward": jnp.mean(rewards),
+            },
+            rewards,
+        )
 
     return OnPolicyLearner(init, learn, base.agent_params, base.static, base.architecture)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_ppo_training_steps_the_executed_action_and_learned_rewards_see_it(backend, spec):
-    config = PPOConfig(total_steps=999, n_envs=1, n_steps=999, n_epochs=1, n_minibatches=1, learning_rate=0.0,
-                       anneal_lr=False, eval_episodes=1, backend=backend)
+    config = PPOConfig(
+        total_steps=999,
+        n_envs=1,
+        n_steps=999,
+        n_epochs=1,
+        n_minibatches=1,
+        learning_rate=0.0,
+        anneal_lr=False,
+        eval_episodes=1,
+        backend=backend,
+    )
     learner = constant_ppo_learner(spec, config, reward_fn=lambda obs, action, next_obs: action[0])
     if backend == "gymnasium":
         result = run_learner_on_gymnasium(jax.random.key(0), config, ENV, learner, "PPO", progress=False)
@@ -201,8 +221,13 @@ def test_the_discriminator_sees_the_executed_learner_action(config_class):
     n_steps, n_envs = 16, 2
     config = config_class(ppo=PPOConfig(n_envs=n_envs, n_steps=n_steps, n_minibatches=1))
     obs = rng.normal(size=(40, 3)).astype(np.float32)
-    demos = Transitions(obs=obs, acts=rng.uniform(-2, 2, (40, 1)).astype(np.float32), next_obs=obs,
-                        dones=np.zeros(40, bool), weights=np.ones(40, np.float32))
+    demos = Transitions(
+        obs=obs,
+        acts=rng.uniform(-2, 2, (40, 1)).astype(np.float32),
+        next_obs=obs,
+        dones=np.zeros(40, bool),
+        weights=np.ones(40, np.float32),
+    )
     learner, _ = adversarial_learner(config, spec, demos)
     state = learner.init(jax.random.key(0))
     raw = rng.normal(0.0, 3.0, (n_steps, n_envs, 1)).astype(np.float32)  # a wide Gaussian: many outside [-2, 2]
@@ -212,16 +237,22 @@ def test_the_discriminator_sees_the_executed_learner_action(config_class):
     policy = eqx.combine(learner.agent_params(state), learner.static).policy
     log_probs = lambda actions: jax.vmap(jax.vmap(policy.log_prob))(obs, actions)  # noqa: E731
     rollout_batch = {
-        "obs": obs, "executed_actions": executed, "values": np.zeros((n_steps, n_envs), np.float32),
-        "rewards": np.zeros((n_steps, n_envs), np.float32), "next_obs": rng.normal(size=(n_steps, n_envs, 3)).astype(np.float32),
-        "terminated": np.zeros((n_steps, n_envs), np.float32), "ended": np.zeros((n_steps, n_envs), np.float32),
+        "obs": obs,
+        "executed_actions": executed,
+        "values": np.zeros((n_steps, n_envs), np.float32),
+        "rewards": np.zeros((n_steps, n_envs), np.float32),
+        "next_obs": rng.normal(size=(n_steps, n_envs, 3)).astype(np.float32),
+        "terminated": np.zeros((n_steps, n_envs), np.float32),
+        "ended": np.zeros((n_steps, n_envs), np.float32),
     }
     learn = jax.jit(learner.learn)
     # The samples PPO keeps differ (and so do their log-probabilities); what the discriminator sees does not.
-    _, raw_metrics, raw_rewards = learn(state, {**rollout_batch, "actions": raw, "log_probs": log_probs(raw)},
-                                        jax.random.key(1))
-    _, metrics, rewards = learn(state, {**rollout_batch, "actions": executed, "log_probs": log_probs(executed)},
-                                jax.random.key(1))
+    _, raw_metrics, raw_rewards = learn(
+        state, {**rollout_batch, "actions": raw, "log_probs": log_probs(raw)}, jax.random.key(1)
+    )
+    _, metrics, rewards = learn(
+        state, {**rollout_batch, "actions": executed, "log_probs": log_probs(executed)}, jax.random.key(1)
+    )
     np.testing.assert_array_equal(np.asarray(raw_rewards), np.asarray(rewards))
     for name in ("disc_loss", "disc_accuracy_expert", "disc_accuracy_learner"):
         assert float(raw_metrics[name]) == float(metrics[name])

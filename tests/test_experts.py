@@ -27,7 +27,9 @@ def test_expert_and_stats_use_the_same_score():
     stats = ExpertStats(mean_return=-150.0, std_return=10.0, random_mean_return=-1200.0, n_episodes=50, seed=0)
     expert = Expert(env_id="Pendulum-v1", act=lambda obs: obs, description="test", stats=stats)
     for score in (-1200.0, -900.0, -150.0, 0.0):
-        assert expert.normalized_score(score) == stats.normalized_score(score) == normalized_score(score, -150.0, -1200.0)
+        assert (
+            expert.normalized_score(score) == stats.normalized_score(score) == normalized_score(score, -150.0, -1200.0)
+        )
 
 
 def test_normalized_score_refuses_an_expert_no_better_than_random():
@@ -46,8 +48,9 @@ def test_expert_without_stats_says_how_to_measure():
 
 def _package_files() -> dict[Path, bytes]:
     package = Path(apprentice.__file__).parent
-    return {path: path.read_bytes() for path in package.rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts}
+    return {
+        path: path.read_bytes() for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 def test_measuring_writes_under_the_user_data_dir_and_not_into_the_package(tmp_path, monkeypatch, capsys):

@@ -34,14 +34,17 @@ def test_scripted_expert_meets_its_target(env_id):
 
 def test_cartpole_expert_pushes_toward_the_side_the_pole_falls_to():
     """Known states against the documented rule (push right iff 0.1 x + 0.5 x' + 10 theta + 2 theta' > 0)."""
-    states = np.array([
-        [0.0, 0.0, 0.05, 0.0],    # pole leans right: push right
-        [0.0, 0.0, -0.05, 0.0],   # pole leans left: push left
-        [0.0, 0.0, 0.0, 0.3],     # pole falling right: push right
-        [0.0, 0.0, 0.02, -0.2],   # leans right but falling left faster (0.2 - 0.4 < 0): push left
-        [1.0, 0.0, 0.0, 0.0],     # cart right of centre, all else still: 0.1 > 0, push right
-        [0.0, -1.0, 0.04, 0.0],   # cart moving left outweighs a small lean right (-0.5 + 0.4 < 0): push left
-    ], np.float32)
+    states = np.array(
+        [
+            [0.0, 0.0, 0.05, 0.0],  # pole leans right: push right
+            [0.0, 0.0, -0.05, 0.0],  # pole leans left: push left
+            [0.0, 0.0, 0.0, 0.3],  # pole falling right: push right
+            [0.0, 0.0, 0.02, -0.2],  # leans right but falling left faster (0.2 - 0.4 < 0): push left
+            [1.0, 0.0, 0.0, 0.0],  # cart right of centre, all else still: 0.1 > 0, push right
+            [0.0, -1.0, 0.04, 0.0],  # cart moving left outweighs a small lean right (-0.5 + 0.4 < 0): push left
+        ],
+        np.float32,
+    )
     np.testing.assert_array_equal(experts.load("CartPole-v1")(states).reshape(-1), [1, 0, 1, 0, 1, 0])
 
 
@@ -67,7 +70,9 @@ def test_every_registered_expert_has_measured_stats():
 
 @pytest.mark.slow
 def test_bc_cartpole_from_ten_episodes():
-    demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10, seed=collection_seed(0, Stream.DEMONSTRATIONS))
+    demos = rollout(
+        experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10, seed=collection_seed(0, Stream.DEMONSTRATIONS)
+    )
     trained = train(jax.random.key(0), BCConfig(), demos, env_spec("CartPole-v1"), progress=False)
     result = evaluate(trained.policy, "CartPole-v1", n_episodes=20, seed=evaluation_seed())
     assert result.mean_return >= 475, result.mean_return
@@ -76,7 +81,9 @@ def test_bc_cartpole_from_ten_episodes():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))  # the NLL fit is seed-sensitive: one seed passing says little
 def test_bc_pendulum_gaussian_nll_from_twenty_episodes(seed):
-    demos = rollout(experts.load("Pendulum-v1"), "Pendulum-v1", n_episodes=20, seed=collection_seed(0, Stream.DEMONSTRATIONS))
+    demos = rollout(
+        experts.load("Pendulum-v1"), "Pendulum-v1", n_episodes=20, seed=collection_seed(0, Stream.DEMONSTRATIONS)
+    )
     trained = train(jax.random.key(seed), BCConfig(loss="gaussian_nll"), demos, env_spec("Pendulum-v1"), progress=False)
     result = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=evaluation_seed())
     assert result.normalized_score >= 0.9, (result.mean_return, result.normalized_score)
@@ -86,13 +93,17 @@ def test_bc_pendulum_gaussian_nll_from_twenty_episodes(seed):
 def test_rwr_ignores_a_wrong_way_demonstrator_that_bc_copies():
     expert = experts.load("Pendulum-v1")
     good = rollout(expert, "Pendulum-v1", n_episodes=10, seed=collection_seed(0, Stream.DEMONSTRATIONS))
-    reversed_demos = rollout(lambda obs: -expert(obs), "Pendulum-v1", n_episodes=20, seed=collection_seed(0, Stream.DEMONSTRATIONS, index=1))
+    reversed_demos = rollout(
+        lambda obs: -expert(obs), "Pendulum-v1", n_episodes=20, seed=collection_seed(0, Stream.DEMONSTRATIONS, index=1)
+    )
     spec = env_spec("Pendulum-v1")
     scores = {}
     for weighting in ("none", "exp_return"):
         config = BCConfig(loss="mse", weighting=weighting, rwr_temperature=100.0)
         trained = train(jax.random.key(0), config, good + reversed_demos, spec, progress=False)
-        scores[weighting] = evaluate(trained.policy, "Pendulum-v1", n_episodes=20, seed=evaluation_seed()).normalized_score
+        scores[weighting] = evaluate(
+            trained.policy, "Pendulum-v1", n_episodes=20, seed=evaluation_seed()
+        ).normalized_score
     assert scores["exp_return"] >= 0.9 and scores["none"] <= 0.2, scores
 
 

@@ -25,7 +25,12 @@ from apprentice.policies.heads import LOG_STD_MAX, LOG_STD_MIN
 
 DISCRETE = EnvSpec.for_box(obs_shape=(2,), obs_dtype="float32", action_kind="discrete", n_actions=3)
 CONTINUOUS = EnvSpec.for_box(
-    obs_shape=(2,), obs_dtype="float32", action_kind="continuous", action_shape=(2,), action_low=(-1.0, -1.0), action_high=(1.0, 1.0)
+    obs_shape=(2,),
+    obs_dtype="float32",
+    action_kind="continuous",
+    action_shape=(2,),
+    action_low=(-1.0, -1.0),
+    action_high=(1.0, 1.0),
 )
 
 
@@ -61,8 +66,14 @@ def test_gaussian_nll_matches_the_formula():
 
 
 def test_squashed_gaussian_density_integrates_to_one():
-    spec = EnvSpec.for_box(obs_shape=(1,), obs_dtype="float32", action_kind="continuous", action_shape=(1,),
-                   action_low=(-2.0,), action_high=(2.0,))
+    spec = EnvSpec.for_box(
+        obs_shape=(1,),
+        obs_dtype="float32",
+        action_kind="continuous",
+        action_shape=(1,),
+        action_low=(-2.0,),
+        action_high=(2.0,),
+    )
     policy = constant_policy(spec, "gaussian", [0.3, 0.2], squash=True)
     grid = jnp.linspace(-2.0 + 1e-4, 2.0 - 1e-4, 40001)
     density = jnp.exp(jax.vmap(lambda a: policy.log_prob(jnp.zeros(1), a[None]))(grid))
@@ -100,21 +111,35 @@ def test_batch_loss_weights_mask_and_regularizers():
     assert float(loss_l2) == pytest.approx(float(loss) + 0.01 * 6.0, abs=1e-5)  # obs are 0: logits unchanged
 
 
-@pytest.mark.parametrize("loss,head,spec", [
-    ("cross_entropy", "categorical", DISCRETE), ("gaussian_nll", "gaussian", CONTINUOUS), ("mse", "deterministic", CONTINUOUS)
-])
+@pytest.mark.parametrize(
+    "loss,head,spec",
+    [
+        ("cross_entropy", "categorical", DISCRETE),
+        ("gaussian_nll", "gaussian", CONTINUOUS),
+        ("mse", "deterministic", CONTINUOUS),
+    ],
+)
 def test_gradient_matches_finite_differences(loss, head, spec):
     with jax.enable_x64(True):
-        policy = make_policy(jax.random.key(1), spec, PolicyArchitecture(head=head, hidden_sizes=(8,), activation="tanh"))
+        policy = make_policy(
+            jax.random.key(1), spec, PolicyArchitecture(head=head, hidden_sizes=(8,), activation="tanh")
+        )
         policy = jax.tree.map(lambda x: x.astype(jnp.float64) if eqx.is_inexact_array(x) else x, policy)
         rng = np.random.default_rng(0)
         acts = rng.integers(0, 3, 6) if loss == "cross_entropy" else rng.uniform(-1, 1, (6, 2))
-        batch = {"obs": jnp.asarray(rng.normal(size=(6, 2))), "acts": jnp.asarray(acts),
-                 "weights": jnp.asarray(rng.uniform(0.5, 1.5, 6)), "mask": jnp.ones(6)}
+        batch = {
+            "obs": jnp.asarray(rng.normal(size=(6, 2))),
+            "acts": jnp.asarray(acts),
+            "weights": jnp.asarray(rng.uniform(0.5, 1.5, 6)),
+            "mask": jnp.ones(6),
+        }
         settings = LossSettings(loss, l2_coef=0.01, entropy_coef=0.0 if loss == "mse" else 0.05)
         # only the network is trained: the observation normalizer is frozen by stop_gradient
-        trainable = eqx.tree_at(lambda p: (p.encoder.trunk, p.head), jax.tree.map(lambda _: False, policy),
-                                replace=jax.tree.map(eqx.is_inexact_array, (policy.encoder.trunk, policy.head)))
+        trainable = eqx.tree_at(
+            lambda p: (p.encoder.trunk, p.head),
+            jax.tree.map(lambda _: False, policy),
+            replace=jax.tree.map(eqx.is_inexact_array, (policy.encoder.trunk, policy.head)),
+        )
         params, static = eqx.partition(policy, trainable)
         flat, unravel = jax.flatten_util.ravel_pytree(params)
         objective = jax.jit(lambda v: bc_loss(eqx.combine(unravel(v), static), batch, settings)[0])
@@ -153,11 +178,18 @@ def test_validation_score_by_hand():
     from apprentice.algorithms.bc.losses import validation_score
 
     policy = constant_policy(CONTINUOUS, "gaussian", [0.5, -0.5, 0.3, 0.3])
-    batch = {"obs": jnp.zeros((3, 2)), "acts": jnp.array([[1.0, 0.0], [0.0, 0.5], [9.0, 9.0]]),
-             "weights": jnp.array([2.0, 1.0, 0.0]), "mask": jnp.array([1.0, 1.0, 0.0])}
+    batch = {
+        "obs": jnp.zeros((3, 2)),
+        "acts": jnp.array([[1.0, 0.0], [0.0, 0.5], [9.0, 9.0]]),
+        "weights": jnp.array([2.0, 1.0, 0.0]),
+        "mask": jnp.array([1.0, 1.0, 0.0]),
+    }
     # squared errors of the mean [0.5, -0.5]: 0.25 + 0.25 and 0.25 + 1; weighted, over 2 real rows
-    assert float(validation_score(policy, batch, LossSettings("gaussian_nll"))) == pytest.approx((2 * 0.5 + 1.25) / 2, rel=1e-6)
+    assert float(validation_score(policy, batch, LossSettings("gaussian_nll"))) == pytest.approx(
+        (2 * 0.5 + 1.25) / 2, rel=1e-6
+    )
     discrete = constant_policy(DISCRETE, "categorical", [1.0, 2.0, 3.0])
     batch = {"obs": jnp.zeros((2, 2)), "acts": jnp.array([0, 2]), "weights": jnp.array([1.0, 3.0]), "mask": jnp.ones(2)}
     assert float(validation_score(discrete, batch, LossSettings("cross_entropy"))) == pytest.approx(
-        (2.4076059 + 3 * 0.4076059) / 2, abs=1e-5)
+        (2.4076059 + 3 * 0.4076059) / 2, abs=1e-5
+    )

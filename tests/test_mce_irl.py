@@ -100,15 +100,20 @@ def _imitation_check(discount, reward_model, learning_rate, features=None):
     mdp = imitation_five_state_mdp()
     expert_policy = soft_value_iteration_finite(mdp, discount=discount).policy
     expert = policy_visitation(mdp, expert_policy, discount)
-    config = MCEIRLConfig(horizon=20, discount=discount, reward_model=reward_model,
-                          learning_rate=learning_rate, occupancy_tol=5e-4, max_iterations=3000)
+    config = MCEIRLConfig(
+        horizon=20,
+        discount=discount,
+        reward_model=reward_model,
+        learning_rate=learning_rate,
+        occupancy_tol=5e-4,
+        max_iterations=3000,
+    )
     result = train(KEY, config, mdp, expert, features=features)
     assert result.converged, result.log.occupancy_linf[-5:]
     learner = result.visitation
     # Ours (steps t < H) and imitation's Dcum (t <= H, final state included), both to 1e-3.
     assert np.abs(learner.state_occupancy - expert.state_occupancy).max() <= 1e-3
-    assert np.abs(learner.state_occupancy_with_final_state
-                  - expert.state_occupancy_with_final_state).max() <= 1e-3
+    assert np.abs(learner.state_occupancy_with_final_state - expert.state_occupancy_with_final_state).max() <= 1e-3
     learner_return = expected_return(mdp, result.policy)
     assert learner_return == pytest.approx(result.log.learner_return[-1], abs=1e-9)
     assert result.log.expert_return == pytest.approx(expected_return(mdp, expert_policy), abs=1e-9)
@@ -181,7 +186,9 @@ def test_soft_vi_with_large_rewards_approaches_hard_vi():
     excess = soft.values / scale - hard.values
     bound = (H - np.arange(H))[:, None] * np.log(A) / scale
     assert np.all(excess >= -1e-9) and np.all(excess <= bound + 1e-9)
-    assert expected_return(finite, soft.policy) == pytest.approx(expected_return(finite, hard.actions[..., None] == np.arange(A)), abs=1e-3)
+    assert expected_return(finite, soft.policy) == pytest.approx(
+        expected_return(finite, hard.actions[..., None] == np.arange(A)), abs=1e-3
+    )
 
     discounted = random_tabular_mdp(seed=4, n_states=S, n_actions=A, gamma=0.8)
     scale = 1e3
@@ -204,11 +211,13 @@ def test_finite_visitation_matches_theory(discount):
     np.testing.assert_allclose(visitation.state_action_distributions, distributions[..., None] * policy, atol=1e-14)
     weights = discount ** np.arange(H)
     np.testing.assert_allclose(visitation.state_occupancy, weights @ distributions, atol=1e-13)
-    np.testing.assert_allclose(visitation.state_occupancy_with_final_state,
-                               _imitation_dcum_reference(mdp, policy, discount), atol=1e-13)
+    np.testing.assert_allclose(
+        visitation.state_occupancy_with_final_state, _imitation_dcum_reference(mdp, policy, discount), atol=1e-13
+    )
     assert visitation.state_occupancy.sum() == pytest.approx(occupancy_total(discount, H), abs=1e-12)
     assert visitation.state_occupancy_with_final_state.sum() == pytest.approx(
-        occupancy_total(discount, H + 1), abs=1e-12)
+        occupancy_total(discount, H + 1), abs=1e-12
+    )
     assert visitation.expected_return(mdp.rewards) == pytest.approx(expected_return(mdp, policy), abs=1e-12)
 
 
@@ -239,15 +248,23 @@ def test_gradient_identity_finite(discount):
     """grad_theta L = phi^T (rho_E - rho_theta) for an arbitrary (not soft-optimal) expert."""
     mdp, features, theta = _tiny_problem(seed=7)
     expert = finite_horizon_visitation(mdp, random_policy(seed=8, n_states=S, n_actions=A, horizon=H), discount)
-    learner = finite_horizon_visitation(mdp, soft_value_iteration_finite(mdp, features @ theta, discount).policy, discount)
+    learner = finite_horizon_visitation(
+        mdp, soft_value_iteration_finite(mdp, features @ theta, discount).policy, discount
+    )
     with exact_scope():
+
         def log_likelihood(theta):
             return expected_log_likelihood_finite(
-                jnp.asarray(mdp.transitions), jnp.asarray(features) @ theta, discount,
-                jnp.asarray(expert.state_action_distributions))
+                jnp.asarray(mdp.transitions),
+                jnp.asarray(features) @ theta,
+                discount,
+                jnp.asarray(expert.state_action_distributions),
+            )
+
         autodiff = np.asarray(jax.jit(jax.grad(log_likelihood))(jnp.asarray(theta)))
-        explicit = -np.asarray(linear_reward_gradient(jnp.asarray(features), learner.state_action_occupancy,
-                                                      expert.state_action_occupancy))
+        explicit = -np.asarray(
+            linear_reward_gradient(jnp.asarray(features), learner.state_action_occupancy, expert.state_action_occupancy)
+        )
     assert autodiff.dtype == np.float64
     np.testing.assert_allclose(autodiff, explicit, rtol=0, atol=1e-9)
     assert np.abs(explicit).max() > 1e-2  # not trivially zero
@@ -260,10 +277,16 @@ def test_gradient_identity_discounted():
     expert = policy_visitation(mdp, random_policy(seed=10, n_states=S, n_actions=A))
     learner = policy_visitation(mdp, soft_value_iteration_discounted(mdp, features @ theta, tol=1e-13).policy)
     with exact_scope():
+
         def log_likelihood(theta):
             return expected_log_likelihood_discounted(
-                jnp.asarray(mdp.transitions), jnp.asarray(features) @ theta, 0.8,
-                jnp.asarray(expert.state_action_occupancy), n_sweeps=400)
+                jnp.asarray(mdp.transitions),
+                jnp.asarray(features) @ theta,
+                0.8,
+                jnp.asarray(expert.state_action_occupancy),
+                n_sweeps=400,
+            )
+
         autodiff = np.asarray(jax.jit(jax.grad(log_likelihood))(jnp.asarray(theta)))
     explicit = features.reshape(-1, 5).T @ (expert.state_action_occupancy - learner.state_action_occupancy).ravel()
     np.testing.assert_allclose(autodiff, explicit, rtol=0, atol=1e-8)
@@ -276,27 +299,32 @@ def test_surrogate_gradient_equals_explicit_and_minus_loglik_gradient():
     features = np.random.default_rng(11).normal(size=(S, 6))  # state features
     expert = finite_horizon_visitation(mdp, random_policy(seed=12, n_states=S, n_actions=A, horizon=H), 0.9)
     with exact_scope():
-        models = [LinearReward(jnp.asarray(np.random.default_rng(13).normal(size=6))),
-                  MLPReward.init(jax.random.key(1), 6, (8, 8))]
+        models = [
+            LinearReward(jnp.asarray(np.random.default_rng(13).normal(size=6))),
+            MLPReward.init(jax.random.key(1), 6, (8, 8)),
+        ]
         for model in models:
             model = jax.tree.map(lambda x: x.astype(jnp.float64) if eqx.is_inexact_array(x) else x, model)
             rewards = np.asarray(eqx.filter_jit(reward_on_features)(model, jnp.asarray(features)))
             learner = finite_horizon_visitation(mdp, soft_value_iteration_finite(mdp, rewards, 0.9).policy, 0.9)
             surrogate = eqx.filter_jit(jax.grad(occupancy_matching_loss))(
-                model, jnp.asarray(features), learner.state_occupancy, expert.state_occupancy)
+                model, jnp.asarray(features), learner.state_occupancy, expert.state_occupancy
+            )
 
             def log_likelihood(model):
                 table = reward_on_features(model, jnp.asarray(features))
                 table = jnp.broadcast_to(table[:, None], (S, A))
-                return expected_log_likelihood_finite(jnp.asarray(mdp.transitions), table, 0.9,
-                                                      jnp.asarray(expert.state_action_distributions))
+                return expected_log_likelihood_finite(
+                    jnp.asarray(mdp.transitions), table, 0.9, jnp.asarray(expert.state_action_distributions)
+                )
 
             exact = eqx.filter_jit(jax.grad(log_likelihood))(model)
             for got, want in zip(jax.tree.leaves(surrogate), jax.tree.leaves(exact)):
                 np.testing.assert_allclose(np.asarray(got), -np.asarray(want), rtol=0, atol=1e-9)
             if isinstance(model, LinearReward):
-                explicit = linear_reward_gradient(jnp.asarray(features), learner.state_occupancy,
-                                                  expert.state_occupancy)
+                explicit = linear_reward_gradient(
+                    jnp.asarray(features), learner.state_occupancy, expert.state_occupancy
+                )
                 np.testing.assert_allclose(np.asarray(surrogate.theta), np.asarray(explicit), atol=1e-12)
 
 
@@ -310,8 +338,14 @@ def test_recovers_soft_optimal_expert_finite_horizon():
     features = rng.normal(size=(S, A, 5))
     expert_policy = soft_value_iteration_finite(mdp, features @ rng.normal(size=5), 0.95).policy
     expert = finite_horizon_visitation(mdp, expert_policy, 0.95)
-    config = MCEIRLConfig(horizon=H, discount=0.95, reward_input="state_action", learning_rate=0.1,
-                          occupancy_tol=1e-4, max_iterations=3000)
+    config = MCEIRLConfig(
+        horizon=H,
+        discount=0.95,
+        reward_input="state_action",
+        learning_rate=0.1,
+        occupancy_tol=1e-4,
+        max_iterations=3000,
+    )
     result = train(KEY, config, mdp, expert, features=features)
     assert result.converged
     assert np.abs(result.visitation.state_action_occupancy - expert.state_action_occupancy).max() < 1e-3
@@ -367,16 +401,18 @@ def test_empirical_occupancy_converges_to_exact():
     empirical = empirical_visitation(Demonstrations(states, actions), S, A, 0.8, H)
     exact = finite_horizon_visitation(mdp, policy, 0.8)
     np.testing.assert_allclose(empirical.state_action_occupancy, exact.state_action_occupancy, atol=0.03)
-    np.testing.assert_allclose(empirical.state_occupancy_with_final_state,
-                               exact.state_occupancy_with_final_state, atol=0.03)
+    np.testing.assert_allclose(
+        empirical.state_occupancy_with_final_state, exact.state_occupancy_with_final_state, atol=0.03
+    )
 
 
 def test_same_key_same_result_and_key_matters_for_mlp():
     mdp = imitation_five_state_mdp()
     expert = policy_visitation(mdp, soft_value_iteration_finite(mdp, discount=0.99).policy, 0.99)
     # The imitation check's settings, so the compiled loop is reused (max_iterations is static).
-    config = MCEIRLConfig(horizon=20, discount=0.99, reward_model="mlp", learning_rate=0.01,
-                          occupancy_tol=5e-4, max_iterations=3000)
+    config = MCEIRLConfig(
+        horizon=20, discount=0.99, reward_model="mlp", learning_rate=0.01, occupancy_tol=5e-4, max_iterations=3000
+    )
     first, second = (train(jax.random.key(3), config, mdp, expert) for _ in range(2))
     other = train(jax.random.key(4), config, mdp, expert)
     np.testing.assert_array_equal(first.rewards, second.rewards)
@@ -421,7 +457,9 @@ def test_bad_expert_occupancy_raises():
 
 
 def test_horizon_and_discount_combinations_raise():
-    with pytest.raises(ValueError, match=r"infinite-horizon \(horizon=None\) problem needs a discount in \[0, 1\); got 1.0"):
+    with pytest.raises(
+        ValueError, match=r"infinite-horizon \(horizon=None\) problem needs a discount in \[0, 1\); got 1.0"
+    ):
         MCEIRLConfig(horizon=None, discount=1.0)
     with pytest.raises(ValueError, match=r"discount must be in \[0, 1\] for a finite horizon; got 1.5"):
         MCEIRLConfig(horizon=5, discount=1.5)
@@ -437,7 +475,9 @@ def test_horizon_and_discount_combinations_raise():
         train(KEY, config, discounted, expert)
     with pytest.raises(ValueError, match=r"config.discount=0.5 differs from mdp.gamma=0.9"):
         train(KEY, MCEIRLConfig(horizon=None, discount=0.5), discounted, np.full(5, 0.4))
-    with pytest.raises(ValueError, match="expert Visitation has horizon=20, discount=1.0; config has horizon=20, discount=0.5"):
+    with pytest.raises(
+        ValueError, match="expert Visitation has horizon=20, discount=1.0; config has horizon=20, discount=0.5"
+    ):
         train(KEY, dataclasses.replace(config, discount=0.5), mdp, expert)
     with pytest.raises(ValueError, match=r"discount must be in \[0, 1\] for a finite horizon; got -0.1"):
         finite_horizon_visitation(mdp, np.full((5, 3), 1 / 3), discount=-0.1)

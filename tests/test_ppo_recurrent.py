@@ -47,7 +47,8 @@ def test_replaying_a_segment_from_its_first_state_gives_the_log_probs_and_values
     agent, config, rollout = segment
     batch = RecurrentActorCritic.training_batch(rollout, jnp.ones_like(rollout["rewards"]), rollout["values"])
     features = jax.vmap(agent.policy.sequence_features, in_axes=(1, 1, 0), out_axes=1)(
-        batch["obs"], batch["starts"], batch["initial_state"])
+        batch["obs"], batch["starts"], batch["initial_state"]
+    )
     log_probs = jax.vmap(jax.vmap(agent.policy.head.log_prob))(features, batch["actions"])
     values = jax.vmap(jax.vmap(agent.value_head))(features)[..., 0]
     np.testing.assert_allclose(log_probs, rollout["log_probs"], atol=1e-5)

@@ -40,8 +40,9 @@ def spec():
 
 def _trajectory(length: int, *, terminated: bool, first_obs: float = 0.0) -> Trajectory:
     obs = first_obs + np.arange(length + 1, dtype=np.float32)[:, None] * np.ones((1, 4), np.float32)
-    return Trajectory(obs, np.zeros(length, int), np.ones(length, np.float32), terminated=terminated,
-                      truncated=not terminated)
+    return Trajectory(
+        obs, np.zeros(length, int), np.ones(length, np.float32), terminated=terminated, truncated=not terminated
+    )
 
 
 # ---------------------------------------------------------------- exact
@@ -50,8 +51,9 @@ def _trajectory(length: int, *, terminated: bool, first_obs: float = 0.0) -> Tra
 def test_step_features_one_hot_action_and_alive_flag(spec):
     features = step_features(spec, jnp.array([1.0, 2.0, 3.0, 4.0]), jnp.asarray(1))
     np.testing.assert_array_equal(np.asarray(features), [1, 2, 3, 4, 0, 1, 1])
-    np.testing.assert_array_equal(np.asarray(step_features(spec, jnp.ones(4), jnp.asarray(0), use_actions=False)),
-                                  [1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(
+        np.asarray(step_features(spec, jnp.ones(4), jnp.asarray(0), use_actions=False)), [1, 1, 1, 1, 1]
+    )
 
 
 def test_segments_run_into_the_absorbing_state_after_a_terminal_but_never_past_a_time_limit(spec):
@@ -115,13 +117,23 @@ def test_reward_model_ranks_held_out_cartpole_segments_like_the_true_reward(spec
     control loop's first round), and per-step rewards correlate with the true ones (live 1, absorbing 0)."""
     trajectories = rollout(RandomActor(spec, 0), CARTPOLE, n_steps=4000, seed=0, backend="auto")
     segments = sample_segments(jax.random.key(0), trajectories, 800, 25, spec, use_actions=False)
-    data, chosen, rejected = label_pairs(jax.random.key(1), segments.take(np.arange(400)),
-                                         segments.take(np.arange(400, 800)), temperature=1.0, soft_labels=False)
+    data, chosen, rejected = label_pairs(
+        jax.random.key(1),
+        segments.take(np.arange(400)),
+        segments.take(np.arange(400, 800)),
+        temperature=1.0,
+        soft_labels=False,
+    )
     train_pairs, held = np.arange(200), np.arange(200, 400)
     live = np.concatenate([chosen.take(train_pairs).steps, rejected.take(train_pairs).steps]).reshape(-1, 5)
     model = SegmentReturn(AbsorbingStepReward.create(live[live[:, -1] > 0], key=jax.random.key(2)))
-    fit = reward_model.train(jax.random.key(3), RewardModelConfig(n_epochs=100), data.take(train_pairs),
-                             held_out=data.take(held), model=model)
+    fit = reward_model.train(
+        jax.random.key(3),
+        RewardModelConfig(n_epochs=100),
+        data.take(train_pairs),
+        held_out=data.take(held),
+        model=model,
+    )
     agreement = reward_agreement(fit.model, chosen.take(held), rejected.take(held))
     assert agreement["informative_fraction"] > 0.5
     assert agreement["true_ranking_accuracy"] >= 0.9, agreement
@@ -132,19 +144,25 @@ def test_reward_model_ranks_held_out_cartpole_segments_like_the_true_reward(spec
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"n_rounds": 0}, "n_rounds: expected a positive integer, got 0"),
-    ({"segment_length": 0}, "segment_length: expected a positive integer"),
-    ({"n_comparisons": 1}, "n_comparisons: expected at least 2"),
-    ({"rollout_steps": 10}, "rollout_steps: expected at least segment_length = 25"),
-    ({"temperature": -1.0}, "temperature: expected a value >= 0"),
-    ({"random_fraction": 1.5}, r"random_fraction: expected a value in \[0, 1\], got 1.5"),
-    ({"held_out_fraction": 0.0}, "held_out_fraction: expected a value in"),
-    ({"held_out_fraction": 0.001}, r"\(0 pairs\)"),
-    ({"reward_normalization": "zscore"}, "reward_normalization: expected one of 'rms', 'standardize', 'none', got 'zscore'"),
-    ({"reward_model": PPOConfig()}, "reward_model: expected a RewardModelConfig, got PPOConfig"),
-    ({"ppo": RewardModelConfig()}, "ppo: expected a PPOConfig, got RewardModelConfig"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"n_rounds": 0}, "n_rounds: expected a positive integer, got 0"),
+        ({"segment_length": 0}, "segment_length: expected a positive integer"),
+        ({"n_comparisons": 1}, "n_comparisons: expected at least 2"),
+        ({"rollout_steps": 10}, "rollout_steps: expected at least segment_length = 25"),
+        ({"temperature": -1.0}, "temperature: expected a value >= 0"),
+        ({"random_fraction": 1.5}, r"random_fraction: expected a value in \[0, 1\], got 1.5"),
+        ({"held_out_fraction": 0.0}, "held_out_fraction: expected a value in"),
+        ({"held_out_fraction": 0.001}, r"\(0 pairs\)"),
+        (
+            {"reward_normalization": "zscore"},
+            "reward_normalization: expected one of 'rms', 'standardize', 'none', got 'zscore'",
+        ),
+        ({"reward_model": PPOConfig()}, "reward_model: expected a RewardModelConfig, got PPOConfig"),
+        ({"ppo": RewardModelConfig()}, "ppo: expected a PPOConfig, got RewardModelConfig"),
+    ],
+)
 def test_bad_config_raises_a_clear_error(change, message):
     with pytest.raises(ValueError, match=message):
         dataclasses.replace(PreferenceRLConfig(), **change)

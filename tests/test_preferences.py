@@ -52,10 +52,13 @@ def test_bradley_terry_loss_and_its_variants_match_hand_computation():
     assert float(bradley_terry_loss(chosen, rejected, margin=0.5)) == pytest.approx(1.5264834, abs=1e-6)
     # per-pair margins [0, 0.5]: (0.3132617 + 2.5788897) / 2
     assert float(bradley_terry_loss(chosen, rejected, margin=jnp.array([0.0, 0.5]))) == pytest.approx(
-        (NEG_LOG_SIG[1.0] + NEG_LOG_SIG[-2.5]) / 2, abs=1e-6)
+        (NEG_LOG_SIG[1.0] + NEG_LOG_SIG[-2.5]) / 2, abs=1e-6
+    )
     # soft labels p = [0.8, 0.3]: pair 1: 0.8 * 0.3132617 + 0.2 * log(1 + e^1) = 0.2506093 + 0.2626523 = 0.5132617
     #                             pair 2: 0.3 * 2.1269280 + 0.7 * log(1 + e^-2) = 0.6380784 + 0.0888496 = 0.7269280
-    assert float(bradley_terry_loss(chosen, rejected, probability=jnp.array([0.8, 0.3]))) == pytest.approx(0.6200948, abs=1e-6)
+    assert float(bradley_terry_loss(chosen, rejected, probability=jnp.array([0.8, 0.3]))) == pytest.approx(
+        0.6200948, abs=1e-6
+    )
     # p = 1 is the hard label
     assert float(bradley_terry_loss(chosen, rejected, probability=jnp.ones(2))) == pytest.approx(1.2200948, abs=1e-6)
     # centering 0.1: + 0.1 * mean((1 + 0)^2, (0 + 2)^2) = 0.1 * 2.5 = 0.25
@@ -63,8 +66,9 @@ def test_bradley_terry_loss_and_its_variants_match_hand_computation():
     # ... on the sum, not the difference (above the two coincide): r_w = [2, -1], r_l = [1, 0.5],
     # d = [1, -1.5], sums [3, -0.5]: mean(log(1 + e^-1), log(1 + e^1.5)) + 0.1 * (9 + 0.25) / 2
     by_hand = (math.log1p(math.exp(-1.0)) + math.log1p(math.exp(1.5))) / 2 + 0.1 * 9.25 / 2
-    assert float(bradley_terry_loss(jnp.array([2.0, -1.0]), jnp.array([1.0, 0.5]), centering_coef=0.1)) == pytest.approx(
-        by_hand, abs=1e-6)
+    assert float(
+        bradley_terry_loss(jnp.array([2.0, -1.0]), jnp.array([1.0, 0.5]), centering_coef=0.1)
+    ) == pytest.approx(by_hand, abs=1e-6)
     # the mask drops the second pair: log(1 + e^-1)
     assert float(bradley_terry_loss(chosen, rejected, mask=jnp.array([1.0, 0.0]))) == pytest.approx(0.3132617, abs=1e-6)
 
@@ -81,12 +85,17 @@ def test_dpo_and_ipo_match_hand_computation():
     # DPO is the BT loss of the implicit reward beta log(pi / pi_ref)
     implicit_w, implicit_l = 0.5 * (policy_w - ref_w), 0.5 * (policy_l - ref_l)
     assert float(dpo_loss(policy_w, policy_l, ref_w, ref_l, beta=0.5)) == pytest.approx(
-        float(bradley_terry_loss(implicit_w, implicit_l)), abs=1e-6)
+        float(bradley_terry_loss(implicit_w, implicit_l)), abs=1e-6
+    )
 
 
 def test_dpo_and_ipo_gradients_match_the_closed_form_and_finite_differences():
-    args = [jnp.array([-1.0, -3.0, -0.2]), jnp.array([-2.0, -1.0, -0.7]), jnp.array([-1.5, -2.0, -0.4]),
-            jnp.array([-1.5, -2.0, -0.9])]
+    args = [
+        jnp.array([-1.0, -3.0, -0.2]),
+        jnp.array([-2.0, -1.0, -0.7]),
+        jnp.array([-1.5, -2.0, -0.4]),
+        jnp.array([-1.5, -2.0, -0.9]),
+    ]
     h = np.asarray(log_ratio_margin(*args))  # [1, -2, 0]
     beta, tau, n = 0.5, 0.25, 3
     sig = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
@@ -113,8 +122,9 @@ def test_preference_accuracy_counts_ties_half():
     # (1 + 0 + 1/2) / 3; masked to the first two: 1/2
     assert float(preference_accuracy(jnp.array([1.0, 0.0, 2.0]), jnp.array([0.0, 1.0, 2.0]))) == pytest.approx(0.5)
     assert float(preference_accuracy(jnp.array([3.0, 0.0, 2.0]), jnp.array([1.0, 1.0, 1.0]))) == pytest.approx(2 / 3)
-    assert float(preference_accuracy(jnp.array([1.0, 0.0, 2.0]), jnp.array([0.0, 1.0, 2.0]),
-                                     mask=jnp.array([1.0, 1.0, 0.0]))) == pytest.approx(0.5)
+    assert float(
+        preference_accuracy(jnp.array([1.0, 0.0, 2.0]), jnp.array([0.0, 1.0, 2.0]), mask=jnp.array([1.0, 1.0, 0.0]))
+    ) == pytest.approx(0.5)
 
 
 # ---------------------------------------------------------------- Bradley-Terry labels
@@ -157,9 +167,12 @@ def test_labels_work_for_token_sequences_and_contexts():
     assert np.all((data.chosen == 3).sum(1) >= (data.rejected == 3).sum(1))
     context = jax.random.normal(jax.random.key(4), (300, 2))
     items_a, items_b = jax.random.normal(jax.random.key(5), (300, 2)), jax.random.normal(jax.random.key(6), (300, 2))
-    with_context = bradley_terry_preferences(jax.random.key(7), lambda x, y: x @ y, items_a, items_b, context=context,
-                                             temperature=0.0)
-    assert np.all(np.sum(with_context.context * with_context.chosen, 1) >= np.sum(with_context.context * with_context.rejected, 1))
+    with_context = bradley_terry_preferences(
+        jax.random.key(7), lambda x, y: x @ y, items_a, items_b, context=context, temperature=0.0
+    )
+    assert np.all(
+        np.sum(with_context.context * with_context.chosen, 1) >= np.sum(with_context.context * with_context.rejected, 1)
+    )
 
 
 def test_reward_model_loss_is_the_bradley_terry_loss_of_the_model_with_padding_masked():
@@ -170,8 +183,9 @@ def test_reward_model_loss_is_the_bradley_terry_loss_of_the_model_with_padding_m
     model = RewardMLP((2,), hidden_sizes=(), key=jax.random.key(0))  # linear: r(y) = y . (1, -1) + 0
     model = eqx.tree_at(lambda m: m.net.layers[0].weight, model, jnp.array([[1.0, -1.0]]))
     model = eqx.tree_at(lambda m: m.net.layers[0].bias, model, jnp.zeros(1))
-    data = Preferences(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [2.0, 0.0]]),
-                       probability=np.array([0.8, 0.3]))
+    data = Preferences(
+        np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [2.0, 0.0]]), probability=np.array([0.8, 0.3])
+    )
     batch = preference_arrays(data)  # two pairs plus a zero sentinel row with mask 0
     assert batch["mask"].tolist() == [1.0, 1.0, 0.0]
     # rewards: chosen (1, 0), rejected (0, 2): the hand-computed cases above
@@ -199,8 +213,12 @@ def test_reward_model_recovers_a_linear_reward_from_noisy_preferences():
     # correlation 0.994 with the true reward on 1000 fresh items (30 epochs, ~5 s).
     w, data = _linear_truth_data()
     train_pairs, held_out = data.split(jax.random.key(7), 0.2)
-    result = train(jax.random.key(1), RewardModelConfig(hidden_sizes=(32,), n_epochs=30, learning_rate=3e-3),
-                   train_pairs, held_out=held_out)
+    result = train(
+        jax.random.key(1),
+        RewardModelConfig(hidden_sizes=(32,), n_epochs=30, learning_rate=3e-3),
+        train_pairs,
+        held_out=held_out,
+    )
     truth_accuracy = float(preference_accuracy(held_out.chosen @ np.asarray(w), held_out.rejected @ np.asarray(w)))
     assert truth_accuracy == pytest.approx(0.8575, abs=1e-3)
     assert result.held_out_accuracy >= truth_accuracy - 0.02
@@ -223,10 +241,13 @@ def test_segment_return_sums_a_learned_step_reward_over_trajectory_segments():
     assert float(SegmentReturn(step)(segment)) == pytest.approx(3.0)
     k1, k2, k3 = jax.random.split(jax.random.key(2), 3)
     first, second = jax.random.normal(k1, (400, 3, 2)), jax.random.normal(k2, (400, 3, 2))
-    data = bradley_terry_preferences(k3, lambda seg: jnp.sum(seg @ jnp.array([1.0, 2.0])), first, second, temperature=0.0)
+    data = bradley_terry_preferences(
+        k3, lambda seg: jnp.sum(seg @ jnp.array([1.0, 2.0])), first, second, temperature=0.0
+    )
     model = SegmentReturn(RewardMLP((2,), hidden_sizes=(), key=jax.random.key(1)))
-    result = train(jax.random.key(1), RewardModelConfig(n_epochs=50, learning_rate=3e-2, held_out_fraction=0.25), data,
-                   model=model)
+    result = train(
+        jax.random.key(1), RewardModelConfig(n_epochs=50, learning_rate=3e-2, held_out_fraction=0.25), data, model=model
+    )
     assert result.held_out_accuracy >= 0.97
     # the step reward's direction (its scale is free under deterministic labels): measured w = (1.09, 1.99)
     weight = np.asarray(result.model.step_reward.net.layers[0].weight[0])
@@ -254,7 +275,9 @@ def test_reward_model_on_token_sequences_with_one_hot_features():
     assert train_epoch._cache_size() == compiled
     without_times = lambda history: [{k: v for k, v in row.items() if k != "seconds"} for row in history]  # noqa: E731
     assert without_times(again.metrics) == without_times(result.metrics)
-    np.testing.assert_array_equal(rewards_of(again.model, held_out.chosen, None), rewards_of(result.model, held_out.chosen, None))
+    np.testing.assert_array_equal(
+        rewards_of(again.model, held_out.chosen, None), rewards_of(result.model, held_out.chosen, None)
+    )
 
 
 # ---------------------------------------------------------------- bandit: RLHF, DPO, IPO
@@ -286,8 +309,9 @@ def test_reinforce_reaches_the_closed_form_optimum(kl):
     result = train_rlhf(jax.random.key(0), BanditRLHFConfig(beta=0.5, kl=kl), REWARDS, REFERENCE)
     assert float(total_variation(result.policy, result.optimal)[0]) <= 0.02
     assert result.total_variation[-1] <= 0.02 and result.total_variation[0] > 0.1
-    assert result.objective[-1] == pytest.approx(float(kl_regularized_objective(result.optimal, REWARDS, REFERENCE, 0.5)),
-                                                 abs=1e-3)
+    assert result.objective[-1] == pytest.approx(
+        float(kl_regularized_objective(result.optimal, REWARDS, REFERENCE, 0.5)), abs=1e-3
+    )
 
 
 def test_contextual_reinforce_reaches_the_optimum_in_every_context():
@@ -317,8 +341,9 @@ def test_ipo_margin_settles_at_one_over_two_tau_while_dpo_keeps_growing(tmp_path
 
 def test_contextual_preference_bandit_uses_context_ids():
     data = Preferences(chosen=np.array([0, 1] * 8), rejected=np.array([1, 0] * 8), context=np.array([0, 1] * 8))
-    result = train_preference_bandit(jax.random.key(0), BanditPreferenceConfig(loss="ipo", beta=0.5, n_steps=800),
-                                     data, jnp.full((2, 2), 0.5))
+    result = train_preference_bandit(
+        jax.random.key(0), BanditPreferenceConfig(loss="ipo", beta=0.5, n_steps=800), data, jnp.full((2, 2), 0.5)
+    )
     # each context prefers a different arm, each by margin 1 / (2 * 0.5) = 1: pi = sigmoid(1) = 0.731
     np.testing.assert_allclose(result.policy, [[0.7310586, 0.2689414], [0.2689414, 0.7310586]], atol=1e-3)
 
@@ -351,7 +376,10 @@ def test_bad_inputs_raise_clear_errors():
         bradley_terry_probability(1.0, 0.0, -1.0)
     with pytest.raises(ValueError, match="reward_fn: expected a scalar reward per item"):
         bradley_terry_preferences(jax.random.key(0), lambda y: y, jnp.zeros((3, 2)), jnp.ones((3, 2)))
-    with pytest.raises(ValueError, match=r"rejected_rewards: expected the shape of chosen_rewards \(2,\) \(one value per pair\), got \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"rejected_rewards: expected the shape of chosen_rewards \(2,\) \(one value per pair\), got \(3,\)",
+    ):
         bradley_terry_loss(jnp.zeros(2), jnp.zeros(3))
     with pytest.raises(ValueError, match="beta: expected a positive KL coefficient, got 0.0"):
         dpo_loss(jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), beta=0.0)
@@ -368,7 +396,8 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match=r"reference_probs: expected shape \(1, 5\)"):
         optimal_policy(REWARDS, jnp.full(4, 0.25), 1.0)
     with pytest.raises(ValueError, match=r"data.chosen: expected arm ids in \[0, 2\), got values in \[0, 3\]"):
-        train_preference_bandit(jax.random.key(0), BanditPreferenceConfig(), Preferences(np.array([0, 3]), np.array([1, 1])),
-                                [0.5, 0.5])
+        train_preference_bandit(
+            jax.random.key(0), BanditPreferenceConfig(), Preferences(np.array([0, 3]), np.array([1, 1])), [0.5, 0.5]
+        )
     with pytest.raises(ValueError, match="BanditPreferenceConfig.loss: expected 'dpo' or 'ipo', got 'kto'"):
         BanditPreferenceConfig(loss="kto")

@@ -25,9 +25,16 @@ def half_labeled(seed: int = 0, n_episodes: int = 4):
     trajectories = rollout(experts.load(NO_VELOCITY), NO_VELOCITY, n_episodes=n_episodes, seed=seed)
     out = []
     for traj in trajectories[:n_episodes]:
-        traj = dataclasses.replace(traj, actions=traj.actions[:60], rewards=traj.rewards[:60],
-                                   observations=traj.observations[:61], states=traj.states[:61], infos={},
-                                   terminated=False, truncated=True)
+        traj = dataclasses.replace(
+            traj,
+            actions=traj.actions[:60],
+            rewards=traj.rewards[:60],
+            observations=traj.observations[:61],
+            states=traj.states[:61],
+            infos={},
+            terminated=False,
+            truncated=True,
+        )
         labeled = np.arange(60) % 2 == 0
         out.append(dataclasses.replace(traj, infos={"labeled": labeled, "expert_action": traj.actions.copy()}))
     return out
@@ -59,8 +66,7 @@ def test_labeled_episodes_keep_the_same_labels_as_labeled_steps_under_a_budget()
 
 def test_unlabeled_steps_carry_no_loss_in_a_sequence_chunk():
     trajectories = half_labeled()
-    chunks = sequence_chunks(trajectories, length=25, burn_in=5,
-                             labeled=[t.infos["labeled"] for t in trajectories])
+    chunks = sequence_chunks(trajectories, length=25, burn_in=5, labeled=[t.infos["labeled"] for t in trajectories])
     assert chunks.n_steps == 120
     assert float(chunks.weights.sum()) == 120.0
 
@@ -69,8 +75,16 @@ def test_unlabeled_steps_carry_no_loss_in_a_sequence_chunk():
 def test_behavior_cloning_ignores_the_actions_of_unlabeled_steps(memory):
     """Two datasets that differ only in the unlabeled steps' actions train to the same parameters,
     memoryless (those steps dropped) or recurrent (those steps read, without loss)."""
-    config = bc.BCConfig(n_epochs=3, hidden_sizes=(16,), batch_size=60, sequence_length=20, burn_in=4,
-                         validation_fraction=0.0, patience=0, **memory)
+    config = bc.BCConfig(
+        n_epochs=3,
+        hidden_sizes=(16,),
+        batch_size=60,
+        sequence_length=20,
+        burn_in=4,
+        validation_fraction=0.0,
+        patience=0,
+        **memory,
+    )
     spec = env_spec(NO_VELOCITY)
     trajectories = half_labeled()
     params = []
@@ -83,8 +97,17 @@ def test_behavior_cloning_ignores_the_actions_of_unlabeled_steps(memory):
 
 def test_dagger_with_a_recurrent_learner_aggregates_labeled_episodes():
     config = DAggerConfig(
-        bc=bc.BCConfig(core="gru", core_size=16, hidden_sizes=(16,), n_epochs=2, batch_size=200, sequence_length=40,
-                       burn_in=4, validation_fraction=0.0, patience=0),
+        bc=bc.BCConfig(
+            core="gru",
+            core_size=16,
+            hidden_sizes=(16,),
+            n_epochs=2,
+            batch_size=200,
+            sequence_length=40,
+            burn_in=4,
+            validation_fraction=0.0,
+            patience=0,
+        ),
         interactive=InteractiveConfig(n_rounds=2, initial_labels=300, steps_per_round=200, eval_episodes=1),
     )
     result = dagger.train(jax.random.key(0), config, experts.load(NO_VELOCITY), NO_VELOCITY, progress=False)

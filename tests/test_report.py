@@ -23,33 +23,74 @@ def _write_training_run(folder: Path, command: str, rows: list[dict], result: di
 
 
 def bc_run(folder: Path, scale: float = 1.0) -> Path:
-    rows = [{"epoch": e, "train_loss": scale / e, "gradient_steps": 10 * e, "val_score": 2 * scale / e, "seconds": 0.1 * e}
-            for e in range(1, 6)]
-    result = {"algorithm": "bc", "env_id": "CartPole-v1", "best_epoch": 5, "train_loss": scale / 5,
-              "mean_return": 487.123456, "per_seed": list(range(20))}
+    rows = [
+        {"epoch": e, "train_loss": scale / e, "gradient_steps": 10 * e, "val_score": 2 * scale / e, "seconds": 0.1 * e}
+        for e in range(1, 6)
+    ]
+    result = {
+        "algorithm": "bc",
+        "env_id": "CartPole-v1",
+        "best_epoch": 5,
+        "train_loss": scale / 5,
+        "mean_return": 487.123456,
+        "per_seed": list(range(20)),
+    }
     return _write_training_run(folder, "train bc", rows, result)
 
 
 def dagger_run(folder: Path) -> Path:
-    rows = [{"round": r, "labels": 100 * (r + 1), "env_steps": 100 * (r + 1), "mean_return": 100.0 + 50 * r,
-             "normalized_score": 0.2 * r, "disagreement_rate": 0.3 / (r + 1), "seconds": float(r)} for r in range(4)]
+    rows = [
+        {
+            "round": r,
+            "labels": 100 * (r + 1),
+            "env_steps": 100 * (r + 1),
+            "mean_return": 100.0 + 50 * r,
+            "normalized_score": 0.2 * r,
+            "disagreement_rate": 0.3 / (r + 1),
+            "seconds": float(r),
+        }
+        for r in range(4)
+    ]
     result = {"algorithm": "dagger", "rounds": 4, "mean_return": 250.0, "normalized_score": 0.6}
     return _write_training_run(folder, "train dagger", rows, result)
 
 
 def labels_bench(folder: Path) -> Path:
-    summary = [{"env_id": env, "method": method, "budget": budget, "labels_mean": float(budget),
-                "normalized_mean": 0.5 + budget / 4000, "normalized_std": 0.05, "n_seeds": 3}
-               for env in ("CartPole-v1", "Pendulum-v1") for method in ("BC", "DAgger") for budget in (200, 1000)]
+    summary = [
+        {
+            "env_id": env,
+            "method": method,
+            "budget": budget,
+            "labels_mean": float(budget),
+            "normalized_mean": 0.5 + budget / 4000,
+            "normalized_std": 0.05,
+            "n_seeds": 3,
+        }
+        for env in ("CartPole-v1", "Pendulum-v1")
+        for method in ("BC", "DAgger")
+        for budget in (200, 1000)
+    ]
     folder.mkdir(parents=True)
-    (folder / "results.json").write_text(json.dumps(
-        {"summary": summary, "plot": "x.png", "first_budget_at_095": {"CartPole-v1 BC": 1000}}))
+    (folder / "results.json").write_text(
+        json.dumps({"summary": summary, "plot": "x.png", "first_budget_at_095": {"CartPole-v1 BC": 1000}})
+    )
     return folder
 
 
 def demos_bench(folder: Path) -> Path:
-    rows = [{"env_id": "CartPole-v1", "method": "BC (nll)", "n_demos": n, "mean_return": 100.0 * n, "std_return": 5.0,
-             "per_seed_returns": [100.0 * n] * 3, "expert_return": 500.0, "random_return": 22.0} for n in (1, 2, 4)]
+    rows = [
+        {
+            "env_id": "CartPole-v1",
+            "method": "BC (nll)",
+            "n_demos": n,
+            "mean_return": 100.0 * n,
+            "std_return": 5.0,
+            "per_seed_returns": [100.0 * n] * 3,
+            "expert_return": 500.0,
+            "random_return": 22.0,
+        }
+        for n in (1, 2, 4)
+    ]
     folder.mkdir(parents=True)
     (folder / "results.json").write_text(json.dumps({"rows": rows, "seconds": 12.5, "eval_episodes": 10}))
     return folder
@@ -121,14 +162,20 @@ def test_two_runs_of_one_command_are_overlaid_and_compared(tmp_path):
 
 
 def test_mixed_runs_are_compared_but_not_overlaid(tmp_path):
-    _, html, _ = _report(tmp_path, bc_run(tmp_path / "bc"), dagger_run(tmp_path / "dagger"), labels_bench(tmp_path / "l"))
+    _, html, _ = _report(
+        tmp_path, bc_run(tmp_path / "bc"), dagger_run(tmp_path / "dagger"), labels_bench(tmp_path / "l")
+    )
     assert "not overlaid" in html and html.count(DATA_URI) == 3 + 2 + 1
 
 
 def test_generic_benchmark_shows_scalars_and_rows(tmp_path):
     folder = tmp_path / "generic"
     folder.mkdir()
-    rows = [{"setting": s, "method": m, "normalized_mean": 0.5, "normalized_std": 0.1} for s in ("x", "y") for m in ("A", "B")]
+    rows = [
+        {"setting": s, "method": m, "normalized_mean": 0.5, "normalized_std": 0.1}
+        for s in ("x", "y")
+        for m in ("A", "B")
+    ]
     (folder / "results.json").write_text(json.dumps({"rows": rows, "seconds": 3.0, "config": {"seeds": [0, 1]}}))
     _, html, _ = _report(tmp_path, folder)
     assert "config.seeds" in html and "<td>0, 1</td>" in html and html.count(DATA_URI) == 1
@@ -142,19 +189,30 @@ def test_a_benchmark_s_own_figures_and_nested_rows_are_in_its_section(tmp_path):
     fig, _ = plt.subplots()
     fig.savefig(folder / "race.png")
     plt.close(fig)
-    results = {"steps_per_second": 1500.0, "plot": "/moved/away/race.png", "peers": {"plots": ["missing.png"],
-               "rows": [{"contestant": "apprentice", "seconds": 0.4}, {"contestant": "imitation", "seconds": 3.6}]}}
+    results = {
+        "steps_per_second": 1500.0,
+        "plot": "/moved/away/race.png",
+        "peers": {
+            "plots": ["missing.png"],
+            "rows": [{"contestant": "apprentice", "seconds": 0.4}, {"contestant": "imitation", "seconds": 3.6}],
+        },
+    }
     (folder / "results.json").write_text(json.dumps(results))
     _, html, markdown = _report(tmp_path, folder)
-    assert html.count(DATA_URI) == 1 and "race.png, drawn by the benchmark" in html  # found by name; the missing one skipped
+    assert (
+        html.count(DATA_URI) == 1 and "race.png, drawn by the benchmark" in html
+    )  # found by name; the missing one skipped
     assert "peers.rows:" in markdown and "<td>imitation</td>" in html
 
 
-@pytest.mark.parametrize("contents, words", [
-    ({}, ["nothing"]),
-    ({"notes.txt": "hi"}, ["notes.txt"]),
-    ({"config.json": "{}", "metrics.jsonl": ""}, ["lacks result.json", "config.json, metrics.jsonl"]),
-])
+@pytest.mark.parametrize(
+    "contents, words",
+    [
+        ({}, ["nothing"]),
+        ({"notes.txt": "hi"}, ["notes.txt"]),
+        ({"config.json": "{}", "metrics.jsonl": ""}, ["lacks result.json", "config.json, metrics.jsonl"]),
+    ],
+)
 def test_a_folder_that_is_neither_raises_a_clear_error(tmp_path, contents, words):
     folder = tmp_path / "odd"
     folder.mkdir()
@@ -163,7 +221,9 @@ def test_a_folder_that_is_neither_raises_a_clear_error(tmp_path, contents, words
     with pytest.raises(ValueError) as error:
         report(ReportArgs(run_dirs=(str(folder),), out=str(tmp_path / "report")))
     message = str(error.value)
-    assert str(folder) in message and "config.json + metrics.jsonl + result.json" in message and "results.json" in message
+    assert (
+        str(folder) in message and "config.json + metrics.jsonl + result.json" in message and "results.json" in message
+    )
     assert all(word in message for word in words)
 
 

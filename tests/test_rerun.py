@@ -24,12 +24,18 @@ def without_timings(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != "out" and not any(word in k for word in TIMING)}
 
 
-@pytest.mark.parametrize("name,argv", [
-    ("train ppo", ["--env", "CartPole-v1", "--no-anneal-lr", "--hidden-sizes", "32", "32", "--seed", "3"]),
-    ("train ppo", ["--env", "CartPole-v1"]),  # anneal_lr True: the flag tyro rejected as `--anneal-lr True`
-    ("train sac", ["--env", "Pendulum-v1", "--target-entropy-per-dim", "-1.5", "--update-every", "8"]),
-    ("train dagger", ["--env", "CartPole-v1", "--warm-start", "--hidden-sizes", "16", "--beta-schedule", "constant"]),
-])
+@pytest.mark.parametrize(
+    "name,argv",
+    [
+        ("train ppo", ["--env", "CartPole-v1", "--no-anneal-lr", "--hidden-sizes", "32", "32", "--seed", "3"]),
+        ("train ppo", ["--env", "CartPole-v1"]),  # anneal_lr True: the flag tyro rejected as `--anneal-lr True`
+        ("train sac", ["--env", "Pendulum-v1", "--target-entropy-per-dim", "-1.5", "--update-every", "8"]),
+        (
+            "train dagger",
+            ["--env", "CartPole-v1", "--warm-start", "--hidden-sizes", "16", "--beta-schedule", "constant"],
+        ),
+    ],
+)
 def test_the_command_rebuilt_from_config_json_parses_to_the_same_arguments(name, argv):
     args = parse(name, ["--out", "first", *argv])
     config = json.loads(json.dumps(run_config(name, args, algorithm=name.split()[1], env_id=args.env)))
@@ -41,8 +47,13 @@ def test_the_command_rebuilt_from_config_json_parses_to_the_same_arguments(name,
 
 
 def test_a_config_json_from_before_the_env_key_still_rebuilds():
-    config = {"command": "train ppo", "algorithm": "ppo", "env_id": "CartPole-v1", "seed": 0,
-              "config": {"anneal_lr": True, "normalize_obs": False, "hidden_sizes": [64, 64], "total_steps": 2048}}
+    config = {
+        "command": "train ppo",
+        "algorithm": "ppo",
+        "env_id": "CartPole-v1",
+        "seed": 0,
+        "config": {"anneal_lr": True, "normalize_obs": False, "hidden_sizes": [64, 64], "total_steps": 2048},
+    }
     again = parse("train ppo", shlex.split(training_command(config, "CartPole-v1"))[3:])
     assert again.env == "CartPole-v1" and again.config.anneal_lr and not again.config.normalize_obs
     assert again.config.hidden_sizes == (64, 64) and again.config.total_steps == 2048
@@ -64,8 +75,29 @@ def test_rerun_train_bc_reproduces_its_final_metrics(tmp_path, capsys):
     demos = tmp_path / "demos.npz"
     assert main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(demos)]) == 0
     run = tmp_path / "bc"
-    assert main(["train", "bc", "--demos", str(demos), "--out", str(run), "--n-epochs", "3", "--hidden-sizes", "16",
-                 "--validation-fraction", "0.5", "--eval-episodes", "2", "--seed", "7"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "bc",
+                "--demos",
+                str(demos),
+                "--out",
+                str(run),
+                "--n-epochs",
+                "3",
+                "--hidden-sizes",
+                "16",
+                "--validation-fraction",
+                "0.5",
+                "--eval-episodes",
+                "2",
+                "--seed",
+                "7",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     rerun = _rerun_and_compare(run, tmp_path, capsys)
     assert rerun["epochs_run"] == 3 and "mean_return" in rerun
@@ -73,9 +105,33 @@ def test_rerun_train_bc_reproduces_its_final_metrics(tmp_path, capsys):
 
 def test_rerun_train_dagger_reproduces_its_final_metrics(tmp_path, capsys):
     run = tmp_path / "dagger"
-    assert main(["train", "dagger", "--env", "CartPole-v1", "--out", str(run), "--initial-labels", "100",
-                 "--steps-per-round", "100", "--n-rounds", "1", "--eval-episodes", "2", "--n-epochs", "2",
-                 "--hidden-sizes", "16", "--seed", "5"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "dagger",
+                "--env",
+                "CartPole-v1",
+                "--out",
+                str(run),
+                "--initial-labels",
+                "100",
+                "--steps-per-round",
+                "100",
+                "--n-rounds",
+                "1",
+                "--eval-episodes",
+                "2",
+                "--n-epochs",
+                "2",
+                "--hidden-sizes",
+                "16",
+                "--seed",
+                "5",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     rerun = _rerun_and_compare(run, tmp_path, capsys)
     assert rerun["rounds"] == 2
@@ -83,8 +139,28 @@ def test_rerun_train_dagger_reproduces_its_final_metrics(tmp_path, capsys):
 
 def test_rerun_train_ppo_reproduces_its_final_metrics(tmp_path, capsys):
     run = tmp_path / "ppo"
-    assert main(["train", "ppo", "--env", "CartPole-v1", "--out", str(run), "--total-steps", "1024", "--backend", "jax",
-                 "--no-anneal-lr", "--eval-episodes", "2", "--seed", "2"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "ppo",
+                "--env",
+                "CartPole-v1",
+                "--out",
+                str(run),
+                "--total-steps",
+                "1024",
+                "--backend",
+                "jax",
+                "--no-anneal-lr",
+                "--eval-episodes",
+                "2",
+                "--seed",
+                "2",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     rerun = _rerun_and_compare(run, tmp_path, capsys)
     assert rerun["env_steps"] == 1024

@@ -39,7 +39,9 @@ def test_gae_matches_a_step_by_step_loop_through_terminations_and_truncations():
     terminated[2, 0] = terminated[6, 1] = 1.0
     truncated[4, 2] = truncated[7, 0] = 1.0  # ended, but bootstrapped from the final state
     ended = np.maximum(terminated, truncated)
-    advantages, returns = gae(*(jnp.asarray(x, jnp.float32) for x in (rewards, values, next_values, terminated, ended)), 0.97, 0.9)
+    advantages, returns = gae(
+        *(jnp.asarray(x, jnp.float32) for x in (rewards, values, next_values, terminated, ended)), 0.97, 0.9
+    )
     expected = gae_reference(rewards, values, next_values, terminated, ended, 0.97, 0.9)
     np.testing.assert_allclose(advantages, expected, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(returns, expected + values, rtol=1e-5, atol=1e-5)
@@ -61,8 +63,13 @@ def test_ppo_policy_loss_clips_the_ratio_as_written():
     obs = jnp.asarray(np.random.default_rng(0).normal(size=(2, 4)), jnp.float32)
     actions = jnp.array([0, 1])
     current = jax.vmap(agent.policy.log_prob)(obs, actions)
-    batch = {"obs": obs, "actions": actions, "log_probs": current - math.log(1.5),
-             "advantages": jnp.array([1.0, -1.0]), "returns": jnp.zeros(2)}
+    batch = {
+        "obs": obs,
+        "actions": actions,
+        "log_probs": current - math.log(1.5),
+        "advantages": jnp.array([1.0, -1.0]),
+        "returns": jnp.zeros(2),
+    }
     _, aux = ppo_loss(agent, batch, config)
     assert float(aux["policy_loss"]) == pytest.approx(0.15, abs=1e-5)
     assert float(aux["clip_fraction"]) == 1.0

@@ -131,18 +131,27 @@ def test_a_drawn_seed_lands_in_its_own_stream_of_the_collection_band(draw, strea
     assert seed // 100 == (seed + n_envs - 1) // 100  # the whole range inside one block
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: collection_seed(RUN_SEEDS, Stream.DEMONSTRATIONS), "run_seed: expected 0 <= run_seed < 1000, got 1000"),
-    (lambda: collection_seed(0, Stream.INTERACTIVE, INDICES), "expected 0 <= index < 1000, got 1000"),
-    (lambda: collection_seed(0, Stream.RL, 0, MAX_ENVS + 1), "expected 1 to 100 env copies"),
-    (lambda: drawn_collection_seed(-1, Stream.RL), "draw: expected a non-negative integer"),
-    (lambda: evaluation_seed(-1), "run_seed: expected 0 <= run_seed < 1000, got -1"),
-    (lambda: InteractiveConfig(n_rounds=INDICES), "expected 0 <= index < 1000, got 1000"),
-    (lambda: InteractiveConfig(n_envs=MAX_ENVS + 1), "expected 1 to 100 env copies"),
-    (lambda: InteractiveConfig(eval_seed=1000), r"eval_seed: expected an evaluation seed range inside \[1000000000"),
-    (lambda: PPOConfig(eval_seed=10_000), r"PPOConfig.eval_seed: expected an evaluation seed range"),
-    (lambda: SACConfig(eval_seed=10_000), r"SACConfig.eval_seed: expected an evaluation seed range"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: collection_seed(RUN_SEEDS, Stream.DEMONSTRATIONS),
+            "run_seed: expected 0 <= run_seed < 1000, got 1000",
+        ),
+        (lambda: collection_seed(0, Stream.INTERACTIVE, INDICES), "expected 0 <= index < 1000, got 1000"),
+        (lambda: collection_seed(0, Stream.RL, 0, MAX_ENVS + 1), "expected 1 to 100 env copies"),
+        (lambda: drawn_collection_seed(-1, Stream.RL), "draw: expected a non-negative integer"),
+        (lambda: evaluation_seed(-1), "run_seed: expected 0 <= run_seed < 1000, got -1"),
+        (lambda: InteractiveConfig(n_rounds=INDICES), "expected 0 <= index < 1000, got 1000"),
+        (lambda: InteractiveConfig(n_envs=MAX_ENVS + 1), "expected 1 to 100 env copies"),
+        (
+            lambda: InteractiveConfig(eval_seed=1000),
+            r"eval_seed: expected an evaluation seed range inside \[1000000000",
+        ),
+        (lambda: PPOConfig(eval_seed=10_000), r"PPOConfig.eval_seed: expected an evaluation seed range"),
+        (lambda: SACConfig(eval_seed=10_000), r"SACConfig.eval_seed: expected an evaluation seed range"),
+    ],
+)
 def test_a_seed_outside_its_band_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -159,8 +168,13 @@ def test_interactive_rounds_never_start_where_evaluation_does(monkeypatch, algor
     recorder = StartStates(monkeypatch)
     recorder.record(module, "rollout", "train")
     interactive = InteractiveConfig(initial_labels=60, steps_per_round=60, n_rounds=2, eval_episodes=10)
-    module.train(jax.random.key(0), config_class(interactive=interactive, bc=SMALL_BC), experts.load("CartPole-v1"),
-                 "CartPole-v1", progress=False)
+    module.train(
+        jax.random.key(0),
+        config_class(interactive=interactive, bc=SMALL_BC),
+        experts.load("CartPole-v1"),
+        "CartPole-v1",
+        progress=False,
+    )
     assert len(recorder.starts["eval"]) == 10
     recorder.assert_disjoint()
 
@@ -172,12 +186,22 @@ def test_rl_training_envs_never_start_where_evaluation_does(monkeypatch, algorit
     recorder = StartStates(monkeypatch)
     if algorithm == "ppo":
         recorder.record_vector_resets(ppo_host)
-        config = PPOConfig(total_steps=64, n_envs=4, n_steps=16, n_epochs=1, n_minibatches=1, eval_episodes=8,
-                           backend="gymnasium", hidden_sizes=(8,))
+        config = PPOConfig(
+            total_steps=64,
+            n_envs=4,
+            n_steps=16,
+            n_epochs=1,
+            n_minibatches=1,
+            eval_episodes=8,
+            backend="gymnasium",
+            hidden_sizes=(8,),
+        )
         ppo.train(jax.random.key(0), config, "CartPole-v1", progress=False)
     else:
         recorder.record_vector_resets(sac)
-        config = SACConfig(total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2, hidden_sizes=(8,))
+        config = SACConfig(
+            total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2, hidden_sizes=(8,)
+        )
         sac.train(jax.random.key(0), config, "Pendulum-v1", progress=False)
     recorder.assert_disjoint()
 
@@ -201,11 +225,24 @@ def test_preference_queries_never_start_where_evaluation_does(monkeypatch):
     recorder = StartStates(monkeypatch)
     recorder.record(control, "rollout", "train")
     recorder.record_vector_resets(ppo_host)
-    ppo_config = PPOConfig(total_steps=64, n_envs=4, n_steps=16, n_epochs=1, n_minibatches=1, eval_episodes=8,
-                           backend="gymnasium", hidden_sizes=(8,))
-    config = control.PreferenceRLConfig(n_rounds=2, n_comparisons=20, segment_length=10, rollout_steps=200,
-                                        reward_model=RewardModelConfig(n_epochs=2, batch_size=8, held_out_fraction=0.0),
-                                        ppo=ppo_config)
+    ppo_config = PPOConfig(
+        total_steps=64,
+        n_envs=4,
+        n_steps=16,
+        n_epochs=1,
+        n_minibatches=1,
+        eval_episodes=8,
+        backend="gymnasium",
+        hidden_sizes=(8,),
+    )
+    config = control.PreferenceRLConfig(
+        n_rounds=2,
+        n_comparisons=20,
+        segment_length=10,
+        rollout_steps=200,
+        reward_model=RewardModelConfig(n_epochs=2, batch_size=8, held_out_fraction=0.0),
+        ppo=ppo_config,
+    )
     control.train(jax.random.key(0), config, "CartPole-v1")
     recorder.assert_disjoint()
 
@@ -219,8 +256,14 @@ def untrained(monkeypatch):
     from apprentice.algorithms.dagger import loop
     from apprentice.bench import demo, irl, labels, returns, rwr
 
-    for module, name in ((loop, "bc_train"), (labels, "bc_train"), (returns, "bc_train"), (irl, "bc_train"),
-                         (demo, "train"), (rwr, "train")):
+    for module, name in (
+        (loop, "bc_train"),
+        (labels, "bc_train"),
+        (returns, "bc_train"),
+        (irl, "bc_train"),
+        (demo, "train"),
+        (rwr, "train"),
+    ):
         monkeypatch.setattr(module, name, _untrained_bc)
 
 
@@ -232,8 +275,11 @@ def test_labels_bench_never_evaluates_where_it_collected(monkeypatch, untrained,
     for module in (labels, dagger, hg_dagger, dart):
         recorder.record(module, "rollout", "train")
     monkeypatch.setattr(loop, "evaluate", lambda *a, **k: pytest.fail("the bench evaluates only final policies"))
-    labels.run_labels(labels.LabelsBenchConfig(envs=("CartPole-v1",), budgets=(60,), seeds=(0, 1), rounds=2,
-                                               eval_episodes=10, out=str(tmp_path)))
+    labels.run_labels(
+        labels.LabelsBenchConfig(
+            envs=("CartPole-v1",), budgets=(60,), seeds=(0, 1), rounds=2, eval_episodes=10, out=str(tmp_path)
+        )
+    )
     recorder.assert_disjoint()
 
 
@@ -244,9 +290,19 @@ def test_returns_bench_never_evaluates_where_it_collected(monkeypatch, untrained
     recorder.record(returns, "rollout", "train")
     recorder.record(dagger, "rollout", "train")
     monkeypatch.setattr(returns, "summarize", lambda out: {})
-    returns.run_returns(returns.ReturnsBenchConfig(envs=("Pendulum-v1",), seeds=(0, 1), demo_counts=(2,), initial_labels=100,
-                                                   steps_per_round=100, label_budget=300, round_eval_episodes=4,
-                                                   eval_episodes=4, out=str(tmp_path)))
+    returns.run_returns(
+        returns.ReturnsBenchConfig(
+            envs=("Pendulum-v1",),
+            seeds=(0, 1),
+            demo_counts=(2,),
+            initial_labels=100,
+            steps_per_round=100,
+            label_budget=300,
+            round_eval_episodes=4,
+            eval_episodes=4,
+            out=str(tmp_path),
+        )
+    )
     recorder.assert_disjoint()
 
 
@@ -257,8 +313,11 @@ def test_irl_bench_never_evaluates_where_it_recorded_demonstrations(monkeypatch,
     recorder = StartStates(monkeypatch)
     recorder.record(irl, "rollout", "train")
     monkeypatch.setattr(irl, "_summarize", lambda out: {})
-    irl.run_irl_bench(irl.IRLBenchConfig(envs=("CartPole-v1",), demo_counts=(2,), n_seeds=3, methods=("BC",),
-                                         eval_episodes=10, out=str(tmp_path)))
+    irl.run_irl_bench(
+        irl.IRLBenchConfig(
+            envs=("CartPole-v1",), demo_counts=(2,), n_seeds=3, methods=("BC",), eval_episodes=10, out=str(tmp_path)
+        )
+    )
     recorder.assert_disjoint()
     adversarial = irl.adversarial_config("GAIL", "CartPole-v1")  # GAIL/AIRL train on JAX keys, evaluate as BC does
     assert adversarial.ppo.eval_seed == evaluation_seed()
@@ -273,8 +332,17 @@ def test_demo_and_rwr_benches_never_evaluate_where_they_recorded_demonstrations(
     monkeypatch.setattr(demo, "plot_return_vs_demos", lambda rows, path: path)
     monkeypatch.setattr(rwr, "plot_method_scores", lambda *a, **k: tmp_path / "plot.png")
     demo.run_demo(tmp_path / "demo", cases=(demo.DemoCase("CartPole-v1", ("cross_entropy",), (1, 2)),), seeds=(0, 1, 2))
-    rwr.run_rwr(rwr.RWRBenchConfig(n_expert_episodes=2, n_degraded_episodes=2, degradations=("weak",), seeds=(0,),
-                                   temperatures=(), eval_episodes=4, out=str(tmp_path / "rwr")))
+    rwr.run_rwr(
+        rwr.RWRBenchConfig(
+            n_expert_episodes=2,
+            n_degraded_episodes=2,
+            degradations=("weak",),
+            seeds=(0,),
+            temperatures=(),
+            eval_episodes=4,
+            out=str(tmp_path / "rwr"),
+        )
+    )
     recorder.assert_disjoint()
 
 

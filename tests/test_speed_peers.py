@@ -53,7 +53,11 @@ def test_interleaved_rounds_give_medians_and_ratios_to_apprentice(monkeypatch, t
     rows = {row["contestant"]: row for row in result["rows"]}
     assert set(rows) == {"apprentice", "imitation (2 threads, default)", "imitation (1 thread)",
                          "torch_loop (2 threads, default)", "torch_loop (1 thread)"}  # fmt: skip
-    assert result["steps_timed"] == 10 and len(rows["apprentice"]["seconds_all"]) == 2 and result["apprentice_first_epoch_seconds"] > 0
+    assert (
+        result["steps_timed"] == 10
+        and len(rows["apprentice"]["seconds_all"]) == 2
+        and result["apprentice_first_epoch_seconds"] > 0
+    )
     ours = rows["apprentice"]["seconds"]
     assert rows["imitation (1 thread)"]["time_ratio_to_apprentice"] == pytest.approx(4.0 / ours)
     assert rows["torch_loop (1 thread)"]["steps_per_second"] == pytest.approx(10 / 1.0)
@@ -61,7 +65,20 @@ def test_interleaved_rounds_give_medians_and_ratios_to_apprentice(monkeypatch, t
 
 
 def test_bench_speed_command_without_peers(tmp_path, capsys):
-    argv = ["bench", "speed", "--skip-peers", "--repeats", "1", "--steps-per-epoch", "5", "--matmul-size", "64", "--out", str(tmp_path), "--json"]
+    argv = [
+        "bench",
+        "speed",
+        "--skip-peers",
+        "--repeats",
+        "1",
+        "--steps-per-epoch",
+        "5",
+        "--matmul-size",
+        "64",
+        "--out",
+        str(tmp_path),
+        "--json",
+    ]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert "peers" not in result and result["steps_per_second"] > 0 and (tmp_path / "results.json").is_file()
@@ -83,18 +100,30 @@ def test_the_dagger_race_reports_time_to_end_and_to_the_threshold_beside_apprent
     worker.write_text(FAKE_DAGGER_WORKER)
     monkeypatch.setattr(race, "ensure_peer_venv", lambda directory: sys.executable)
     monkeypatch.setattr(race, "WORKER", worker)
-    config = race.DAggerSpeedConfig(initial_labels=100, steps_per_round=100, label_budget=200, eval_episodes=2, repeats=2)
+    config = race.DAggerSpeedConfig(
+        initial_labels=100, steps_per_round=100, label_budget=200, eval_episodes=2, repeats=2
+    )
     result = race.run_dagger_peer_speed(config)
     fresh_ours, fresh_theirs, first, ours, theirs = result["rows"]
     assert [r["contestant"] for r in result["rows"]] == [
-        "apprentice, fresh process (imports + compiling run)", "imitation, fresh process (imports + run)",
-        "apprentice (first run, compiling)", "apprentice", "imitation"]
+        "apprentice, fresh process (imports + compiling run)",
+        "imitation, fresh process (imports + run)",
+        "apprentice (first run, compiling)",
+        "apprentice",
+        "imitation",
+    ]
     assert fresh_theirs["seconds_to_end"] == 8.0 and fresh_theirs["seconds_to_threshold"] == 8.0  # 3 s of imports
-    assert fresh_ours["seconds_to_end"] == pytest.approx(first["seconds_to_end"] + result["import_seconds"]["apprentice"])
+    assert fresh_ours["seconds_to_end"] == pytest.approx(
+        first["seconds_to_end"] + result["import_seconds"]["apprentice"]
+    )
     assert 0 < result["import_seconds"]["apprentice"] < 60
     assert [r["labels"] for r in result["runs"]["apprentice"][0]] == [100, 200] and ours["n_runs"] == 1
     # the fake reaches the expert (500 on CartPole) in its second round, 5 s in
-    assert (theirs["seconds_to_end"], theirs["runs_reaching_threshold"], theirs["seconds_to_threshold"]) == (5.0, 2, 5.0)
+    assert (theirs["seconds_to_end"], theirs["runs_reaching_threshold"], theirs["seconds_to_threshold"]) == (
+        5.0,
+        2,
+        5.0,
+    )
     assert theirs["end_ratio_to_apprentice"] == pytest.approx(5.0 / ours["seconds_to_end"])
     assert first["seconds_to_end"] > ours["seconds_to_end"]  # the first run compiles
     assert plot_dagger_race(result, tmp_path / "race.png").stat().st_size > 10_000

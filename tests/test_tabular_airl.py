@@ -47,9 +47,7 @@ KEY = jax.random.key(0)
 S, A, GAMMA = 12, 3, 0.9
 
 
-def _problem(
-    seed: int, deterministic: bool
-) -> tuple[TabularMDP, np.ndarray, np.ndarray]:
+def _problem(seed: int, deterministic: bool) -> tuple[TabularMDP, np.ndarray, np.ndarray]:
     """A random MDP with a N(0, 1) state reward; returns (mdp, true reward, expert policy)."""
     base = random_tabular_mdp(seed=seed, n_states=S, n_actions=A, gamma=GAMMA)
     rng = np.random.default_rng(seed)
@@ -62,11 +60,7 @@ def _problem(
 
 
 def _gap(result, expert) -> float:
-    return float(
-        np.abs(
-            result.visitation.state_action_occupancy - expert.state_action_occupancy
-        ).max()
-    )
+    return float(np.abs(result.visitation.state_action_occupancy - expert.state_action_occupancy).max())
 
 
 # --- exact: the loss and the logit ---------------------------------------------------------------
@@ -95,9 +89,7 @@ def test_discriminator_loss_against_loops(shaping):
                 want -= w_e * math.log(d) + w_l * math.log(1 - d)
                 expert_right += w_e * (d > 0.5)
                 learner_right += w_l * (d < 0.5)
-    loss, aux = airl_discriminator_loss(
-        g, h, policy, mdp, rho_expert, rho_learner, shaping
-    )
+    loss, aux = airl_discriminator_loss(g, h, policy, mdp, rho_expert, rho_learner, shaping)
     assert loss == pytest.approx(want, rel=1e-12)
     assert aux["expert_accuracy"] == pytest.approx(expert_right, rel=1e-12)
     assert aux["learner_accuracy"] == pytest.approx(learner_right, rel=1e-12)
@@ -107,25 +99,17 @@ def test_discriminator_loss_against_loops(shaping):
         shaped = h[t] if shaping == "next_state" else P[s, a] @ h
         f = g[s, a] + gamma * shaped - h[s]
         d = math.exp(f) / (math.exp(f) + policy[s, a])
-        assert logits[s, a, t] == pytest.approx(
-            math.log(d) - math.log(1 - d), abs=1e-12
-        )
+        assert logits[s, a, t] == pytest.approx(math.log(d) - math.log(1 - d), abs=1e-12)
     # A state-only g is the same as that g repeated over actions.
     g_state = rng.normal(size=4)
-    same = airl_discriminator_loss(
-        np.repeat(g_state[:, None], 2, 1), h, policy, mdp, rho_expert, rho_learner
-    )[0]
-    assert airl_discriminator_loss(g_state, h, policy, mdp, rho_expert, rho_learner)[
-        0
-    ] == pytest.approx(same)
+    same = airl_discriminator_loss(np.repeat(g_state[:, None], 2, 1), h, policy, mdp, rho_expert, rho_learner)[0]
+    assert airl_discriminator_loss(g_state, h, policy, mdp, rho_expert, rho_learner)[0] == pytest.approx(same)
 
 
 # --- learning: reward recovery ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("deterministic", "shaping"), [(True, "next_state"), (False, "expected")]
-)
+@pytest.mark.parametrize(("deterministic", "shaping"), [(True, "next_state"), (False, "expected")])
 def test_state_only_recovers_state_reward(deterministic, shaping):
     """Pearson(g, r) >= 0.99 and the occupancy matched to 2e-3 on three seeds.
 
@@ -139,9 +123,7 @@ def test_state_only_recovers_state_reward(deterministic, shaping):
         result = train(KEY, config, mdp, expert)
         assert np.corrcoef(result.state_rewards, reward)[0, 1] >= 0.99, seed
         assert _gap(result, expert) < 2e-3, seed
-        assert result.log.expert_return == pytest.approx(
-            expert.expected_return(mdp.rewards)
-        )
+        assert result.log.expert_return == pytest.approx(expert.expected_return(mdp.rewards))
         assert abs(result.log.disc_loss[-1] - 2 * math.log(2)) < 1e-4  # chance: D = 1/2
 
 
@@ -217,9 +199,7 @@ def test_bad_inputs_raise_clear_errors():
         with pytest.raises(ValueError, match=match):
             TabularAIRLConfig(**kwargs)
     config = TabularAIRLConfig(n_iterations=2)
-    with pytest.raises(
-        ValueError, match=r"shape \(S,\) = \(12,\) or \(S, A\) = \(12, 3\); got \(5,\)"
-    ):
+    with pytest.raises(ValueError, match=r"shape \(S,\) = \(12,\) or \(S, A\) = \(12, 3\); got \(5,\)"):
         train(KEY, config, mdp, np.ones(5))
     with pytest.raises(ValueError, match="needs the expert's state-action occupancy"):
         train(KEY, config, mdp, expert.state_occupancy)
@@ -238,16 +218,12 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="gamma must be in"):
         TabularMDP(mdp.transitions, mdp.rewards, 1.0, mdp.initial)
     rho = expert.state_action_occupancy
-    with pytest.raises(
-        ValueError, match=r"h must have shape \(S,\) = \(12,\); got \(3,\)"
-    ):
+    with pytest.raises(ValueError, match=r"h must have shape \(S,\) = \(12,\); got \(3,\)"):
         airl_discriminator_loss(np.zeros(S), np.zeros(3), expert_policy, mdp, rho, rho)
     with pytest.raises(ValueError, match=r"g must have shape"):
         airl_logits(np.zeros((S, 5)), np.zeros(S), expert_policy, mdp)
     with pytest.raises(ValueError, match=r"learner_occupancy must have shape \(S, A\)"):
-        airl_discriminator_loss(
-            np.zeros(S), np.zeros(S), expert_policy, mdp, rho, rho.sum(-1)
-        )
+        airl_discriminator_loss(np.zeros(S), np.zeros(S), expert_policy, mdp, rho, rho.sum(-1))
 
 
 # --- reward transfer -------------------------------------------------------------------------------
@@ -278,14 +254,10 @@ def test_state_only_reward_transfers_and_moved_policy_does_not():
     re-solved expert 14.01, random 0.04), and state-action AIRL's reward does no better than the
     moved policy. 300 iterations keep the test short (the gaps settle by ~250)."""
     train_mdp, test_mdp = shifting_maze("train"), shifting_maze("test")
-    expert = policy_visitation(
-        train_mdp, soft_value_iteration_discounted(train_mdp).policy
-    )
+    expert = policy_visitation(train_mdp, soft_value_iteration_discounted(train_mdp).policy)
     config = TabularAIRLConfig(n_iterations=300)
     state_only = train(KEY, config, train_mdp, expert)
-    retrained = soft_value_iteration_discounted(
-        test_mdp, state_only.reward_table
-    ).policy
+    retrained = soft_value_iteration_discounted(test_mdp, state_only.reward_table).policy
     state_action = train(
         KEY,
         TabularAIRLConfig(reward_shape="state_action", n_iterations=300),
@@ -295,7 +267,5 @@ def test_state_only_reward_transfers_and_moved_policy_does_not():
     moved = _return(test_mdp, state_action.policy)
     best = _return(test_mdp, soft_value_iteration_discounted(test_mdp).policy)
     assert _return(test_mdp, retrained) > moved + 0.5 * (best - moved)
-    entangled = soft_value_iteration_discounted(
-        test_mdp, state_action.reward_table
-    ).policy
+    entangled = soft_value_iteration_discounted(test_mdp, state_action.reward_table).policy
     assert _return(test_mdp, entangled) < moved + 0.1 * (best - moved)

@@ -40,7 +40,20 @@ def test_next_token_run_directory(tmp_path):
 @pytest.mark.parametrize("command", ["dpo", "ipo"])
 def test_dpo_and_ipo_commands(base, tmp_path, capsys, command):
     out = tmp_path / command
-    argv = ["train", command, "--base", str(base), "--out", str(out), "--n-pairs", "32", "--eval-samples", "32", *TINY_PAIRS, "--json"]
+    argv = [
+        "train",
+        command,
+        "--base",
+        str(base),
+        "--out",
+        str(out),
+        "--n-pairs",
+        "32",
+        "--eval-samples",
+        "32",
+        *TINY_PAIRS,
+        "--json",
+    ]
     assert main(argv) == 0
     result = last_json(capsys)
     assert set(result) >= {"reward", "kl", "reference_reward", "samples"} and result["kl"] >= -1.0
@@ -49,7 +62,18 @@ def test_dpo_and_ipo_commands(base, tmp_path, capsys, command):
 
 def test_reward_model_then_rlhf_on_it(base, tmp_path, capsys):
     reward_dir = tmp_path / "rm"
-    argv = ["train", "reward-model", "--base", str(base), "--out", str(reward_dir), "--n-pairs", "40", *TINY_PAIRS, "--json"]
+    argv = [
+        "train",
+        "reward-model",
+        "--base",
+        str(base),
+        "--out",
+        str(reward_dir),
+        "--n-pairs",
+        "40",
+        *TINY_PAIRS,
+        "--json",
+    ]
     assert main(argv) == 0
     assert 0.0 <= last_json(capsys)["held_out_accuracy_vs_true_order"] <= 1.0
     argv = ["train", "rlhf", "--base", str(base), "--out", str(tmp_path / "rlhf"), "--reward-model", str(reward_dir),
@@ -75,7 +99,11 @@ def test_bench_preferences_writes_results_and_plot(base, tmp_path, capsys):
     assert [p["algorithm"] for p in result["frontier"]["points"]] == ["reference", "DPO", "RLHF"]
     assert (tmp_path / "frontier.png").stat().st_size > 10_000 and (tmp_path / "results.json").is_file()
     generalization = result["generalization"]
-    assert len(generalization["runs"]) == 2 and set(generalization["runs"][0]["explicit"]) == {"in_distribution", "shifted", "shifted_changed"}
+    assert len(generalization["runs"]) == 2 and set(generalization["runs"][0]["explicit"]) == {
+        "in_distribution",
+        "shifted",
+        "shifted_changed",
+    }
     assert set(generalization["implicit"]) == {
         "in_distribution",
         "shifted",

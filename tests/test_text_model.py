@@ -54,7 +54,9 @@ def slow_sample(model, key, prompt, n_new, temperature):
     tokens, keys = list(np.asarray(prompt)), jax.random.split(key, n_new)
     for j in range(n_new):
         logits = model.logits(jnp.array(tokens))[-1]
-        tokens.append(int(jnp.argmax(logits)) if temperature == 0 else int(jax.random.categorical(keys[j], logits / temperature)))
+        tokens.append(
+            int(jnp.argmax(logits)) if temperature == 0 else int(jax.random.categorical(keys[j], logits / temperature))
+        )
     return np.array(tokens[len(prompt) :])
 
 
@@ -115,7 +117,9 @@ def test_vocab_round_trip_and_errors():
 def test_split_lines_and_windows():
     text = "".join(f"line {i}\n" for i in range(20))
     train, validation = split_lines(text, 0.25, seed=0)
-    assert len(validation.splitlines()) == 5 and sorted(train.splitlines() + validation.splitlines()) == sorted(text.splitlines())
+    assert len(validation.splitlines()) == 5 and sorted(train.splitlines() + validation.splitlines()) == sorted(
+        text.splitlines()
+    )
     assert fixed_windows(np.arange(10), 3).tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     windows = random_windows(jax.random.key(0), jnp.arange(100), 9, 4)
     assert windows.shape == (4, 9) and bool((jnp.diff(windows, axis=1) == 1).all())
@@ -146,13 +150,18 @@ def test_save_and_load_give_identical_log_probs(tmp_path):
     loaded, loaded_vocab = load_text_model(tmp_path, LANGUAGE_MODEL)
     tokens = jnp.array([1, 2, 3, 4])
     np.testing.assert_array_equal(loaded.logits(tokens), model.logits(tokens))
-    assert loaded_vocab == vocab and sorted(p.name for p in tmp_path.iterdir()) == ["language_model.eqx", "language_model.json"]
+    assert loaded_vocab == vocab and sorted(p.name for p in tmp_path.iterdir()) == [
+        "language_model.eqx",
+        "language_model.json",
+    ]
 
 
 def test_same_seed_same_training():
     from apprentice.algorithms.preferences.next_token import train
 
-    config = NextTokenConfig(context_length=16, d_model=16, n_layers=1, n_heads=2, n_steps=20, eval_interval=10, warmup_steps=2, batch_size=4)
+    config = NextTokenConfig(
+        context_length=16, d_model=16, n_layers=1, n_heads=2, n_steps=20, eval_interval=10, warmup_steps=2, batch_size=4
+    )
     corpus = load_corpus()[:5000]
     first, second = (train(jax.random.key(3), config, corpus, progress=False) for _ in range(2))
     np.testing.assert_array_equal(first.train_loss, second.train_loss)

@@ -39,17 +39,25 @@ def test_sentiment_reward_counts_complete_words_of_the_first_line():
     assert sentiment_count("the cake is lov") == 0  # cut off: "lov" is not a word yet
     assert sentiment_count("the cake is good") == 0  # cut off: "good" might go on as "goodness"
     assert sentiment_count("the cake is good\n") == 1
-    assert [sentiment_reward(t) for t in ("what a lovely, kind cat!", "the cat sees max.", "max hates it.")] == [1.0, 0.0, -1.0]
+    assert [sentiment_reward(t) for t in ("what a lovely, kind cat!", "the cat sees max.", "max hates it.")] == [
+        1.0,
+        0.0,
+        -1.0,
+    ]
 
 
 def test_synonym_shift_keeps_polarity_and_the_reward_of_every_corpus_line():
     words = [w for pair in SYNONYMS for w in pair]
     assert len(words) == len(set(words))
     for first, second in SYNONYMS:
-        assert (first in POSITIVE_WORDS and second in POSITIVE_WORDS) or (first in NEGATIVE_WORDS and second in NEGATIVE_WORDS)
+        assert (first in POSITIVE_WORDS and second in POSITIVE_WORDS) or (
+            first in NEGATIVE_WORDS and second in NEGATIVE_WORDS
+        )
     lines = load_corpus().splitlines()
     firsts, seconds = [only_first_synonyms(line) for line in lines], [only_second_synonyms(line) for line in lines]
-    assert all(sentiment_count(a) == sentiment_count(b) == sentiment_count(c) for a, b, c in zip(lines, firsts, seconds))
+    assert all(
+        sentiment_count(a) == sentiment_count(b) == sentiment_count(c) for a, b, c in zip(lines, firsts, seconds)
+    )
     assert sum(a != b for a, b in zip(firsts, seconds)) > len(lines) / 2
     assert only_second_synonyms("max likes the good kind dog.") == "max enjoys the great gentle dog."
     assert not any(second in only_first_synonyms(" ".join(lines)).split() for _, second in SYNONYMS)
@@ -75,14 +83,18 @@ def test_response_log_probs_and_implicit_rewards(language_model, text_task):
     rewards = implicit_rewards(model, reference, 0.3, prompts, responses, task.newline)
     for i in range(3):
         kept = int(response_mask(responses[i], task.newline).sum())
-        by_hand = 0.3 * float(model.token_log_probs(prompts[i], responses[i])[:kept].sum()
-                              - reference.token_log_probs(prompts[i], responses[i])[:kept].sum())
+        by_hand = 0.3 * float(
+            model.token_log_probs(prompts[i], responses[i])[:kept].sum()
+            - reference.token_log_probs(prompts[i], responses[i])[:kept].sum()
+        )
         assert abs(by_hand) > 1e-2  # the two models really differ on these responses
         assert float(rewards[i]) == pytest.approx(by_hand, rel=1e-4, abs=1e-5)
 
 
 def test_samples_of_the_pretrained_model_are_corpus_like(language_model, text_task):
-    responses = sample_responses(language_model.model, jax.random.key(1), jnp.asarray(text_task.prompts[:64]), text_task.n_new)
+    responses = sample_responses(
+        language_model.model, jax.random.key(1), jnp.asarray(text_task.prompts[:64]), text_task.n_new
+    )
     ended = np.asarray(response_mask(responses, text_task.newline)).sum(1) < text_task.n_new
     assert ended.mean() > 0.6  # most samples end their sentence within 40 characters (measured 0.77)
 
@@ -103,8 +115,10 @@ def test_true_order_drops_ties_and_puts_the_better_response_first(text_task):
     prompts = np.tile(text_task.vocab.encode("\n"), (3, 1))
     data = Preferences(text_task.encode_responses(texts_a), text_task.encode_responses(texts_b), context=prompts)
     ordered = true_order(data, text_task)
-    assert len(ordered) == 2 and text_task.texts(ordered.context, ordered.chosen) == [
-        "what a good cat!" + "\n" * (text_task.n_new - 16)] * 2
+    assert (
+        len(ordered) == 2
+        and text_task.texts(ordered.context, ordered.chosen) == ["what a good cat!" + "\n" * (text_task.n_new - 16)] * 2
+    )
 
 
 def test_leave_one_out_advantages_by_hand():
@@ -154,7 +168,12 @@ def test_explicit_reward_model_orders_held_out_pairs(language_model, text_task):
     data = text_preferences(jax.random.key(8), language_model.model, text_task, 1280, temperature=1e-3)
     train, held_out = data.split(jax.random.key(9), 0.2)
     result = train_text_reward_model(
-        jax.random.key(10), PairTrainingConfig(n_steps=100, learning_rate=1e-3), language_model.model, train, text_task.newline, progress=False
+        jax.random.key(10),
+        PairTrainingConfig(n_steps=100, learning_rate=1e-3),
+        language_model.model,
+        train,
+        text_task.newline,
+        progress=False,
     )
     chosen = result.model.rewards(jnp.asarray(held_out.context), jnp.asarray(held_out.chosen), text_task.newline)
     rejected = result.model.rewards(jnp.asarray(held_out.context), jnp.asarray(held_out.rejected), text_task.newline)

@@ -31,13 +31,20 @@ def scratch_registry(tmp_path, monkeypatch):
 
 
 def test_install_copies_the_policy_registers_it_and_acts_like_it(tmp_path, scratch_registry):
-    result = train_sac(jax.random.key(0), SACConfig(total_steps=300, learning_starts=100, eval_episodes=1),
-                       "MountainCarContinuous-v0", progress=False)
+    result = train_sac(
+        jax.random.key(0),
+        SACConfig(total_steps=300, learning_starts=100, eval_episodes=1),
+        "MountainCarContinuous-v0",
+        progress=False,
+    )
     run = tmp_path / "run"
     save_policy(run, result.policy, result.spec, result.architecture)
     folder = trained.install(run, "MountainCarContinuous-v0", {"description": "test policy", "command": "x"})
     assert folder.parent == scratch_registry and sorted(p.name for p in folder.iterdir()) == [
-        "policy.eqx", "policy.json", "training.json"]
+        "policy.eqx",
+        "policy.json",
+        "training.json",
+    ]
     expert = registry.load("MountainCarContinuous-v0")
     assert expert.description == "test policy"
     obs = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
@@ -49,8 +56,9 @@ def test_install_copies_the_policy_registers_it_and_acts_like_it(tmp_path, scrat
 def test_install_refuses_a_policy_for_another_env_or_a_folder_without_one(tmp_path, scratch_registry):
     with pytest.raises(ValueError, match="expected a saved policy"):
         trained.install(tmp_path, "Hopper-v5", {})
-    result = train_sac(jax.random.key(0), SACConfig(total_steps=50, learning_starts=10, eval_episodes=1),
-                       "Pendulum-v1", progress=False)
+    result = train_sac(
+        jax.random.key(0), SACConfig(total_steps=50, learning_starts=10, eval_episodes=1), "Pendulum-v1", progress=False
+    )
     save_policy(tmp_path / "run", result.policy, result.spec, result.architecture)
     with pytest.raises(ValueError, match="expected a policy for Hopper-v5, got one for Pendulum-v1"):
         trained.install(tmp_path / "run", "Hopper-v5", {})
@@ -67,7 +75,8 @@ def test_each_shipped_expert_loads_and_reaches_its_documented_return(env_id):
     floor = expert.stats.mean_return - STANDARD_ERRORS * expert.stats.std_return / np.sqrt(len(returns))
     assert np.mean(returns) >= floor, (
         f"{env_id}: 5 episodes averaged {np.mean(returns):.0f}, documented {expert.stats.mean_return:.0f}"
-        f" +- {expert.stats.std_return:.0f}; floor {floor:.0f}")
+        f" +- {expert.stats.std_return:.0f}; floor {floor:.0f}"
+    )
 
 
 @pytest.mark.parametrize("env_id", SHIPPED)
@@ -76,7 +85,9 @@ def test_each_shipped_expert_acts_inside_the_action_box_and_clips_only_what_is_o
     from apprentice.policies.serialization import load_policy
 
     policy, spec = load_policy(trained.TRAINED_DIR / trained.folder_name(env_id))
-    obs = np.asarray(rollout(registry.load(env_id), env_id, n_steps=200, seed=3000, n_envs=1)[0].observations, np.float32)
+    obs = np.asarray(
+        rollout(registry.load(env_id), env_id, n_steps=200, seed=3000, n_envs=1)[0].observations, np.float32
+    )
     actions = registry.load(env_id)(obs)
     raw = np.asarray(jax.vmap(lambda o: policy.act(jax.random.key(0), o, True))(obs))
     low, high = np.asarray(spec.action_low), np.asarray(spec.action_high)

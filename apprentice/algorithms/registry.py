@@ -60,27 +60,74 @@ def _resolve(path: str) -> Any:
 
 
 _DAGGER = "apprentice.algorithms.dagger"
-ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
-    Algorithm("bc", "apprentice.algorithms.configs.bc:BCConfig", "apprentice.algorithms.bc.train:train",
-              "demonstrations", "behavior cloning (and reward-weighted regression)"),
-    Algorithm("dagger", "apprentice.algorithms.configs.dagger:DAggerConfig", f"{_DAGGER}.dagger:train",
-              "expert", "DAgger: the learner drives, the expert labels every state"),
-    Algorithm("hg-dagger", "apprentice.algorithms.configs.dagger:HGDAggerConfig", f"{_DAGGER}.hg_dagger:train",
-              "expert", "HG-DAgger: the expert takes over when a gate says so"),
-    Algorithm("dart", "apprentice.algorithms.configs.dagger:DARTConfig", f"{_DAGGER}.dart:train",
-              "expert", "DART: noisy expert demonstrations, clean labels"),
-    Algorithm("ppo", "apprentice.algorithms.configs.rl:PPOConfig", "apprentice.algorithms.rl.ppo:train",
-              "env", "PPO on the env's reward (discrete or continuous; --core gru|lstm for memory)"),
-    Algorithm("sac", "apprentice.algorithms.configs.rl:SACConfig", "apprentice.algorithms.rl.sac:train",
-              "env", "soft actor-critic on the env's reward (continuous actions)"),
-    Algorithm("gail", "apprentice.algorithms.configs.irl:GAILConfig", "apprentice.algorithms.irl.adversarial:train",
-              "env+demonstrations", "GAIL: PPO on a discriminator's reward"),
-    Algorithm("airl", "apprentice.algorithms.configs.irl:AIRLConfig", "apprentice.algorithms.irl.adversarial:train",
-              "env+demonstrations", "AIRL: a shaped, transferable reward and its policy"),
-    Algorithm("preference-rl", "apprentice.algorithms.preferences.control:PreferenceRLConfig",
-              "apprentice.algorithms.preferences.control:train", "env",
-              "a reward model from a synthetic rater's comparisons, and PPO on it"),
-)}
+ALGORITHMS: dict[str, Algorithm] = {
+    a.name: a
+    for a in (
+        Algorithm(
+            "bc",
+            "apprentice.algorithms.configs.bc:BCConfig",
+            "apprentice.algorithms.bc.train:train",
+            "demonstrations",
+            "behavior cloning (and reward-weighted regression)",
+        ),
+        Algorithm(
+            "dagger",
+            "apprentice.algorithms.configs.dagger:DAggerConfig",
+            f"{_DAGGER}.dagger:train",
+            "expert",
+            "DAgger: the learner drives, the expert labels every state",
+        ),
+        Algorithm(
+            "hg-dagger",
+            "apprentice.algorithms.configs.dagger:HGDAggerConfig",
+            f"{_DAGGER}.hg_dagger:train",
+            "expert",
+            "HG-DAgger: the expert takes over when a gate says so",
+        ),
+        Algorithm(
+            "dart",
+            "apprentice.algorithms.configs.dagger:DARTConfig",
+            f"{_DAGGER}.dart:train",
+            "expert",
+            "DART: noisy expert demonstrations, clean labels",
+        ),
+        Algorithm(
+            "ppo",
+            "apprentice.algorithms.configs.rl:PPOConfig",
+            "apprentice.algorithms.rl.ppo:train",
+            "env",
+            "PPO on the env's reward (discrete or continuous; --core gru|lstm for memory)",
+        ),
+        Algorithm(
+            "sac",
+            "apprentice.algorithms.configs.rl:SACConfig",
+            "apprentice.algorithms.rl.sac:train",
+            "env",
+            "soft actor-critic on the env's reward (continuous actions)",
+        ),
+        Algorithm(
+            "gail",
+            "apprentice.algorithms.configs.irl:GAILConfig",
+            "apprentice.algorithms.irl.adversarial:train",
+            "env+demonstrations",
+            "GAIL: PPO on a discriminator's reward",
+        ),
+        Algorithm(
+            "airl",
+            "apprentice.algorithms.configs.irl:AIRLConfig",
+            "apprentice.algorithms.irl.adversarial:train",
+            "env+demonstrations",
+            "AIRL: a shaped, transferable reward and its policy",
+        ),
+        Algorithm(
+            "preference-rl",
+            "apprentice.algorithms.preferences.control:PreferenceRLConfig",
+            "apprentice.algorithms.preferences.control:train",
+            "env",
+            "a reward model from a synthetic rater's comparisons, and PPO on it",
+        ),
+    )
+}
 
 
 def get(name: str) -> Algorithm:

@@ -73,8 +73,11 @@ def _horizon_sweep(config: CompoundingConfig, progress: Progress) -> dict:
     for i in range(config.n_instances):
         for j, horizon in enumerate(config.horizons):
             rope = tightrope(
-                _stream_seed(config.seed, 1, i), horizon, config.n_positions,
-                config.max_depth, config.n_actions,
+                _stream_seed(config.seed, 1, i),
+                horizon,
+                config.n_positions,
+                config.max_depth,
+                config.n_actions,
             )
             mdp, expert = rope.mdp, rope.expert_actions
             bc = behavior_cloning(mdp, expert, config.per_state_error)
@@ -97,8 +100,12 @@ def _horizon_sweep(config: CompoundingConfig, progress: Progress) -> dict:
         raise RuntimeError("a learner had zero cost; per_state_error must be > 0 for the fit")
     fits = {
         name: fit_power_law(
-            config.horizons, costs, paired=True, seed=_stream_seed(config.seed, 3, k),
-            n_bootstrap=config.n_bootstrap, confidence=config.confidence,
+            config.horizons,
+            costs,
+            paired=True,
+            seed=_stream_seed(config.seed, 3, k),
+            n_bootstrap=config.n_bootstrap,
+            confidence=config.confidence,
         ).to_dict()
         for k, (name, costs) in enumerate([("bc", bc_costs), ("dagger", dagger_costs)])
     }
@@ -106,10 +113,18 @@ def _horizon_sweep(config: CompoundingConfig, progress: Progress) -> dict:
         "horizons": list(config.horizons),
         "per_state_error": config.per_state_error,
         "n_states": config.n_positions * (config.max_depth + 1),
-        "bc": {**fits["bc"], "mean_cost": bc_costs.mean(0).tolist(), "costs": bc_costs.tolist(),
-               "mean_on_policy_epsilon": bc_on_policy_eps.mean(0).tolist()},
-        "dagger": {**fits["dagger"], "mean_cost": dagger_costs.mean(0).tolist(),
-                   "costs": dagger_costs.tolist(), "states_seen_per_round": dagger_sizes},
+        "bc": {
+            **fits["bc"],
+            "mean_cost": bc_costs.mean(0).tolist(),
+            "costs": bc_costs.tolist(),
+            "mean_on_policy_epsilon": bc_on_policy_eps.mean(0).tolist(),
+        },
+        "dagger": {
+            **fits["dagger"],
+            "mean_cost": dagger_costs.mean(0).tolist(),
+            "costs": dagger_costs.tolist(),
+            "states_seen_per_round": dagger_sizes,
+        },
         "bounds_hold": bool(all_hold),
         "max_bound_tightness": tightness,
     }
@@ -119,14 +134,15 @@ def _demo_sweep(config: CompoundingConfig, progress: Progress) -> dict:
     total = config.demo_seeds * len(config.demo_counts)
     task = progress.add_task("(c) BC vs demonstrations", total=total)
     rope = tightrope(
-        _stream_seed(config.seed, 2, 0), config.demo_horizon, config.demo_positions,
-        config.demo_max_depth, config.n_actions,
+        _stream_seed(config.seed, 2, 0),
+        config.demo_horizon,
+        config.demo_positions,
+        config.demo_max_depth,
+        config.n_actions,
         wind=geometric_wind(config.demo_positions, config.demo_wind_decay),
     )
     mdp, horizon = rope.mdp, config.demo_horizon
-    expert = deterministic_policy(
-        np.broadcast_to(rope.expert_actions, (horizon, mdp.n_states)), mdp.n_actions
-    )
+    expert = deterministic_policy(np.broadcast_to(rope.expert_actions, (horizon, mdp.n_states)), mdp.n_actions)
     expert_return = float(expected_return(mdp, expert))
     expert_states = state_distributions(mdp, expert)  # [H, S]
     costs = np.zeros((config.demo_seeds, len(config.demo_counts)))
@@ -139,8 +155,12 @@ def _demo_sweep(config: CompoundingConfig, progress: Progress) -> dict:
             missing_mass[k, j] = float((expert_states * ~seen).sum() / horizon)
             progress.advance(task)
     fit = fit_power_law(
-        config.demo_counts, costs, paired=False, seed=_stream_seed(config.seed, 3, 2),
-        n_bootstrap=config.n_bootstrap, confidence=config.confidence,
+        config.demo_counts,
+        costs,
+        paired=False,
+        seed=_stream_seed(config.seed, 3, 2),
+        n_bootstrap=config.n_bootstrap,
+        confidence=config.confidence,
     )
     mean = costs.mean(0)
     scale = mdp.n_states * horizon**2
@@ -164,18 +184,32 @@ def _summary_table(results: dict) -> Table:
     for label, theory, fit, span in [
         ("BC cost vs H", "2", sweep["bc"], h_range),
         ("DAgger cost vs H", "1", sweep["dagger"], h_range),
-        ("BC cost vs N demos", "-1", demos["bc"],
-         f"N = {demos['n_demos'][0]}..{demos['n_demos'][-1]}, H = {demos['horizon']}"),
+        (
+            "BC cost vs N demos",
+            "-1",
+            demos["bc"],
+            f"N = {demos['n_demos'][0]}..{demos['n_demos'][-1]}, H = {demos['horizon']}",
+        ),
     ]:
         local = fit["local_exponents"]
-        table.add_row(label, theory, f"{fit['exponent']:.3f}",
-                      f"[{fit['ci_low']:.3f}, {fit['ci_high']:.3f}]",
-                      f"{min(local):.2f} .. {max(local):.2f}", span)
+        table.add_row(
+            label,
+            theory,
+            f"{fit['exponent']:.3f}",
+            f"[{fit['ci_low']:.3f}, {fit['ci_high']:.3f}]",
+            f"{min(local):.2f} .. {max(local):.2f}",
+            span,
+        )
     worst = results["worst_case"]
-    table.add_row("Ross-Bagnell closed form", "exact", f"rel. err {worst['max_relative_error']:.1e}",
-                  "", "", f"{len(worst['rows'])} (eps, T) pairs")
-    table.add_row("bounds on learned policies", "hold", str(sweep["bounds_hold"]), "", "",
-                  "BC H^2, DAgger H")
+    table.add_row(
+        "Ross-Bagnell closed form",
+        "exact",
+        f"rel. err {worst['max_relative_error']:.1e}",
+        "",
+        "",
+        f"{len(worst['rows'])} (eps, T) pairs",
+    )
+    table.add_row("bounds on learned policies", "hold", str(sweep["bounds_hold"]), "", "", "BC H^2, DAgger H")
     return table
 
 

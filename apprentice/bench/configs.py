@@ -15,6 +15,7 @@ from apprentice.algorithms.configs.rl import PPOConfig
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CompoundingConfig:
     """The compounding-error study; the defaults are the canonical run reported in docs/theory.md."""
@@ -65,16 +66,14 @@ class CompoundingConfig:
             raise ValueError(f"demo_counts needs >= 2 positive values; got {self.demo_counts}")
         if not 0.0 < self.per_state_error < 1.0:
             raise ValueError(
-                f"per_state_error must be in (0, 1) (a zero error gives zero cost, no fit); "
-                f"got {self.per_state_error}"
+                f"per_state_error must be in (0, 1) (a zero error gives zero cost, no fit); got {self.per_state_error}"
             )
         if self.n_instances < 1 or self.demo_seeds < 1:
-            raise ValueError(
-                f"n_instances and demo_seeds must be >= 1; got {self.n_instances}, {self.demo_seeds}"
-            )
+            raise ValueError(f"n_instances and demo_seeds must be >= 1; got {self.n_instances}, {self.demo_seeds}")
 
 
 # --- bench speed (speed.py, speed_peers.py, dagger_speed_peers.py) --------------------------------
+
 
 @dataclass(frozen=True)
 class SpeedConfig:
@@ -159,6 +158,7 @@ class DAggerSpeedConfig:
 
 # --- bench rl-speed (rl_speed.py) -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RLSpeedConfig:
     """What the RL speed benchmark runs."""
@@ -176,6 +176,7 @@ class RLSpeedConfig:
 
 
 # --- bench rwr (rwr.py) ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RWRBenchConfig:
@@ -234,6 +235,7 @@ class LabelsBenchConfig:
 
 # --- bench returns (returns.py) -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReturnsBenchConfig:
     """BC and DAgger returns on MuJoCo, against imitation's published table."""
@@ -269,7 +271,9 @@ class ReturnsBenchConfig:
         if not self.demo_counts or min(self.demo_counts) < 1:
             raise ValueError(f"demo_counts: expected positive episode counts, got {self.demo_counts}")
         if not 0 < self.initial_labels <= self.label_budget:
-            raise ValueError(f"initial_labels: expected 1..label_budget ({self.label_budget}), got {self.initial_labels}")
+            raise ValueError(
+                f"initial_labels: expected 1..label_budget ({self.label_budget}), got {self.initial_labels}"
+            )
         if self.steps_per_round < 1:
             raise ValueError(f"steps_per_round: expected a positive step count, got {self.steps_per_round}")
 
@@ -303,9 +307,19 @@ ENV_SETTINGS = {
     # seed swung up (-500 on 5 of 5, 4 trajectories); with it all five reached -80 to -84.
     "Acrobot-v1": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
     "MountainCar-v0": EnvSettings("negative", PPOConfig(total_steps=200_000), grad_penalty=1.0),
-    "Pendulum-v1": EnvSettings("logit", PPOConfig(
-        total_steps=1_000_000, n_envs=16, n_steps=256, n_epochs=10, n_minibatches=16, learning_rate=1e-3,
-        gamma=0.95, gae_lambda=0.95)),
+    "Pendulum-v1": EnvSettings(
+        "logit",
+        PPOConfig(
+            total_steps=1_000_000,
+            n_envs=16,
+            n_steps=256,
+            n_epochs=10,
+            n_minibatches=16,
+            learning_rate=1e-3,
+            gamma=0.95,
+            gae_lambda=0.95,
+        ),
+    ),
 }
 
 
@@ -347,6 +361,7 @@ class IRLBenchConfig:
 
 
 # --- bench irl-speed (irl_speed.py) ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class IRLSpeedConfig:
@@ -397,9 +412,7 @@ class TransferBenchConfig:
     """Discount."""
     goal_reward: float = 5.0
     """Reward per step in the goal cell (the soft-optimal expert's temperature is 1)."""
-    airl: TabularAIRLConfig = field(
-        default_factory=lambda: TabularAIRLConfig(init_scale=0.1)
-    )
+    airl: TabularAIRLConfig = field(default_factory=lambda: TabularAIRLConfig(init_scale=0.1))
     """AIRL settings (``reward_shape`` and ``shaping`` are set per method)."""
     out: str = "runs/bench-irl-transfer"
     """Folder for results.json, results.md and transfer.png ('' writes nothing)."""
@@ -407,24 +420,19 @@ class TransferBenchConfig:
     def __post_init__(self) -> None:
         unknown = set(self.mazes) - set(MAZE_NAMES)
         if unknown:
-            raise ValueError(
-                f"mazes: expected some of {sorted(MAZE_NAMES)}, got {sorted(unknown)}"
-            )
+            raise ValueError(f"mazes: expected some of {sorted(MAZE_NAMES)}, got {sorted(unknown)}")
         unknown = set(self.expert_data) - {"exact", "demos"}
         if unknown:
-            raise ValueError(
-                f"expert_data: expected 'exact' and/or 'demos', got {sorted(unknown)}"
-            )
+            raise ValueError(f"expert_data: expected 'exact' and/or 'demos', got {sorted(unknown)}")
         if not self.seeds:
             raise ValueError("seeds: expected at least one seed, got none")
         for name in ("n_demos", "demo_steps"):
             if getattr(self, name) < 1:
-                raise ValueError(
-                    f"{name} must be a positive integer; got {getattr(self, name)}"
-                )
+                raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)}")
 
 
 # --- bench preferences (preferences.py) -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PreferencesBenchConfig:
@@ -435,6 +443,7 @@ class PreferencesBenchConfig:
 
 
 # --- bench sampling (sampling_speed.py) -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SamplingSpeedConfig:

@@ -66,33 +66,71 @@ def run_dagger_peer_speed(config: DAggerSpeedConfig = DAggerSpeedConfig(), venv:
     for row in (row for contestant in runs.values() for run in contestant for row in run):
         row["normalized_score"] = expert.normalized_score(row["mean_return"])
     import_seconds = {name: float(np.median(times)) for name, times in imports.items()}
-    summary = [_summarize_runs("apprentice, fresh process (imports + compiling run)", runs["apprentice"][:1],
-                               config.threshold, import_seconds["apprentice"]),
-               _summarize_runs("imitation, fresh process (imports + run)", runs["imitation"], config.threshold,
-                               import_seconds["imitation"]),
-               _summarize_runs("apprentice (first run, compiling)", runs["apprentice"][:1], config.threshold),
-               _summarize_runs("apprentice", runs["apprentice"][1:] or runs["apprentice"], config.threshold),
-               _summarize_runs("imitation", runs["imitation"], config.threshold)]
+    summary = [
+        _summarize_runs(
+            "apprentice, fresh process (imports + compiling run)",
+            runs["apprentice"][:1],
+            config.threshold,
+            import_seconds["apprentice"],
+        ),
+        _summarize_runs(
+            "imitation, fresh process (imports + run)", runs["imitation"], config.threshold, import_seconds["imitation"]
+        ),
+        _summarize_runs("apprentice (first run, compiling)", runs["apprentice"][:1], config.threshold),
+        _summarize_runs("apprentice", runs["apprentice"][1:] or runs["apprentice"], config.threshold),
+        _summarize_runs("imitation", runs["imitation"], config.threshold),
+    ]
     reference = summary[3]
     for row in summary:
         row["end_ratio_to_apprentice"] = row["seconds_to_end"] / reference["seconds_to_end"]
         both = row["seconds_to_threshold"] is not None and reference["seconds_to_threshold"] is not None
-        row["threshold_ratio_to_apprentice"] = row["seconds_to_threshold"] / reference["seconds_to_threshold"] if both else None
-    return {"config": asdict(config), "env_id": ENV_ID, "rows": summary, "runs": runs, "import_seconds": import_seconds,
-            "versions": versions}
+        row["threshold_ratio_to_apprentice"] = (
+            row["seconds_to_threshold"] / reference["seconds_to_threshold"] if both else None
+        )
+    return {
+        "config": asdict(config),
+        "env_id": ENV_ID,
+        "rows": summary,
+        "runs": runs,
+        "import_seconds": import_seconds,
+        "versions": versions,
+    }
 
 
 def _ours(config: DAggerSpeedConfig, expert, seed: int) -> list[dict]:
-    interactive = InteractiveConfig(initial_labels=config.initial_labels, steps_per_round=config.steps_per_round,
-                                    n_rounds=config.n_rounds, label_budget=config.label_budget, warm_start=True,
-                                    eval_episodes=config.eval_episodes, run_seed=seed)
-    bc = BCConfig(hidden_sizes=config.hidden_sizes, activation="tanh", batch_size=config.batch_size,
-                  learning_rate=config.learning_rate, n_epochs=config.epochs, validation_fraction=0.0,
-                  entropy_coef=1e-3, normalize_obs=False, patience=0)
-    dagger_config = DAggerConfig(interactive=interactive, bc=bc, beta_schedule="exponential", beta_decay=config.beta_decay)
+    interactive = InteractiveConfig(
+        initial_labels=config.initial_labels,
+        steps_per_round=config.steps_per_round,
+        n_rounds=config.n_rounds,
+        label_budget=config.label_budget,
+        warm_start=True,
+        eval_episodes=config.eval_episodes,
+        run_seed=seed,
+    )
+    bc = BCConfig(
+        hidden_sizes=config.hidden_sizes,
+        activation="tanh",
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        n_epochs=config.epochs,
+        validation_fraction=0.0,
+        entropy_coef=1e-3,
+        normalize_obs=False,
+        patience=0,
+    )
+    dagger_config = DAggerConfig(
+        interactive=interactive, bc=bc, beta_schedule="exponential", beta_decay=config.beta_decay
+    )
     result = dagger.train(jax.random.key(seed), dagger_config, expert, ENV_ID, progress=False)
-    return [{"round": r["round"], "labels": r["labels"], "seconds": r["seconds_excluding_eval"], "mean_return": r["mean_return"]}
-            for r in result.metrics]
+    return [
+        {
+            "round": r["round"],
+            "labels": r["labels"],
+            "seconds": r["seconds_excluding_eval"],
+            "mean_return": r["mean_return"],
+        }
+        for r in result.metrics
+    ]
 
 
 def _worker(python, config: DAggerSpeedConfig, seed: int) -> dict:
@@ -109,8 +147,10 @@ def _worker(python, config: DAggerSpeedConfig, seed: int) -> dict:
 
 def _our_import_seconds() -> float:
     """Seconds a fresh interpreter takes to import what ``apprentice train dagger`` needs."""
-    probe = ("import time; t = time.perf_counter(); import jax, gymnasium; import apprentice.algorithms.dagger; "
-             "import apprentice.experts; jax.numpy.zeros(1).block_until_ready(); print(time.perf_counter() - t)")
+    probe = (
+        "import time; t = time.perf_counter(); import jax, gymnasium; import apprentice.algorithms.dagger; "
+        "import apprentice.experts; jax.numpy.zeros(1).block_until_ready(); print(time.perf_counter() - t)"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600, check=True)
     return float(done.stdout.strip().splitlines()[-1])
 

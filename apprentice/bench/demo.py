@@ -44,8 +44,9 @@ CASES = (
 EVAL_EPISODES, EVAL_SEED, SEEDS = 20, evaluation_seed(), (0, 1, 2)
 
 
-def run_demo(out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig = BCConfig(),
-             seeds: tuple[int, ...] = SEEDS) -> dict:
+def run_demo(
+    out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig = BCConfig(), seeds: tuple[int, ...] = SEEDS
+) -> dict:
     """Run every case, print the table, write ``results.json`` and ``returns_vs_demos.png`` under ``out``.
 
     Each seed ``s`` records its own demonstrations (``collection_seed(s, Stream.DEMONSTRATIONS)``) and trains with key
@@ -59,8 +60,15 @@ def run_demo(out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig
         for case in cases:
             expert = experts.load(case.env_id)
             spec = env_spec(case.env_id)
-            demos = {s: rollout(expert, case.env_id, n_episodes=max(case.demo_counts), seed=collection_seed(s, Stream.DEMONSTRATIONS))
-                     for s in seeds}
+            demos = {
+                s: rollout(
+                    expert,
+                    case.env_id,
+                    n_episodes=max(case.demo_counts),
+                    seed=collection_seed(s, Stream.DEMONSTRATIONS),
+                )
+                for s in seeds
+            }
             for loss in case.losses:
                 config = dataclasses.replace(bc_config, loss=loss)
                 for n_demos in case.demo_counts:
@@ -73,9 +81,15 @@ def run_demo(out: Path, cases: tuple[DemoCase, ...] = CASES, bc_config: BCConfig
     console.print(_table(rows, seeds))
     out.mkdir(parents=True, exist_ok=True)
     plot = plot_return_vs_demos(rows, out / "returns_vs_demos.png")
-    summary = {"rows": rows, "plot": str(plot), "seconds": time.perf_counter() - start,
-               "eval_episodes": EVAL_EPISODES, "eval_seed": EVAL_SEED, "seeds": list(seeds),
-               "bc_config": dataclasses.asdict(bc_config)}
+    summary = {
+        "rows": rows,
+        "plot": str(plot),
+        "seconds": time.perf_counter() - start,
+        "eval_episodes": EVAL_EPISODES,
+        "eval_seed": EVAL_SEED,
+        "seeds": list(seeds),
+        "bc_config": dataclasses.asdict(bc_config),
+    }
     atomic_write_text(out / "results.json", json.dumps(summary, indent=2) + "\n")
     console.print(f"plot: {plot}   table: {out / 'results.json'}   ({summary['seconds']:.0f} s)")
     return summary
@@ -98,13 +112,27 @@ def _row(env_id: str, loss: str, n_demos: int, per_seed: list, expert) -> dict:
 
 
 def _table(rows: list[dict], seeds: tuple[int, ...]) -> Table:
-    table = Table("env", "method", "demos", "return", "normalized", "disagreement", "expert", "random",
-                  title=f"Behavior cloning vs number of demonstrations: mean +- std over {len(seeds)} seeds, "
-                        f"each evaluated on {EVAL_EPISODES} episodes")
+    table = Table(
+        "env",
+        "method",
+        "demos",
+        "return",
+        "normalized",
+        "disagreement",
+        "expert",
+        "random",
+        title=f"Behavior cloning vs number of demonstrations: mean +- std over {len(seeds)} seeds, "
+        f"each evaluated on {EVAL_EPISODES} episodes",
+    )
     for r in rows:
         table.add_row(
-            r["env_id"], r["method"], str(r["n_demos"]), f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
-            f"{r['normalized_score']:.3f}", f"{r['disagreement_rate']:.3f}",
-            f"{r['expert_return']:.1f}", f"{r['random_return']:.1f}",
+            r["env_id"],
+            r["method"],
+            str(r["n_demos"]),
+            f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
+            f"{r['normalized_score']:.3f}",
+            f"{r['disagreement_rate']:.3f}",
+            f"{r['expert_return']:.1f}",
+            f"{r['random_return']:.1f}",
         )
     return table

@@ -18,8 +18,16 @@ from apprentice.algorithms.preferences.bandit import BanditPreferenceConfig, tra
 from apprentice.data.preferences import bradley_terry_preferences
 
 
-def deterministic_preference_experiment(key: PRNGKeyArray, *, n_arms: int = 2, tau: float = 0.1, n_pairs: int = 64,
-                                        n_steps: int = 2000, batch_size: int = 32, learning_rate: float = 0.01) -> dict:
+def deterministic_preference_experiment(
+    key: PRNGKeyArray,
+    *,
+    n_arms: int = 2,
+    tau: float = 0.1,
+    n_pairs: int = 64,
+    n_steps: int = 2000,
+    batch_size: int = 32,
+    learning_rate: float = 0.01,
+) -> dict:
     """DPO against IPO when arm 0 always wins (Azar et al. 2023's example), with ``beta = tau``.
 
     Pairs compare arm 0 with a uniformly drawn other arm, labelled by a Bradley-Terry rater at
@@ -51,8 +59,9 @@ def deterministic_preference_experiment(key: PRNGKeyArray, *, n_arms: int = 2, t
     reference = jnp.full(n_arms, 1.0 / n_arms)
     out = {"steps": np.arange(1, n_steps + 1), "target_margin": 1.0 / (2.0 * tau), "tau": tau}
     for loss in ("dpo", "ipo"):
-        config = BanditPreferenceConfig(loss=loss, beta=tau, n_steps=n_steps, batch_size=batch_size,
-                                        learning_rate=learning_rate)
+        config = BanditPreferenceConfig(
+            loss=loss, beta=tau, n_steps=n_steps, batch_size=batch_size, learning_rate=learning_rate
+        )
         result = train_preference_bandit(train_key, config, data, reference)
         out[f"{loss}_margin"], out[f"{loss}_policy"] = result.margins, result.policy[0]
     return out

@@ -56,8 +56,9 @@ def adversarial_config(method: str, env_id: str, total_steps: int = 0) -> Advers
     settings = ENV_SETTINGS[env_id]
     ppo = settings.ppo if total_steps == 0 else dataclasses.replace(settings.ppo, total_steps=total_steps)
     config_class = GAILConfig if method == "GAIL" else AIRLConfig
-    return config_class(ppo=dataclasses.replace(ppo, backend="jax"), reward=settings.reward,
-                        grad_penalty=settings.grad_penalty)
+    return config_class(
+        ppo=dataclasses.replace(ppo, backend="jax"), reward=settings.reward, grad_penalty=settings.grad_penalty
+    )
 
 
 def run_irl_bench(config: IRLBenchConfig = IRLBenchConfig()) -> dict:
@@ -78,11 +79,21 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
     total = len(config.demo_counts) * len(config.methods)
     with progress_bar(total, f"IRL bench {env_id}") as bar:
         for n_demos in config.demo_counts:
-            data = [subsample(rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS)),
-                              config.subsample, seed=seed) for seed in range(config.n_seeds)]
+            data = [
+                subsample(
+                    rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS)),
+                    config.subsample,
+                    seed=seed,
+                )
+                for seed in range(config.n_seeds)
+            ]
             stats = expert.require_stats()
-            cell = {"env_id": env_id, "n_demos": n_demos, "expert_return": stats.mean_return,
-                    "random_return": stats.random_mean_return}
+            cell = {
+                "env_id": env_id,
+                "n_demos": n_demos,
+                "expert_return": stats.mean_return,
+                "random_return": stats.random_mean_return,
+            }
             for method in config.methods:
                 method_start = time.perf_counter()
                 if method == "BC":
@@ -91,10 +102,18 @@ def _run_env(env_id: str, config: IRLBenchConfig, path: Path) -> list[dict]:
                     runs = _adversarial_runs(method, data, env_id, config)
                 seconds = time.perf_counter() - method_start
                 for seed, run in enumerate(runs):
-                    rows.append({**cell, "method": method, "seed": seed, "n_samples": len(data[seed]),
-                                 "seconds_all_seeds": seconds, **run,
-                                 "normalized_score": expert.normalized_score(run["return"])})
-                scores = [r["normalized_score"] for r in rows[-len(runs):]]
+                    rows.append(
+                        {
+                            **cell,
+                            "method": method,
+                            "seed": seed,
+                            "n_samples": len(data[seed]),
+                            "seconds_all_seeds": seconds,
+                            **run,
+                            "normalized_score": expert.normalized_score(run["return"]),
+                        }
+                    )
+                scores = [r["normalized_score"] for r in rows[-len(runs) :]]
                 bar.advance(1, last=f"{method} N={n_demos}: {np.mean(scores):.2f}")
             payload = {"env_id": env_id, "config": asdict(config), "rows": rows, "seconds": time.perf_counter() - start}
             atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
@@ -108,17 +127,25 @@ def _bc_run(seed, bc, data, spec, env_id: str, config: IRLBenchConfig) -> dict:
 
 def _adversarial_runs(method: str, data: list, env_id: str, config: IRLBenchConfig) -> list[dict]:
     adversarial = adversarial_config(method, env_id, config.total_steps)
-    adversarial = dataclasses.replace(adversarial, ppo=dataclasses.replace(
-        adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
+    adversarial = dataclasses.replace(
+        adversarial,
+        ppo=dataclasses.replace(adversarial.ppo, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()),
+    )
     keys = jnp.stack([jax.random.key(seed) for seed in range(config.n_seeds)])
     results = train_seeds(keys, adversarial, env_id, data, progress=False)
     runs = []
     for result in results:
         final = result.rl.metrics[-1]
-        runs.append({"return": final["eval_return"], "env_steps": final["env_steps"],
-                     "disc_accuracy_expert": final["disc_accuracy_expert"],
-                     "disc_accuracy_learner": final["disc_accuracy_learner"],
-                     "learned_reward_mean": final["learned_reward_mean"], "reward_kind": adversarial.reward})
+        runs.append(
+            {
+                "return": final["eval_return"],
+                "env_steps": final["env_steps"],
+                "disc_accuracy_expert": final["disc_accuracy_expert"],
+                "disc_accuracy_learner": final["disc_accuracy_learner"],
+                "learned_reward_mean": final["learned_reward_mean"],
+                "reward_kind": adversarial.reward,
+            }
+        )
     return runs
 
 
@@ -136,15 +163,23 @@ def _summarize(out: Path) -> dict:
                     continue
                 returns = np.array([r["return"] for r in group])
                 scores = np.array([r["normalized_score"] for r in group])
-                summary.append({
-                    "env_id": env_id, "method": method, "n_demos": n_demos,
-                    "n_samples": float(np.mean([r["n_samples"] for r in group])),
-                    "mean_return": float(returns.mean()), "std_return": float(returns.std()),
-                    "normalized_mean": float(scores.mean()), "normalized_std": float(scores.std()),
-                    "n_seeds": len(group), "seconds_all_seeds": group[0]["seconds_all_seeds"],
-                    "expert_return": group[0]["expert_return"], "random_return": group[0]["random_return"],
-                    "published": PUBLISHED.get((env_id, method, n_demos), ""),
-                })
+                summary.append(
+                    {
+                        "env_id": env_id,
+                        "method": method,
+                        "n_demos": n_demos,
+                        "n_samples": float(np.mean([r["n_samples"] for r in group])),
+                        "mean_return": float(returns.mean()),
+                        "std_return": float(returns.std()),
+                        "normalized_mean": float(scores.mean()),
+                        "normalized_std": float(scores.std()),
+                        "n_seeds": len(group),
+                        "seconds_all_seeds": group[0]["seconds_all_seeds"],
+                        "expert_return": group[0]["expert_return"],
+                        "random_return": group[0]["random_return"],
+                        "published": PUBLISHED.get((env_id, method, n_demos), ""),
+                    }
+                )
     plot = plot_return_vs_demos(summary, out / "returns_vs_trajectories.png")
     markdown = _markdown(summary)
     atomic_write_text(out / "results.md", markdown)
@@ -157,17 +192,31 @@ def _summarize(out: Path) -> dict:
 def _markdown(summary: list[dict]) -> str:
     lines = ["| env | trajectories (samples) | method | return | normalized | published |", "|---|---|---|---|---|---|"]
     for r in summary:
-        lines.append(f"| {r['env_id']} | {r['n_demos']} ({r['n_samples']:.0f}) | {r['method']} | "
-                     f"{r['mean_return']:.1f} ± {r['std_return']:.1f} | {r['normalized_mean']:.2f} ± "
-                     f"{r['normalized_std']:.2f} | {r['published']} |")
+        lines.append(
+            f"| {r['env_id']} | {r['n_demos']} ({r['n_samples']:.0f}) | {r['method']} | "
+            f"{r['mean_return']:.1f} ± {r['std_return']:.1f} | {r['normalized_mean']:.2f} ± "
+            f"{r['normalized_std']:.2f} | {r['published']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def _table(summary: list[dict]) -> Table:
-    table = Table("env", "N (samples)", "method", "return", "normalized", "published",
-                  title="BC, GAIL, AIRL against expert trajectories: mean +- std over seeds")
+    table = Table(
+        "env",
+        "N (samples)",
+        "method",
+        "return",
+        "normalized",
+        "published",
+        title="BC, GAIL, AIRL against expert trajectories: mean +- std over seeds",
+    )
     for r in summary:
-        table.add_row(r["env_id"], f"{r['n_demos']} ({r['n_samples']:.0f})", r["method"],
-                      f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
-                      f"{r['normalized_mean']:.2f} +- {r['normalized_std']:.2f}", r["published"])
+        table.add_row(
+            r["env_id"],
+            f"{r['n_demos']} ({r['n_samples']:.0f})",
+            r["method"],
+            f"{r['mean_return']:.1f} +- {r['std_return']:.1f}",
+            f"{r['normalized_mean']:.2f} +- {r['normalized_std']:.2f}",
+            r["published"],
+        )
     return table

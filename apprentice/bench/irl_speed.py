@@ -35,23 +35,43 @@ def run_irl_speed(config: IRLSpeedConfig = IRLSpeedConfig()) -> dict:
     base = adversarial_config(config.method, config.env, config.total_steps)
     rows = []
     runs: tuple[tuple[Literal["jax", "gymnasium"], tuple[int, ...]], ...] = (
-        ("jax", config.seeds), ("gymnasium", config.gymnasium_seeds))
+        ("jax", config.seeds),
+        ("gymnasium", config.gymnasium_seeds),
+    )
     for backend, seeds in runs:
-        run_config = dataclasses.replace(base, ppo=dataclasses.replace(
-            base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()))
+        run_config = dataclasses.replace(
+            base,
+            ppo=dataclasses.replace(
+                base.ppo, backend=backend, eval_episodes=config.eval_episodes, eval_seed=evaluation_seed()
+            ),
+        )
         for seed in seeds:
             start = time.perf_counter()
             result = train(jax.random.key(seed), run_config, config.env, demos, progress=False)
             seconds = time.perf_counter() - start
             final = result.rl.metrics[-1]
             score = expert.normalized_score(final["eval_return"])
-            rows.append({"backend": backend, "seed": seed, "env_steps": final["env_steps"],
-                         "wall_seconds_with_compile": round(seconds, 1), "eval_return": final["eval_return"],
-                         "normalized_score": round(score, 3)})
+            rows.append(
+                {
+                    "backend": backend,
+                    "seed": seed,
+                    "env_steps": final["env_steps"],
+                    "wall_seconds_with_compile": round(seconds, 1),
+                    "eval_return": final["eval_return"],
+                    "normalized_score": round(score, 3),
+                }
+            )
     compile_seconds, run_seconds = _jax_compile_and_run_seconds(base, config.env, demos)
-    return {"env_id": config.env, "method": config.method, "n_demos": config.n_demos,
-            "total_steps": base.ppo.total_steps, "reward": base.reward, "runs": rows,
-            "jax_compile_seconds": round(compile_seconds, 3), "jax_run_seconds": round(run_seconds, 3)}
+    return {
+        "env_id": config.env,
+        "method": config.method,
+        "n_demos": config.n_demos,
+        "total_steps": base.ppo.total_steps,
+        "reward": base.reward,
+        "runs": rows,
+        "jax_compile_seconds": round(compile_seconds, 3),
+        "jax_run_seconds": round(run_seconds, 3),
+    }
 
 
 def _jax_compile_and_run_seconds(config, env_id: str, demos) -> tuple[float, float]:

@@ -70,9 +70,7 @@ def true_return(mdp: TabularMDP, policy: np.ndarray) -> float:
     return float(evaluate_discounted(mdp, policy).values @ mdp.initial)
 
 
-def transfer_returns(
-    config: TransferBenchConfig, maze: str, expert_data: str, seed: int
-) -> dict[str, float]:
+def transfer_returns(config: TransferBenchConfig, maze: str, expert_data: str, seed: int) -> dict[str, float]:
     """Test-MDP returns of every method for one (maze, expert data, seed)."""
     make = MAZES[maze]
     kwargs: dict[str, Any] = {
@@ -93,24 +91,14 @@ def transfer_returns(
             config.demo_steps,
             seed=1000 + seed,
         )
-    returns = {
-        "expert (re-solved)": true_return(
-            test_mdp, soft_value_iteration_discounted(test_mdp).policy
-        )
-    }
+    returns = {"expert (re-solved)": true_return(test_mdp, soft_value_iteration_discounted(test_mdp).policy)}
     for method, (reward_shape, shaping) in AIRL_VARIANTS.items():
-        airl_config = dataclasses.replace(
-            config.airl, reward_shape=reward_shape, shaping=shaping
-        )
+        airl_config = dataclasses.replace(config.airl, reward_shape=reward_shape, shaping=shaping)
         result = train(jax.random.key(seed), airl_config, train_mdp, expert)
-        retrained = soft_value_iteration_discounted(
-            test_mdp, result.reward_table
-        ).policy
+        retrained = soft_value_iteration_discounted(test_mdp, result.reward_table).policy
         returns[method] = true_return(test_mdp, retrained)
         if reward_shape == "state_action":
-            returns["policy moved (GAIL fixed point)"] = true_return(
-                test_mdp, result.policy
-            )
+            returns["policy moved (GAIL fixed point)"] = true_return(test_mdp, result.policy)
     uniform = np.full((test_mdp.n_states, test_mdp.n_actions), 1.0 / test_mdp.n_actions)
     returns["uniform random"] = true_return(test_mdp, uniform)
     returns["expert moved"] = true_return(test_mdp, expert_policy)
@@ -138,10 +126,7 @@ def run_transfer_bench(config: TransferBenchConfig = TransferBenchConfig()) -> d
         for method in (*METHODS, "expert moved"):
             values = np.array([run[method] for run in runs])
             scores = np.array(
-                [
-                    normalized_score(run[method], run["expert (re-solved)"], run["uniform random"])
-                    for run in runs
-                ]
+                [normalized_score(run[method], run["expert (re-solved)"], run["uniform random"]) for run in runs]
             )
             rows.append(
                 {
@@ -162,9 +147,7 @@ def run_transfer_bench(config: TransferBenchConfig = TransferBenchConfig()) -> d
         "seconds": time.perf_counter() - start,
     }
     if config.out:
-        summary["files"] = [
-            str(path) for path in write_transfer_report(summary, Path(config.out))
-        ]
+        summary["files"] = [str(path) for path in write_transfer_report(summary, Path(config.out))]
     return summary
 
 
@@ -189,9 +172,7 @@ def write_transfer_report(summary: dict, out: Path) -> list[Path]:
     atomic_write_text(out / "results.json", json.dumps(summary, indent=2) + "\n")
     atomic_write_text(out / "results.md", transfer_markdown(rows))
     shown = [row for row in rows if row["method"] in METHODS]
-    plot = plot_method_scores(
-        shown, "setting", out / "transfer.png", title="AIRL reward transfer (test MDP)"
-    )
+    plot = plot_method_scores(shown, "setting", out / "transfer.png", title="AIRL reward transfer (test MDP)")
     return [out / "results.json", out / "results.md", plot]
 
 

@@ -70,22 +70,38 @@ def _run_env(env_id: str, config: LabelsBenchConfig, path: Path) -> list[dict]:
     with progress_bar(total, f"labels bench {env_id}") as bar:
         for budget in config.budgets:
             per_round = max(1, budget // (config.rounds + 1))
-            interactive = InteractiveConfig(initial_labels=per_round, steps_per_round=per_round, n_rounds=config.rounds,
-                                            label_budget=budget, eval_episodes=0)
+            interactive = InteractiveConfig(
+                initial_labels=per_round,
+                steps_per_round=per_round,
+                n_rounds=config.rounds,
+                label_budget=budget,
+                eval_episodes=0,
+            )
             for method in config.methods:
                 for seed in config.seeds:
                     key = jax.random.key(seed)
                     run_config = replace(interactive, run_seed=seed)
                     if method == "BC":
-                        demos = rollout(expert, env_id, n_steps=budget, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1)
+                        demos = rollout(
+                            expert, env_id, n_steps=budget, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1
+                        )
                         policy, labels = bc_train(key, bc, demos, spec, progress=False).policy, budget
                     else:
                         result = _interactive(method, key, run_config, bc, expert, env_id)
                         policy, labels = result.policy, result.metrics[-1]["labels"]
                     evaluation = evaluate(policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
-                    rows.append({"env_id": env_id, "method": method, "budget": budget, "seed": seed, "labels": labels,
-                                 "mean_return": evaluation.mean_return, "normalized_score": evaluation.normalized_score,
-                                 "disagreement_rate": evaluation.disagreement_rate})
+                    rows.append(
+                        {
+                            "env_id": env_id,
+                            "method": method,
+                            "budget": budget,
+                            "seed": seed,
+                            "labels": labels,
+                            "mean_return": evaluation.mean_return,
+                            "normalized_score": evaluation.normalized_score,
+                            "disagreement_rate": evaluation.disagreement_rate,
+                        }
+                    )
                     bar.advance(1, last=f"{method} L={budget}: {evaluation.normalized_score:.2f}")
             payload = {"env_id": env_id, "config": asdict(config), "rows": rows, "seconds": time.perf_counter() - start}
             atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
@@ -113,10 +129,17 @@ def _summarize(out: Path) -> dict:
                 group = [r for r in rows if (r["env_id"], r["method"], r["budget"]) == (env_id, method, budget)]
                 if group:
                     scores = np.array([r["normalized_score"] for r in group])
-                    summary.append({"env_id": env_id, "method": method, "budget": budget,
-                                    "labels_mean": float(np.mean([r["labels"] for r in group])),
-                                    "normalized_mean": float(scores.mean()), "normalized_std": float(scores.std()),
-                                    "n_seeds": len(group)})
+                    summary.append(
+                        {
+                            "env_id": env_id,
+                            "method": method,
+                            "budget": budget,
+                            "labels_mean": float(np.mean([r["labels"] for r in group])),
+                            "normalized_mean": float(scores.mean()),
+                            "normalized_std": float(scores.std()),
+                            "n_seeds": len(group),
+                        }
+                    )
     plot = plot_score_vs_labels(summary, out / "score_vs_labels.png")
     result = {"summary": summary, "plot": str(plot), "first_budget_at_095": _first_at(summary, 0.95)}
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
@@ -136,13 +159,22 @@ def _first_at(summary: list[dict], threshold: float) -> dict:
 
 def _table(summary: list[dict]) -> Table:
     budgets = sorted({r["budget"] for r in summary})
-    table = Table("env", "method", *[str(b) for b in budgets],
-                  title="Expert-normalized score (mean +- std over seeds) against the expert-label budget")
+    table = Table(
+        "env",
+        "method",
+        *[str(b) for b in budgets],
+        title="Expert-normalized score (mean +- std over seeds) against the expert-label budget",
+    )
     for env_id in dict.fromkeys(r["env_id"] for r in summary):
         for method in dict.fromkeys(r["method"] for r in summary):
             cells = {r["budget"]: r for r in summary if (r["env_id"], r["method"]) == (env_id, method)}
             if cells:
-                table.add_row(env_id, method, *[
-                    f"{cells[b]['normalized_mean']:.2f} +- {cells[b]['normalized_std']:.2f}" if b in cells else "-"
-                    for b in budgets])
+                table.add_row(
+                    env_id,
+                    method,
+                    *[
+                        f"{cells[b]['normalized_mean']:.2f} +- {cells[b]['normalized_std']:.2f}" if b in cells else "-"
+                        for b in budgets
+                    ],
+                )
     return table

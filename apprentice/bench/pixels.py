@@ -49,22 +49,41 @@ def demonstrations(config: PixelsBenchConfig, noise: float, seed: int) -> list[T
 
 
 def bc_config(config: PixelsBenchConfig, **changes) -> BCConfig:
-    fields = dict(encoder="cnn", hidden_sizes=(256,), frame_stack=config.frame_stack, n_epochs=config.n_epochs,
-                  batch_size=config.batch_size, learning_rate=config.learning_rate, sequence_length=32, burn_in=8,
-                  patience=0, validation_fraction=0.0)
+    fields = dict(
+        encoder="cnn",
+        hidden_sizes=(256,),
+        frame_stack=config.frame_stack,
+        n_epochs=config.n_epochs,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        sequence_length=32,
+        burn_in=8,
+        patience=0,
+        validation_fraction=0.0,
+    )
     return BCConfig(**{**fields, **changes})
 
 
 def measure_speed(config: PixelsBenchConfig, demos: list[Trajectory]) -> dict:
     """Gradient steps/s of BC at ``speed_batch_size`` over epochs 2 and 3 (epoch 1 compiles)."""
     spec = env_spec(config.env_id)
-    result = bc_train(jax.random.key(0), bc_config(config, n_epochs=3, batch_size=config.speed_batch_size),
-                      demos, spec, progress=False)
+    result = bc_train(
+        jax.random.key(0),
+        bc_config(config, n_epochs=3, batch_size=config.speed_batch_size),
+        demos,
+        spec,
+        progress=False,
+    )
     rows = result.metrics
     steps = rows[-1]["gradient_steps"] - rows[0]["gradient_steps"]
     frame = demos[0].observations[0]
-    return {"batch_size": config.speed_batch_size, "steps_per_second": steps / (rows[-1]["seconds"] - rows[0]["seconds"]),
-            "bytes_per_frame": int(frame.nbytes), "frame_dtype": str(frame.dtype), "frame_shape": list(frame.shape)}
+    return {
+        "batch_size": config.speed_batch_size,
+        "steps_per_second": steps / (rows[-1]["seconds"] - rows[0]["seconds"]),
+        "bytes_per_frame": int(frame.nbytes),
+        "frame_dtype": str(frame.dtype),
+        "frame_shape": list(frame.shape),
+    }
 
 
 def run_pixels(config: PixelsBenchConfig = PixelsBenchConfig()) -> dict:
@@ -81,9 +100,16 @@ def run_pixels(config: PixelsBenchConfig = PixelsBenchConfig()) -> dict:
                 demos = demonstrations(config, noise, seed)
                 result = bc_train(jax.random.key(seed), bc_config(config), demos, spec, progress=False)
                 evaluation = evaluate(result.policy, config.env_id, config.eval_episodes, evaluation_seed())
-                rows.append({"noise": noise, "seed": seed, "mean_return": evaluation.mean_return,
-                             "std_return": evaluation.std_return, "train_loss": result.metrics[-1]["train_loss"],
-                             "seconds": result.metrics[-1]["seconds"]})
+                rows.append(
+                    {
+                        "noise": noise,
+                        "seed": seed,
+                        "mean_return": evaluation.mean_return,
+                        "std_return": evaluation.std_return,
+                        "train_loss": result.metrics[-1]["train_loss"],
+                        "seconds": result.metrics[-1]["seconds"],
+                    }
+                )
                 bar.advance(1, last=f"noise {noise}: {evaluation.mean_return:.0f}")
                 _write(out, config, rows, speed, start)
         speed = measure_speed(config, demonstrations(config, 0.0, config.seeds[0]))
@@ -92,7 +118,12 @@ def run_pixels(config: PixelsBenchConfig = PixelsBenchConfig()) -> dict:
 
 
 def _write(out: Path, config: PixelsBenchConfig, rows: list[dict], speed: dict, start: float) -> dict:
-    payload = {"config": asdict(config), "rows": rows, "speed": speed, "seconds": time.perf_counter() - start,
-               "out": str(out)}
+    payload = {
+        "config": asdict(config),
+        "rows": rows,
+        "speed": speed,
+        "seconds": time.perf_counter() - start,
+        "out": str(out),
+    }
     atomic_write_text(out / "results.json", json.dumps(payload, indent=2) + "\n")
     return payload

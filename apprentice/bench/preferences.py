@@ -76,10 +76,18 @@ def _print_tables(result: dict) -> None:
                       f"{p['reward']:.3f} +- {p['reward_stderr']:.3f}")  # fmt: skip
     console.print(table)
     generalization = result["generalization"]
-    table = Table(title=f"explicit against implicit reward models: held-out accuracy against the true order ({len(generalization['runs'])} seeds)")
+    table = Table(
+        title=f"explicit against implicit reward models: held-out accuracy against the true order ({len(generalization['runs'])} seeds)"
+    )
     for column in ("reward model", "in distribution", "shifted (synonyms)", "shifted, changed pairs only"):
         table.add_column(column)
     for name in ("explicit", "implicit"):
         scores = generalization[name]
-        table.add_row(name, *(f"{scores[split]:.3f} +- {scores[split + '_std']:.3f}" for split in ("in_distribution", "shifted", "shifted_changed")))
+        table.add_row(
+            name,
+            *(
+                f"{scores[split]:.3f} +- {scores[split + '_std']:.3f}"
+                for split in ("in_distribution", "shifted", "shifted_changed")
+            ),
+        )
     console.print(table)

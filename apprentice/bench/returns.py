@@ -60,7 +60,9 @@ def run_returns(config: ReturnsBenchConfig = ReturnsBenchConfig()) -> dict:
     if not config.plot_only:
         for env_id in config.envs:
             if experts.load(env_id).stats is None:
-                raise ValueError(f"{env_id}: the expert has no measured returns; run `apprentice experts --env {env_id} --measure`")
+                raise ValueError(
+                    f"{env_id}: the expert has no measured returns; run `apprentice experts --env {env_id} --measure`"
+                )
         for env_id in config.envs:
             _run_env(env_id, config, out / f"{env_id}.json")
     return summarize(out)
@@ -75,20 +77,40 @@ def _run_env(env_id: str, config: ReturnsBenchConfig, path: Path) -> list[dict]:
         for seed in config.seeds:
             for n_demos in config.demo_counts:
                 t0 = time.perf_counter()
-                demos = rollout(expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1)
+                demos = rollout(
+                    expert, env_id, n_episodes=n_demos, seed=collection_seed(seed, Stream.DEMONSTRATIONS), n_envs=1
+                )
                 policy = bc_train(jax.random.key(seed), bc, demos, spec, progress=False).policy
                 seconds = time.perf_counter() - t0
                 evaluation = evaluate(policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
-                rows.append({"env_id": env_id, "method": "BC", "seed": seed, "n_demos": n_demos,
-                             "labels": sum(len(t) for t in demos), "seconds": seconds,
-                             "mean_return": evaluation.mean_return, "normalized_score": evaluation.normalized_score})
+                rows.append(
+                    {
+                        "env_id": env_id,
+                        "method": "BC",
+                        "seed": seed,
+                        "n_demos": n_demos,
+                        "labels": sum(len(t) for t in demos),
+                        "seconds": seconds,
+                        "mean_return": evaluation.mean_return,
+                        "normalized_score": evaluation.normalized_score,
+                    }
+                )
                 bar.advance(1, last=f"seed {seed} BC {n_demos} demos: {evaluation.normalized_score:.2f}")
             result = dagger.train(jax.random.key(seed), _dagger_config(config, seed), expert, env_id, progress=False)
             final = evaluate(result.policy, env_id, config.eval_episodes, evaluation_seed(), expert=expert)
             for row in result.metrics:
-                rows.append({"env_id": env_id, "method": "DAgger", "seed": seed, "round": row["round"],
-                             "labels": row["labels"], "seconds": row["seconds_excluding_eval"],
-                             "mean_return": row["mean_return"], "normalized_score": row["normalized_score"]})
+                rows.append(
+                    {
+                        "env_id": env_id,
+                        "method": "DAgger",
+                        "seed": seed,
+                        "round": row["round"],
+                        "labels": row["labels"],
+                        "seconds": row["seconds_excluding_eval"],
+                        "mean_return": row["mean_return"],
+                        "normalized_score": row["normalized_score"],
+                    }
+                )
             rows[-1].update(final_mean_return=final.mean_return, final_normalized_score=final.normalized_score)
             bar.advance(1, last=f"seed {seed} DAgger: {final.normalized_score:.2f}")
             payload = {"env_id": env_id, "config": asdict(config), "rows": rows, "seconds": time.perf_counter() - start}
@@ -97,9 +119,14 @@ def _run_env(env_id: str, config: ReturnsBenchConfig, path: Path) -> list[dict]:
 
 
 def _dagger_config(config: ReturnsBenchConfig, seed: int) -> DAggerConfig:
-    interactive = InteractiveConfig(initial_labels=config.initial_labels, steps_per_round=config.steps_per_round,
-                                    n_rounds=config.n_rounds, label_budget=config.label_budget,
-                                    eval_episodes=config.round_eval_episodes, run_seed=seed)
+    interactive = InteractiveConfig(
+        initial_labels=config.initial_labels,
+        steps_per_round=config.steps_per_round,
+        n_rounds=config.n_rounds,
+        label_budget=config.label_budget,
+        eval_episodes=config.round_eval_episodes,
+        run_seed=seed,
+    )
     return DAggerConfig(interactive=interactive, bc=BCConfig(n_epochs=config.dagger_epochs, validation_fraction=0.0))
 
 
@@ -122,8 +149,10 @@ def summarize(out: Path) -> dict:
         "threshold": threshold,
         "config": payloads[0]["config"],
     }
-    result["plots"] = [str(plot_score_vs_labels(summary, out / "score_vs_labels.png")),
-                       str(plot_return_vs_demos(result["rows"], out / "returns_vs_demos.png"))]
+    result["plots"] = [
+        str(plot_score_vs_labels(summary, out / "score_vs_labels.png")),
+        str(plot_return_vs_demos(result["rows"], out / "returns_vs_demos.png")),
+    ]
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
     console = make_console()
     console.print(_rich_table(result["table"]))
@@ -140,11 +169,20 @@ def _curves(rows: list[dict]) -> list[dict]:
             for point in sorted({r[point_key] for r in points}):
                 group = [r for r in points if r[point_key] == point]
                 scores = np.array([r["normalized_score"] for r in group])
-                summary.append({"env_id": env_id, "method": method, "budget": int(np.mean([r["labels"] for r in group])),
-                                point_key: point, "labels_mean": float(np.mean([r["labels"] for r in group])),
-                                "normalized_mean": float(scores.mean()), "normalized_std": float(scores.std()),
-                                "seconds_mean": float(np.mean([r["seconds"] for r in group])),
-                                "seconds_std": float(np.std([r["seconds"] for r in group])), "n_seeds": len(group)})
+                summary.append(
+                    {
+                        "env_id": env_id,
+                        "method": method,
+                        "budget": int(np.mean([r["labels"] for r in group])),
+                        point_key: point,
+                        "labels_mean": float(np.mean([r["labels"] for r in group])),
+                        "normalized_mean": float(scores.mean()),
+                        "normalized_std": float(scores.std()),
+                        "seconds_mean": float(np.mean([r["seconds"] for r in group])),
+                        "seconds_std": float(np.std([r["seconds"] for r in group])),
+                        "n_seeds": len(group),
+                    }
+                )
     return summary
 
 
@@ -155,9 +193,18 @@ def _return_vs_demos(rows: list[dict]) -> list[dict]:
         bc = [r for r in rows if (r["env_id"], r["method"]) == (env_id, "BC")]
         for n_demos in sorted({r["n_demos"] for r in bc}):
             returns = [r["mean_return"] for r in bc if r["n_demos"] == n_demos]
-            points.append({"env_id": env_id, "method": "BC", "n_demos": n_demos, "mean_return": float(np.mean(returns)),
-                           "std_return": float(np.std(returns)), "n_seeds": len(returns),
-                           "expert_return": stats.mean_return, "random_return": stats.random_mean_return})
+            points.append(
+                {
+                    "env_id": env_id,
+                    "method": "BC",
+                    "n_demos": n_demos,
+                    "mean_return": float(np.mean(returns)),
+                    "std_return": float(np.std(returns)),
+                    "n_seeds": len(returns),
+                    "expert_return": stats.mean_return,
+                    "random_return": stats.random_mean_return,
+                }
+            )
     return points
 
 
@@ -171,17 +218,21 @@ def _table_rows(rows: list[dict]) -> list[dict]:
         finals = [r for r in rows if (r["env_id"], r["method"]) == (env_id, "DAgger") and "final_normalized_score" in r]
         dagger_scores = [r["final_normalized_score"] for r in finals]
         published = IMITATION_PUBLISHED.get(env_id, {})
-        table.append({
-            "env_id": env_id,
-            "bc_demos": most, "bc_labels": float(np.mean([r["labels"] for r in bc if r["n_demos"] == most])),
-            "bc_normalized_mean": float(np.mean(bc_scores)), "bc_normalized_std": float(np.std(bc_scores)),
-            "imitation_bc": published.get("BC"),
-            "dagger_labels": float(np.mean([r["labels"] for r in finals])) if finals else None,
-            "dagger_normalized_mean": float(np.mean(dagger_scores)) if finals else None,
-            "dagger_normalized_std": float(np.std(dagger_scores)) if finals else None,
-            "imitation_dagger": published.get("DAgger"),
-            "n_seeds": len(bc_scores),
-        })
+        table.append(
+            {
+                "env_id": env_id,
+                "bc_demos": most,
+                "bc_labels": float(np.mean([r["labels"] for r in bc if r["n_demos"] == most])),
+                "bc_normalized_mean": float(np.mean(bc_scores)),
+                "bc_normalized_std": float(np.std(bc_scores)),
+                "imitation_bc": published.get("BC"),
+                "dagger_labels": float(np.mean([r["labels"] for r in finals])) if finals else None,
+                "dagger_normalized_mean": float(np.mean(dagger_scores)) if finals else None,
+                "dagger_normalized_std": float(np.std(dagger_scores)) if finals else None,
+                "imitation_dagger": published.get("DAgger"),
+                "n_seeds": len(bc_scores),
+            }
+        )
     return table
 
 
@@ -194,32 +245,71 @@ def _time_to_expert(summary: list[dict], threshold: float) -> list[dict]:
             if not curve:
                 continue
             first = next((r for r in curve if r["normalized_mean"] >= threshold), None)
-            reached.append({"env_id": env_id, "method": method, "reached": first is not None,
-                            "labels": first and first["labels_mean"], "seconds_mean": first and first["seconds_mean"],
-                            "seconds_std": first and first["seconds_std"], "best_normalized_mean": max(r["normalized_mean"] for r in curve),
-                            "largest_labels": curve[-1]["labels_mean"]})
+            reached.append(
+                {
+                    "env_id": env_id,
+                    "method": method,
+                    "reached": first is not None,
+                    "labels": first and first["labels_mean"],
+                    "seconds_mean": first and first["seconds_mean"],
+                    "seconds_std": first and first["seconds_std"],
+                    "best_normalized_mean": max(r["normalized_mean"] for r in curve),
+                    "largest_labels": curve[-1]["labels_mean"],
+                }
+            )
     return reached
 
 
 def _rich_table(table: list[dict]) -> Table:
-    rich = Table("env", "BC (demos)", "BC", "imitation BC", "DAgger (labels)", "DAgger", "imitation DAgger",
-                 title="Expert-normalized score, mean +- std over seeds; imitation's published v1.0 numbers beside")
+    rich = Table(
+        "env",
+        "BC (demos)",
+        "BC",
+        "imitation BC",
+        "DAgger (labels)",
+        "DAgger",
+        "imitation DAgger",
+        title="Expert-normalized score, mean +- std over seeds; imitation's published v1.0 numbers beside",
+    )
     for r in table:
-        dagger_cell = "-" if r["dagger_normalized_mean"] is None else f"{r['dagger_normalized_mean']:.3f} +- {r['dagger_normalized_std']:.3f}"
-        rich.add_row(r["env_id"], str(r["bc_demos"]), f"{r['bc_normalized_mean']:.3f} +- {r['bc_normalized_std']:.3f}",
-                     _cell(r["imitation_bc"]), "-" if r["dagger_labels"] is None else f"{r['dagger_labels']:.0f}",
-                     dagger_cell, _cell(r["imitation_dagger"]))
+        dagger_cell = (
+            "-"
+            if r["dagger_normalized_mean"] is None
+            else f"{r['dagger_normalized_mean']:.3f} +- {r['dagger_normalized_std']:.3f}"
+        )
+        rich.add_row(
+            r["env_id"],
+            str(r["bc_demos"]),
+            f"{r['bc_normalized_mean']:.3f} +- {r['bc_normalized_std']:.3f}",
+            _cell(r["imitation_bc"]),
+            "-" if r["dagger_labels"] is None else f"{r['dagger_labels']:.0f}",
+            dagger_cell,
+            _cell(r["imitation_dagger"]),
+        )
     return rich
 
 
 def _rich_time_table(rows: list[dict]) -> Table:
-    rich = Table("env", "method", "labels", "wall-clock (s)", "best score", title="Time to expert (first point at the threshold)")
+    rich = Table(
+        "env", "method", "labels", "wall-clock (s)", "best score", title="Time to expert (first point at the threshold)"
+    )
     for r in rows:
         if r["reached"]:
-            rich.add_row(r["env_id"], r["method"], f"{r['labels']:.0f}", f"{r['seconds_mean']:.1f} +- {r['seconds_std']:.1f}",
-                         f"{r['best_normalized_mean']:.3f}")
+            rich.add_row(
+                r["env_id"],
+                r["method"],
+                f"{r['labels']:.0f}",
+                f"{r['seconds_mean']:.1f} +- {r['seconds_std']:.1f}",
+                f"{r['best_normalized_mean']:.3f}",
+            )
         else:
-            rich.add_row(r["env_id"], r["method"], f"not reached by {r['largest_labels']:.0f}", "-", f"{r['best_normalized_mean']:.3f}")
+            rich.add_row(
+                r["env_id"],
+                r["method"],
+                f"not reached by {r['largest_labels']:.0f}",
+                "-",
+                f"{r['best_normalized_mean']:.3f}",
+            )
     return rich
 
 

@@ -43,8 +43,12 @@ def run_rl_speed(config: RLSpeedConfig = RLSpeedConfig()) -> dict:
     jax_return = score(eqx.combine(params, static).policy)
 
     start = time.perf_counter()
-    gym_result = train_ppo(jax.random.key(0), PPOConfig(total_steps=config.total_steps, backend="gymnasium",
-                                                         eval_episodes=1), config.env, progress=False)
+    gym_result = train_ppo(
+        jax.random.key(0),
+        PPOConfig(total_steps=config.total_steps, backend="gymnasium", eval_episodes=1),
+        config.env,
+        progress=False,
+    )
     gym_seconds = time.perf_counter() - start
     gym_return = score(gym_result.policy)
 
@@ -61,7 +65,9 @@ def run_rl_speed(config: RLSpeedConfig = RLSpeedConfig()) -> dict:
         "gymnasium_ppo_steps_per_s": round(env_steps / gym_seconds),
         "ppo_speedup": round(gym_seconds / jax_seconds, 2),
         "jax_train_return_curve": np.nan_to_num(np.asarray(metrics["train_return"]), nan=0.0).tolist(),  # 0: none yet
-        "gymnasium_train_return_curve": [row["train_return"] or 0.0 for row in gym_result.metrics],  # 0: none finished yet
+        "gymnasium_train_return_curve": [
+            row["train_return"] or 0.0 for row in gym_result.metrics
+        ],  # 0: none finished yet
     }
     if config.n_seeds:
         result.update(_vmapped_seeds(run, static, config, env_steps, score))
@@ -108,5 +114,8 @@ def _env_only_rates(config: RLSpeedConfig) -> dict:
         obs = steps.step(actor(obs))[0]
     gym_rate = 8 * n_gym / (time.perf_counter() - start)
     steps.close()
-    return {"env_only_jax_steps_per_s": round(jax_rate), "env_only_gymnasium_steps_per_s": round(gym_rate),
-            "env_only_speedup": round(jax_rate / gym_rate, 1)}
+    return {
+        "env_only_jax_steps_per_s": round(jax_rate),
+        "env_only_gymnasium_steps_per_s": round(gym_rate),
+        "env_only_speedup": round(jax_rate / gym_rate, 1),
+    }

@@ -39,7 +39,9 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     start = time.perf_counter()
     expert = experts.load(config.env_id)
     spec = env_spec(config.env_id)
-    good = rollout(expert, config.env_id, n_episodes=config.n_expert_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 0))
+    good = rollout(
+        expert, config.env_id, n_episodes=config.n_expert_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 0)
+    )
     bc = BCConfig(loss=config.loss)
     methods = {"BC": bc, "RWR (R - min R)": replace(bc, weighting="return")}
     for temperature in config.temperatures:
@@ -49,8 +51,12 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     with progress_bar(total, "RWR vs BC") as bar:
         for name in config.degradations:
             degrade = DEGRADATIONS[name]
-            bad = rollout(lambda obs: degrade(expert(obs)), config.env_id, n_episodes=config.n_degraded_episodes,  # noqa: B023 (called in this iteration)
-                          seed=collection_seed(0, Stream.DEMONSTRATIONS, 1))
+            bad = rollout(
+                lambda obs: degrade(expert(obs)),  # noqa: B023 (called within this iteration)
+                config.env_id,
+                n_episodes=config.n_degraded_episodes,
+                seed=collection_seed(0, Stream.DEMONSTRATIONS, 1),
+            )
             bad_return = float(np.mean([t.episode_return for t in bad]))
             for method, bc_config in methods.items():
                 scores = []
@@ -59,21 +65,45 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
                     evaluation = evaluate(trained.policy, config.env_id, config.eval_episodes, evaluation_seed())
                     scores.append(expert.normalized_score(evaluation.mean_return))
                     bar.advance(1)
-                rows.append({"degradation": name, "degraded_return": bad_return, "method": method,
-                             "normalized_mean": float(np.mean(scores)), "normalized_std": float(np.std(scores)),
-                             "normalized_per_seed": scores})
+                rows.append(
+                    {
+                        "degradation": name,
+                        "degraded_return": bad_return,
+                        "method": method,
+                        "normalized_mean": float(np.mean(scores)),
+                        "normalized_std": float(np.std(scores)),
+                        "normalized_per_seed": scores,
+                    }
+                )
     out = Path(config.out)
     stats = expert.require_stats()
-    summary = {"config": _jsonable(config), "rows": rows, "seconds": time.perf_counter() - start,
-               "expert_return": stats.mean_return, "random_return": stats.random_mean_return}
-    summary["plot"] = str(plot_method_scores(rows, "degradation", out / "rwr_vs_bc.png",
-                                             title=f"{config.env_id}: expert + degraded demonstrations"))
+    summary = {
+        "config": _jsonable(config),
+        "rows": rows,
+        "seconds": time.perf_counter() - start,
+        "expert_return": stats.mean_return,
+        "random_return": stats.random_mean_return,
+    }
+    summary["plot"] = str(
+        plot_method_scores(
+            rows, "degradation", out / "rwr_vs_bc.png", title=f"{config.env_id}: expert + degraded demonstrations"
+        )
+    )
     atomic_write_text(out / "results.json", json.dumps(summary, indent=2) + "\n")
-    table = Table("degraded demonstrator", "its return", "method", "normalized score (mean +- std over seeds)",
-                  title=f"{config.n_expert_episodes} expert + {config.n_degraded_episodes} degraded episodes, {config.env_id}")
+    table = Table(
+        "degraded demonstrator",
+        "its return",
+        "method",
+        "normalized score (mean +- std over seeds)",
+        title=f"{config.n_expert_episodes} expert + {config.n_degraded_episodes} degraded episodes, {config.env_id}",
+    )
     for r in rows:
-        table.add_row(r["degradation"], f"{r['degraded_return']:.0f}", r["method"],
-                      f"{r['normalized_mean']:.3f} +- {r['normalized_std']:.3f}")
+        table.add_row(
+            r["degradation"],
+            f"{r['degraded_return']:.0f}",
+            r["method"],
+            f"{r['normalized_mean']:.3f} +- {r['normalized_std']:.3f}",
+        )
     make_console().print(table)
     return summary
 

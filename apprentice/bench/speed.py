@@ -84,4 +84,3 @@ def run_speed(config: SpeedConfig = SpeedConfig()) -> dict:
         "fraction_of_peak_all": fractions,
         "jax_version": jax.__version__,
     }
-

@@ -35,6 +35,8 @@ from apprentice.policies.build import PolicyArchitecture, make_policy
 from apprentice.progress import progress_bar
 
 WORKER = Path(__file__).parent / "peers" / "torch_bc_worker.py"
+
+
 def run_peer_speed(config: PeerSpeedConfig = PeerSpeedConfig()) -> dict:
     """Time every contestant; ``{"skipped": reason}`` when the peer venv cannot be built."""
     unknown = set(config.variants) - set(PEER_VARIANTS)
@@ -86,13 +88,17 @@ def _ours(spec, data, config: PeerSpeedConfig):
     def train_epochs(n: int) -> None:
         for _ in range(n):
             state["key"], key = jax.random.split(state["key"])
-            state["params"], state["opt"], loss = train_epoch(state["params"], state["opt"], key, arrays, static, settings)
+            state["params"], state["opt"], loss = train_epoch(
+                state["params"], state["opt"], key, arrays, static, settings
+            )
         loss.block_until_ready()
 
     return train_epochs
 
 
-def _worker(python, variant: str, threads: int, data_path: Path, steps: int, config: PeerSpeedConfig, seed: int) -> dict:
+def _worker(
+    python, variant: str, threads: int, data_path: Path, steps: int, config: PeerSpeedConfig, seed: int
+) -> dict:
     argv = [str(python), str(WORKER), "--variant", variant, "--data", str(data_path), "--steps", str(steps),
             "--batch-size", str(config.batch_size), "--lr", str(config.learning_rate), "--threads", str(threads),
             "--seed", str(seed), "--hidden", *map(str, config.hidden_sizes)]  # fmt: skip
@@ -103,4 +109,6 @@ def _worker(python, variant: str, threads: int, data_path: Path, steps: int, con
 
 
 def _name(variant: str, threads_asked: int, threads_used: int) -> str:
-    return f"{variant} ({threads_used} thread{'s' if threads_used > 1 else ''}{', default' if threads_asked == 0 else ''})"
+    return (
+        f"{variant} ({threads_used} thread{'s' if threads_used > 1 else ''}{', default' if threads_asked == 0 else ''})"
+    )

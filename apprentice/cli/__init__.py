@@ -60,38 +60,92 @@ WITHOUT_COMMAND = {"preference-rl": "its config holds a reward model's and PPO's
 COMMANDS: dict[str, Command] = {
     "collect": Command("collect", "CollectArgs", "collect", "record expert demonstrations to .npz or Minari"),
     **{f"train {name}": Command(*where, ALGORITHMS[name].summary) for name, where in TRAINING.items()},
-    "train mce-irl": Command("irl", "TrainMCEIRLArgs", "train_mce_irl",
-                             "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"),
-    "train next-token": Command("text", "TrainNextTokenArgs", "train_next_token",
-                                "a character transformer by next-token prediction (BC on text)"),
-    "train reward-model": Command("text", "TrainRewardModelArgs", "train_reward_model", "a Bradley-Terry reward model on text responses"),
-    "train dpo": Command("text", "TrainTextPreferenceArgs", "train_dpo", "DPO fine-tuning of a character model on sentiment preferences"),
-    "train ipo": Command("text", "TrainTextPreferenceArgs", "train_ipo", "IPO fine-tuning of a character model on sentiment preferences"),
-    "train rlhf": Command("text", "TrainTextRLHFArgs", "train_rlhf", "RLHF (REINFORCE + KL penalty) on the true or a learned reward"),
+    "train mce-irl": Command(
+        "irl", "TrainMCEIRLArgs", "train_mce_irl", "maximum-causal-entropy IRL on a tabular MDP, expert soft-optimal"
+    ),
+    "train next-token": Command(
+        "text",
+        "TrainNextTokenArgs",
+        "train_next_token",
+        "a character transformer by next-token prediction (BC on text)",
+    ),
+    "train reward-model": Command(
+        "text", "TrainRewardModelArgs", "train_reward_model", "a Bradley-Terry reward model on text responses"
+    ),
+    "train dpo": Command(
+        "text", "TrainTextPreferenceArgs", "train_dpo", "DPO fine-tuning of a character model on sentiment preferences"
+    ),
+    "train ipo": Command(
+        "text", "TrainTextPreferenceArgs", "train_ipo", "IPO fine-tuning of a character model on sentiment preferences"
+    ),
+    "train rlhf": Command(
+        "text", "TrainTextRLHFArgs", "train_rlhf", "RLHF (REINFORCE + KL penalty) on the true or a learned reward"
+    ),
     "rerun": Command("rerun", "RerunArgs", "rerun", "run a run directory's command again from its config.json"),
-    "evaluate": Command("collect", "EvaluateArgs", "evaluate", "returns, normalized score and disagreement of a policy"),
-    "experts": Command("collect", "ExpertsArgs", "experts", "list the scripted experts; --measure records their returns"),
+    "evaluate": Command(
+        "collect", "EvaluateArgs", "evaluate", "returns, normalized score and disagreement of a policy"
+    ),
+    "experts": Command(
+        "collect", "ExpertsArgs", "experts", "list the scripted experts; --measure records their returns"
+    ),
     "demo": Command("collect", "DemoArgs", "demo", "the main job: BC on CartPole and Pendulum, table and plot"),
-    "bench speed": Command("bench", "BenchSpeedArgs", "bench_speed",
-                           "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch"),
-    "bench rl-speed": Command("bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"),
-    "bench rwr": Command("bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"),
-    "bench pixels": Command("bench", "BenchPixelsArgs", "bench_pixels",
-                            "BC from 64x64 frames: clean against noise-injected demos; CNN steps/s, bytes/frame"),
-    "bench labels": Command("bench", "BenchLabelsArgs", "bench_labels", "BC, DART, DAgger, HG-DAgger: score against expert labels"),
-    "bench returns": Command("bench", "BenchReturnsArgs", "bench_returns",
-                             "BC and DAgger on MuJoCo beside imitation's table; time to expert"),
-    "bench irl": Command("bench", "BenchIRLArgs", "bench_irl", "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"),
-    "bench irl-transfer": Command("bench", "BenchIRLTransferArgs", "bench_irl_transfer",
-                                  "tabular AIRL rewards re-solved under new dynamics vs the moved policy"),
-    "bench irl-speed": Command("bench", "BenchIRLSpeedArgs", "bench_irl_speed", "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"),
-    "bench preferences": Command("text", "BenchPreferencesArgs", "bench_preferences",
-                                 "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models"),
-    "bench sampling": Command("text", "BenchSamplingArgs", "bench_sampling",
-                              "character-model sampling: key-value cache against a full pass per token"),
-    "report": Command("report", "ReportArgs", "report", "an HTML and Markdown report of run directories: curves, plots, tables"),
-    "theory compounding": Command("theory", "TheoryCompoundingArgs", "theory_compounding",
-                                  "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N"),
+    "bench speed": Command(
+        "bench",
+        "BenchSpeedArgs",
+        "bench_speed",
+        "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch",
+    ),
+    "bench rl-speed": Command(
+        "bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"
+    ),
+    "bench rwr": Command(
+        "bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"
+    ),
+    "bench pixels": Command(
+        "bench",
+        "BenchPixelsArgs",
+        "bench_pixels",
+        "BC from 64x64 frames: clean against noise-injected demos; CNN steps/s, bytes/frame",
+    ),
+    "bench labels": Command(
+        "bench", "BenchLabelsArgs", "bench_labels", "BC, DART, DAgger, HG-DAgger: score against expert labels"
+    ),
+    "bench returns": Command(
+        "bench", "BenchReturnsArgs", "bench_returns", "BC and DAgger on MuJoCo beside imitation's table; time to expert"
+    ),
+    "bench irl": Command(
+        "bench", "BenchIRLArgs", "bench_irl", "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"
+    ),
+    "bench irl-transfer": Command(
+        "bench",
+        "BenchIRLTransferArgs",
+        "bench_irl_transfer",
+        "tabular AIRL rewards re-solved under new dynamics vs the moved policy",
+    ),
+    "bench irl-speed": Command(
+        "bench", "BenchIRLSpeedArgs", "bench_irl_speed", "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"
+    ),
+    "bench preferences": Command(
+        "text",
+        "BenchPreferencesArgs",
+        "bench_preferences",
+        "reward-vs-KL frontier of DPO and RLHF; explicit vs implicit reward models",
+    ),
+    "bench sampling": Command(
+        "text",
+        "BenchSamplingArgs",
+        "bench_sampling",
+        "character-model sampling: key-value cache against a full pass per token",
+    ),
+    "report": Command(
+        "report", "ReportArgs", "report", "an HTML and Markdown report of run directories: curves, plots, tables"
+    ),
+    "theory compounding": Command(
+        "theory",
+        "TheoryCompoundingArgs",
+        "theory_compounding",
+        "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N",
+    ),
 }
 
 
@@ -147,5 +201,7 @@ def _print_usage() -> None:
     print("usage: apprentice COMMAND [OPTIONS]   (apprentice COMMAND --help for its options)\n")
     for name, command in COMMANDS.items():
         print(f"  {name:<22} {command.summary}")
-    print("\n--json (any command) prints the results as one JSON object on the last line;"
-          " --debug shows the Python traceback of an error.")
+    print(
+        "\n--json (any command) prints the results as one JSON object on the last line;"
+        " --debug shows the Python traceback of an error."
+    )

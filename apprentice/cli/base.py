@@ -74,8 +74,9 @@ def _flags(name: str, value: Any, prefixed: bool) -> list[str]:
     """The flags of one argument; a nested dataclass's fields are ``--name.field``, or ``--field``
     throughout a dataclass declared with ``OmitArgPrefixes`` (``prefixed=False``)."""
     if isinstance(value, dict):
-        return [flag for key, item in value.items()
-                for flag in _flags(f"{name}.{key}" if prefixed else key, item, prefixed)]
+        return [
+            flag for key, item in value.items() for flag in _flags(f"{name}.{key}" if prefixed else key, item, prefixed)
+        ]
     flag = "--" + name.replace("_", "-")
     if isinstance(value, bool):
         return [flag] if value else [_negative(flag)]

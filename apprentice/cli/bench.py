@@ -131,15 +131,31 @@ def _bench_dagger_peers(config, venv: str, out: Path) -> dict[str, Any]:
         console.print(f"[yellow]DAgger side-by-side run skipped: {result['skipped']}[/yellow]")
         return result
     result["plot"] = str(plot_dagger_race(result, out / "dagger_peers.png"))
-    table = Table("contestant", "runs", "s to end", "labels", "final score", f"s to {config.threshold}", "labels then",
-                  "time / apprentice's", title=f"DAgger on {result['env_id']}, medians over runs -> {result['plot']}")
+    table = Table(
+        "contestant",
+        "runs",
+        "s to end",
+        "labels",
+        "final score",
+        f"s to {config.threshold}",
+        "labels then",
+        "time / apprentice's",
+        title=f"DAgger on {result['env_id']}, medians over runs -> {result['plot']}",
+    )
     for row in result["rows"]:
         reached = row["seconds_to_threshold"] is not None
-        table.add_row(row["contestant"], str(row["n_runs"]), f"{row['seconds_to_end']:.2f}", f"{row['labels_at_end']:.0f}",
-                      f"{row['final_normalized_score']:.3f}",
-                      f"{row['seconds_to_threshold']:.2f} ({row['runs_reaching_threshold']}/{row['n_runs']} runs)" if reached else "not reached",
-                      f"{row['labels_at_threshold']:.0f}" if reached else "-",
-                      f"{row['end_ratio_to_apprentice']:.2f} (end)")
+        table.add_row(
+            row["contestant"],
+            str(row["n_runs"]),
+            f"{row['seconds_to_end']:.2f}",
+            f"{row['labels_at_end']:.0f}",
+            f"{row['final_normalized_score']:.3f}",
+            f"{row['seconds_to_threshold']:.2f} ({row['runs_reaching_threshold']}/{row['n_runs']} runs)"
+            if reached
+            else "not reached",
+            f"{row['labels_at_threshold']:.0f}" if reached else "-",
+            f"{row['end_ratio_to_apprentice']:.2f} (end)",
+        )
     console.print(table)
     return result
 
@@ -176,12 +192,19 @@ def bench_pixels(args) -> dict[str, Any]:
     for column in ("demo noise", "seed", "return", "train loss", "seconds"):
         table.add_column(column)
     for row in result["rows"]:
-        table.add_row(f"{row['noise']:g}", str(row["seed"]), f"{row['mean_return']:.1f} +- {row['std_return']:.1f}",
-                      f"{row['train_loss']:.3f}", f"{row['seconds']:.0f}")
+        table.add_row(
+            f"{row['noise']:g}",
+            str(row["seed"]),
+            f"{row['mean_return']:.1f} +- {row['std_return']:.1f}",
+            f"{row['train_loss']:.3f}",
+            f"{row['seconds']:.0f}",
+        )
     console.print(table)
     speed = result["speed"]
-    console.print(f"Nature CNN: {speed['steps_per_second']:.1f} gradient steps/s at batch {speed['batch_size']}; "
-                  f"{speed['bytes_per_frame']} bytes per stored frame ({speed['frame_dtype']} {speed['frame_shape']})")
+    console.print(
+        f"Nature CNN: {speed['steps_per_second']:.1f} gradient steps/s at batch {speed['batch_size']}; "
+        f"{speed['bytes_per_frame']} bytes per stored frame ({speed['frame_dtype']} {speed['frame_shape']})"
+    )
     return result
 
 
@@ -220,13 +243,26 @@ def bench_irl_speed(args) -> dict[str, Any]:
     from apprentice.bench.irl_speed import run_irl_speed
 
     result = run_irl_speed(args.config)
-    table = Table("backend", "seed", "env steps", "seconds (compile included)", "return", "normalized",
-                  title=f"{result['method']} on {result['env_id']} from {result['n_demos']} expert episode(s)")
+    table = Table(
+        "backend",
+        "seed",
+        "env steps",
+        "seconds (compile included)",
+        "return",
+        "normalized",
+        title=f"{result['method']} on {result['env_id']} from {result['n_demos']} expert episode(s)",
+    )
     for row in result["runs"]:
-        table.add_row(row["backend"], str(row["seed"]), str(row["env_steps"]), f"{row['wall_seconds_with_compile']:.1f}",
-                      f"{row['eval_return']:.1f}", f"{row['normalized_score']:.3f}")
+        table.add_row(
+            row["backend"],
+            str(row["seed"]),
+            str(row["env_steps"]),
+            f"{row['wall_seconds_with_compile']:.1f}",
+            f"{row['eval_return']:.1f}",
+            f"{row['normalized_score']:.3f}",
+        )
     make_console().print(table)
-    make_console().print(f"pure-JAX seed 0: {result['jax_compile_seconds']} s compiling + {result['jax_run_seconds']} s running")
+    make_console().print(
+        f"pure-JAX seed 0: {result['jax_compile_seconds']} s compiling + {result['jax_run_seconds']} s running"
+    )
     return result
-
-

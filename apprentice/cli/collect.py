@@ -123,9 +123,13 @@ def evaluate(args: EvaluateArgs) -> dict[str, Any]:
         raise ValueError(f"{args.policy}: the policy names no env; expected --env ENV_ID")
     if args.env:
         env_spec(args.env).require_same_spaces(spec, f"env {args.env}", f"policy {args.policy}")
-    evaluation = run_evaluation(policy, env_id, args.episodes, args.seed, deterministic=not args.stochastic, progress=True)
+    evaluation = run_evaluation(
+        policy, env_id, args.episodes, args.seed, deterministic=not args.stochastic, progress=True
+    )
     result = evaluation.to_dict()
-    print_result(f"evaluation of {args.policy} on {env_id}", {k: v for k, v in result.items() if k not in ("returns", "lengths")})
+    print_result(
+        f"evaluation of {args.policy} on {env_id}", {k: v for k, v in result.items() if k not in ("returns", "lengths")}
+    )
     return result
 
 
@@ -152,8 +156,15 @@ def experts(args: ExpertsArgs) -> dict[str, Any]:
         expert = registry.load(env_id)
         stats = expert.stats
         result[env_id] = {"description": expert.description, "stats": stats and dataclasses.asdict(stats)}
-        shown = ("-", "-", "-") if stats is None else (
-            f"{stats.mean_return:.1f} +- {stats.std_return:.1f}", f"{stats.random_mean_return:.1f}", str(stats.n_episodes))
+        shown = (
+            ("-", "-", "-")
+            if stats is None
+            else (
+                f"{stats.mean_return:.1f} +- {stats.std_return:.1f}",
+                f"{stats.random_mean_return:.1f}",
+                str(stats.n_episodes),
+            )
+        )
         table.add_row(env_id, *shown)
     console = make_console()
     console.print(table)
@@ -185,7 +196,7 @@ def _install_trained_expert(run: Path, env_id: str, final: bool) -> None:
     chosen = evaluated[-1] if final else max(evaluated, key=lambda row: row["eval_return"])
     training = {
         "description": f"{config['algorithm'].upper()} policy trained by apprentice: the {selected} evaluated policy"
-                       f" (at {chosen['env_steps']:,} of {result['env_steps']:,} env steps)",
+        f" (at {chosen['env_steps']:,} of {result['env_steps']:,} env steps)",
         "command": training_command(config, env_id),
         "algorithm": config["algorithm"],
         "seed": config["seed"],

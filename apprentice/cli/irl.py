@@ -30,7 +30,8 @@ class TrainAdversarialArgs(RunArgs, Generic[AdversarialAlgorithmConfig]):
 @dataclass(frozen=True, kw_only=True)
 class TrainMCEIRLArgs(SeededArgs):
     config: Annotated[MCEIRLConfig, tyro.conf.OmitArgPrefixes] = MCEIRLConfig(
-        horizon=20, learning_rate=0.5, occupancy_tol=5e-4)
+        horizon=20, learning_rate=0.5, occupancy_tol=5e-4
+    )
     mdp: Literal["imitation-5-state", "random"] = "imitation-5-state"
     """The tabular MDP: imitation's 5-state test MDP (horizon 20), or a random one."""
     n_states: int = 10
@@ -56,15 +57,22 @@ def train_mce_irl(args: TrainMCEIRLArgs) -> dict[str, Any]:
     if args.mdp == "imitation-5-state":
         mdp = imitation_five_state_mdp()
         if config.horizon != mdp.horizon:
-            raise ValueError(f"train mce-irl: imitation's 5-state MDP has horizon {mdp.horizon}, got --horizon {config.horizon}")
+            raise ValueError(
+                f"train mce-irl: imitation's 5-state MDP has horizon {mdp.horizon}, got --horizon {config.horizon}"
+            )
     else:
         mdp = random_finite_horizon_mdp(args.seed, args.n_states, args.n_actions, config.horizon)
     expert = policy_visitation(mdp, soft_value_iteration_finite(mdp, discount=config.discount).policy, config.discount)
     result = mce.train(jax.random.key(args.seed), config, mdp, expert)
     summary = {
-        "algorithm": "mce-irl", "mdp": args.mdp, "discount": config.discount, "iterations": result.n_iterations,
-        "converged": result.converged, "occupancy_linf": float(result.log.occupancy_linf[-1]),
-        "learner_return": float(result.log.learner_return[-1]), "expert_return": float(result.log.expert_return),
+        "algorithm": "mce-irl",
+        "mdp": args.mdp,
+        "discount": config.discount,
+        "iterations": result.n_iterations,
+        "converged": result.converged,
+        "occupancy_linf": float(result.log.occupancy_linf[-1]),
+        "learner_return": float(result.log.learner_return[-1]),
+        "expert_return": float(result.log.expert_return),
         "seconds": round(result.seconds, 3),
     }
     print_result(f"MCE IRL on {args.mdp}", summary)
@@ -95,8 +103,13 @@ def _train_adversarial(args) -> dict[str, Any]:
     expert = subsample(trajectories, args.subsample, seed=args.seed)
     trained = adversarial.train(jax.random.key(args.seed), args.config, env_id, expert)
     rl = trained.rl
-    summary = {"algorithm": algorithm, "out": str(args.out), "n_demo_episodes": len(trajectories),
-               "n_expert_samples": len(expert), **rl.summary()}
+    summary = {
+        "algorithm": algorithm,
+        "out": str(args.out),
+        "n_demo_episodes": len(trajectories),
+        "n_expert_samples": len(expert),
+        **rl.summary(),
+    }
     last = rl.metrics[-1]
     summary.update({k: last.get(k) for k in ("disc_accuracy_expert", "disc_accuracy_learner", "learned_reward_mean")})
     config = run_config(f"train {algorithm}", args, algorithm=algorithm, env_id=env_id)

@@ -53,10 +53,20 @@ def rerun(args: RerunArgs) -> dict[str, Any]:
     except ValueError:  # the original run never finished: nothing to compare
         original = None
     differences = None if original is None else final_metric_differences(original, result)
-    print("final metrics identical to the original's" if differences == [] else
-          f"final metrics differ from the original's: {differences}" if differences else "the original has no result.json to compare")
-    return {**result, "rerun_of": str(args.run_dir), "command": f"apprentice {config['command']} {shlex.join(argv)}",
-            "identical_final_metrics": differences == [], "differences": differences}
+    print(
+        "final metrics identical to the original's"
+        if differences == []
+        else f"final metrics differ from the original's: {differences}"
+        if differences
+        else "the original has no result.json to compare"
+    )
+    return {
+        **result,
+        "rerun_of": str(args.run_dir),
+        "command": f"apprentice {config['command']} {shlex.join(argv)}",
+        "identical_final_metrics": differences == [],
+        "differences": differences,
+    }
 
 
 def final_metric_differences(original: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
@@ -67,4 +77,8 @@ def final_metric_differences(original: dict[str, Any], rerun: dict[str, Any]) ->
         return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
     keys = sorted(set(original) | set(rerun))
-    return [k for k in keys if k != "out" and not any(w in k for w in TIMING_WORDS) and not same(original.get(k), rerun.get(k))]
+    return [
+        k
+        for k in keys
+        if k != "out" and not any(w in k for w in TIMING_WORDS) and not same(original.get(k), rerun.get(k))
+    ]

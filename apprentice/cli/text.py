@@ -8,6 +8,7 @@ of the base model to corpus sentence starts, labeled by Bradley-Terry on the sen
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -134,7 +135,9 @@ def train_reward_model(args) -> dict[str, Any]:
         score = eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline))
 
         def accuracy(pairs):
-            chosen, rejected = (score(result.model, jnp.asarray(pairs.context), jnp.asarray(r)) for r in (pairs.chosen, pairs.rejected))
+            chosen, rejected = (
+                score(result.model, jnp.asarray(pairs.context), jnp.asarray(r)) for r in (pairs.chosen, pairs.rejected)
+            )
             return float(preference_accuracy(chosen, rejected))
 
         summary.update({
@@ -186,15 +189,22 @@ def train_rlhf(args) -> dict[str, Any]:
     from apprentice.policies.transformer_io import REWARD_MODEL, load_text_model
 
     reference, vocab, task = _reference_and_task(args.base, args.out, args.seed)
-    reward_fn = None
+    reward_fn: Callable[[Any, Any], np.ndarray] | None = None
     if args.reward_model:
         reward_model, reward_vocab = load_text_model(
             args.reward_model, REWARD_MODEL, lambda backbone: TextRewardModel(backbone, key=jax.random.key(0))
         )
         if reward_vocab != vocab:
-            raise ValueError(f"--reward-model {args.reward_model}: expected the base model's vocabulary {vocab.chars!r}, got {reward_vocab.chars!r}")
+            raise ValueError(
+                f"--reward-model {args.reward_model}: expected the base model's vocabulary {vocab.chars!r}, got {reward_vocab.chars!r}"
+            )
         score = eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline))
-        reward_fn = lambda prompts, responses: np.asarray(score(reward_model, jnp.asarray(prompts), jnp.asarray(responses)))  # noqa: E731
+
+        def learned_reward(prompts, responses):
+            return np.asarray(score(reward_model, jnp.asarray(prompts), jnp.asarray(responses)))
+
+        reward_fn = learned_reward
+
     train_key, eval_key = jax.random.split(jax.random.key(args.seed))
     result = train_text_rlhf(train_key, args.config, reference, task, reward_fn=reward_fn)
     return _finish_fine_tuning(args, "train rlhf", reference, result.model, vocab, task, result.metrics, eval_key)
@@ -234,7 +244,9 @@ def _reference_and_task(base: str, out: str, seed: int):
     reference, vocab = load_text_model(base, LANGUAGE_MODEL)
     reference = cast("CharTransformer", reference)  # no build=: the bare language model
     prompt_length = 6
-    n_new = min(48, reference.context_length - prompt_length)  # prompt and response fit the context (a reward model reads both)
+    n_new = min(
+        48, reference.context_length - prompt_length
+    )  # prompt and response fit the context (a reward model reads both)
     return reference, vocab, sentiment_task(vocab, load_corpus(), prompt_length, n_new)
 
 
@@ -268,4 +280,7 @@ def _samples(model, vocab, n: int, seed: int, task=None) -> list[str]:
     else:
         prompts, n_new = jnp.asarray(task.prompts[:: max(1, len(task.prompts) // n)][:n]), task.n_new
     responses = sample_responses(model, jax.random.key(seed + 1), prompts, n_new)
-    return [vocab.decode(np.concatenate([p, r]))[1:].split("\n", 1)[0] for p, r in zip(np.asarray(prompts), np.asarray(responses))]
+    return [
+        vocab.decode(np.concatenate([p, r]))[1:].split("\n", 1)[0]
+        for p, r in zip(np.asarray(prompts), np.asarray(responses))
+    ]

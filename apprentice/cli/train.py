@@ -87,10 +87,15 @@ def train_bc(args: TrainBCArgs) -> dict[str, Any]:
     }
     if args.eval_episodes:
         evaluation = evaluate(trained.policy, env_id, args.eval_episodes, seed=evaluation_seed())
-        result.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
-                      normalized_score=evaluation.normalized_score)
+        result.update(
+            mean_return=evaluation.mean_return,
+            std_return=evaluation.std_return,
+            normalized_score=evaluation.normalized_score,
+        )
     config = run_config("train bc", args, algorithm="bc", env_id=env_id)
-    write_run(args.out, config, trained.metrics, result, policy=trained.policy, spec=spec, architecture=trained.architecture)
+    write_run(
+        args.out, config, trained.metrics, result, policy=trained.policy, spec=spec, architecture=trained.architecture
+    )
     print_result(f"behavior cloning on {env_id} -> {args.out}", result)
     return result
 
@@ -131,24 +136,52 @@ def _train_interactive(args, algorithm: str, train_fn) -> dict[str, Any]:
 
     def summary(trained) -> dict[str, Any]:
         last = trained.metrics[-1]
-        return {"algorithm": algorithm, "env_id": args.env, "out": str(args.out), "rounds": len(trained.metrics),
-                **{k: last.get(k) for k in ("labels", "env_steps", "mean_return", "std_return", "normalized_score",
-                                            "disagreement_rate", "seconds")}}
+        return {
+            "algorithm": algorithm,
+            "env_id": args.env,
+            "out": str(args.out),
+            "rounds": len(trained.metrics),
+            **{
+                k: last.get(k)
+                for k in (
+                    "labels",
+                    "env_steps",
+                    "mean_return",
+                    "std_return",
+                    "normalized_score",
+                    "disagreement_rate",
+                    "seconds",
+                )
+            },
+        }
 
     def checkpoint(trained) -> None:
-        write_run(args.out, config, trained.metrics, summary(trained), policy=trained.policy, spec=spec,
-                  architecture=trained.architecture)
+        write_run(
+            args.out,
+            config,
+            trained.metrics,
+            summary(trained),
+            policy=trained.policy,
+            spec=spec,
+            architecture=trained.architecture,
+        )
 
-    trained = train_fn(jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True,
-                       on_round=checkpoint)
+    trained = train_fn(
+        jax.random.key(args.seed), args.config, registry.load(args.env), args.env, progress=True, on_round=checkpoint
+    )
     result = summary(trained)
-    table = Table("round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}")
+    table = Table(
+        "round", "labels", "return", "normalized", "disagreement", title=f"{algorithm} on {args.env} -> {args.out}"
+    )
     for row in trained.metrics:
         evaluated = "mean_return" in row
-        table.add_row(str(row["round"]), str(row["labels"]),
-                      f"{row['mean_return']:.1f} +- {row['std_return']:.1f}" if evaluated else "-",
-                      f"{row['normalized_score']:.3f}" if evaluated else "-",
-                      f"{row['disagreement_rate']:.3f}" if evaluated else "-")
+        table.add_row(
+            str(row["round"]),
+            str(row["labels"]),
+            f"{row['mean_return']:.1f} +- {row['std_return']:.1f}" if evaluated else "-",
+            f"{row['normalized_score']:.3f}" if evaluated else "-",
+            f"{row['disagreement_rate']:.3f}" if evaluated else "-",
+        )
     make_console().print(table)
     return result
 
@@ -176,8 +209,15 @@ def _train_rl(args, algorithm: str, train_fn) -> dict[str, Any]:
     config = run_config(f"train {algorithm}", args, algorithm=algorithm, env_id=args.env)
 
     def checkpoint(result) -> None:
-        write_run(args.out, config, result.metrics, {"algorithm": algorithm, "out": str(args.out), **result.summary()},
-                  policy=result.policy, spec=result.spec, architecture=result.architecture)
+        write_run(
+            args.out,
+            config,
+            result.metrics,
+            {"algorithm": algorithm, "out": str(args.out), **result.summary()},
+            policy=result.policy,
+            spec=result.spec,
+            architecture=result.architecture,
+        )
         if result.best_policy is not None:
             save_policy(Path(args.out) / "best", result.best_policy, result.spec, result.architecture)
 

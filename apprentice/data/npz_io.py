@@ -36,7 +36,9 @@ def save_trajectories(
     info_keys = sorted(trajectories[0].infos)
     for i, traj in enumerate(trajectories):
         if sorted(traj.infos) != info_keys:
-            raise ValueError(f"trajectory {i} infos: expected keys {info_keys} (as trajectory 0), got {sorted(traj.infos)}")
+            raise ValueError(
+                f"trajectory {i} infos: expected keys {info_keys} (as trajectory 0), got {sorted(traj.infos)}"
+            )
     has_states = trajectories[0].states is not None
     if any((t.states is not None) != has_states for t in trajectories):
         raise ValueError("save_trajectories: expected states in every trajectory or in none")
@@ -103,7 +105,7 @@ def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajector
     }
     if "states" in arrays:
         expected["states"] = n_steps + n_episodes
-    infos = {k[len(_INFO_PREFIX):]: v for k, v in arrays.items() if k.startswith(_INFO_PREFIX)}
+    infos = {k[len(_INFO_PREFIX) :]: v for k, v in arrays.items() if k.startswith(_INFO_PREFIX)}
     expected.update({_INFO_PREFIX + k: n_steps for k in infos})
     for name, length in expected.items():
         got = trees.leading_size(arrays[name])

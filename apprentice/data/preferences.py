@@ -54,18 +54,24 @@ class Preferences:
         where = "Preferences."
         chosen, rejected = np.asarray(self.chosen), np.asarray(self.rejected)
         if chosen.ndim == 0 or chosen.shape[0] == 0:
-            raise ValueError(f"{where}chosen: expected at least one pair, shape (n >= 1, *item_shape), got shape {chosen.shape}")
+            raise ValueError(
+                f"{where}chosen: expected at least one pair, shape (n >= 1, *item_shape), got shape {chosen.shape}"
+            )
         if rejected.shape != chosen.shape:
             raise ValueError(f"{where}rejected: expected the shape of chosen {chosen.shape}, got {rejected.shape}")
         if _kind(chosen) != _kind(rejected):
-            raise ValueError(f"{where}rejected: expected {_kind(chosen)} items like chosen ({chosen.dtype}), got {rejected.dtype}")
+            raise ValueError(
+                f"{where}rejected: expected {_kind(chosen)} items like chosen ({chosen.dtype}), got {rejected.dtype}"
+            )
         n = chosen.shape[0]
         require_finite("chosen", chosen, where)
         require_finite("rejected", rejected, where)
         context = None if self.context is None else np.asarray(self.context)
         if context is not None:
             if context.ndim == 0 or context.shape[0] != n:
-                raise ValueError(f"{where}context: expected shape ({n}, *context_shape), one per pair, got {context.shape}")
+                raise ValueError(
+                    f"{where}context: expected shape ({n}, *context_shape), one per pair, got {context.shape}"
+                )
             require_finite("context", context, where)
         probability = None if self.probability is None else np.asarray(self.probability, np.float32)
         if probability is not None:
@@ -76,7 +82,12 @@ class Preferences:
             if outside.any():
                 i = int(np.argmax(outside))
                 raise ValueError(f"{where}probability: expected values in [0, 1], got {probability[i]} at index {i}")
-        for name, value in (("chosen", chosen), ("rejected", rejected), ("context", context), ("probability", probability)):
+        for name, value in (
+            ("chosen", chosen),
+            ("rejected", rejected),
+            ("context", context),
+            ("probability", probability),
+        ):
             object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
@@ -173,7 +184,9 @@ def bradley_terry_preferences(
     """
     first, second = jnp.asarray(first), jnp.asarray(second)
     if first.shape != second.shape or first.ndim == 0:
-        raise ValueError(f"second: expected the shape of first {first.shape} (n >= 1 stacked items), got {second.shape}")
+        raise ValueError(
+            f"second: expected the shape of first {first.shape} (n >= 1 stacked items), got {second.shape}"
+        )
     if context is not None:
         context = jnp.asarray(context)
         if context.ndim == 0 or context.shape[0] != first.shape[0]:
@@ -193,7 +206,9 @@ def _label_pairs(key, first, second, context, reward_fn, temperature):
     else:
         first_rewards, second_rewards = jax.vmap(reward_fn)(context, first), jax.vmap(reward_fn)(context, second)
     if first_rewards.shape != (first.shape[0],):
-        raise ValueError(f"reward_fn: expected a scalar reward per item, got rewards of shape {first_rewards.shape[1:]}")
+        raise ValueError(
+            f"reward_fn: expected a scalar reward per item, got rewards of shape {first_rewards.shape[1:]}"
+        )
     probability = bradley_terry_probability(first_rewards, second_rewards, temperature)
     first_preferred = jax.random.uniform(key, probability.shape) < probability
     pick = first_preferred.reshape((-1,) + (1,) * (first.ndim - 1))
@@ -201,7 +216,9 @@ def _label_pairs(key, first, second, context, reward_fn, temperature):
     return chosen, rejected, jnp.where(first_preferred, probability, 1.0 - probability)
 
 
-def random_pairs(key: PRNGKeyArray, n_items: int, n_pairs: int) -> tuple[Int[Array, " n_pairs"], Int[Array, " n_pairs"]]:
+def random_pairs(
+    key: PRNGKeyArray, n_items: int, n_pairs: int
+) -> tuple[Int[Array, " n_pairs"], Int[Array, " n_pairs"]]:
     """Indices ``(i, j)`` of ``n_pairs`` pairs of distinct items, uniform over ordered pairs ``i != j``."""
     if n_items < 2:
         raise ValueError(f"n_items: expected at least 2 items to pair, got {n_items}")

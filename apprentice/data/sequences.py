@@ -48,9 +48,13 @@ class SequenceChunks:
         return int(self.mask.sum())
 
 
-def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: int = 0,
-                    weights: Sequence[float] | None = None,
-                    labeled: Sequence[np.ndarray | None] | None = None) -> SequenceChunks:
+def sequence_chunks(
+    trajectories: Sequence[Trajectory],
+    length: int,
+    burn_in: int = 0,
+    weights: Sequence[float] | None = None,
+    labeled: Sequence[np.ndarray | None] | None = None,
+) -> SequenceChunks:
     """Cut ``trajectories`` into rows of ``burn_in + length`` steps (see the module docstring).
 
     Args:
@@ -64,14 +68,22 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
     if not trajectories:
         raise ValueError("sequence_chunks: expected at least one trajectory, got an empty list")
     if length < 1 or burn_in < 0:
-        raise ValueError(f"sequence_chunks: expected length >= 1 and burn_in >= 0, got length={length}, burn_in={burn_in}")
+        raise ValueError(
+            f"sequence_chunks: expected length >= 1 and burn_in >= 0, got length={length}, burn_in={burn_in}"
+        )
     if weights is not None and len(weights) != len(trajectories):
-        raise ValueError(f"sequence_chunks: expected {len(trajectories)} weights (one per trajectory), got {len(weights)}")
+        raise ValueError(
+            f"sequence_chunks: expected {len(trajectories)} weights (one per trajectory), got {len(weights)}"
+        )
     per_traj = np.ones(len(trajectories)) if weights is None else np.asarray(weights, np.float64)
     if labeled is not None and len(labeled) != len(trajectories):
-        raise ValueError(f"sequence_chunks: expected {len(trajectories)} label masks (one per trajectory), got {len(labeled)}")
-    masks = [np.ones(len(t), bool) if labeled is None or labeled[i] is None else np.asarray(labeled[i], bool)
-             for i, t in enumerate(trajectories)]
+        raise ValueError(
+            f"sequence_chunks: expected {len(trajectories)} label masks (one per trajectory), got {len(labeled)}"
+        )
+    masks = [
+        np.ones(len(t), bool) if labeled is None or labeled[i] is None else np.asarray(labeled[i], bool)
+        for i, t in enumerate(trajectories)
+    ]
     for i, (traj, m) in enumerate(zip(trajectories, masks)):
         if m.shape != (len(traj),):
             raise ValueError(f"sequence_chunks: labeled[{i}]: expected shape ({len(traj)},), got {m.shape}")
@@ -94,6 +106,6 @@ def sequence_chunks(trajectories: Sequence[Trajectory], length: int, burn_in: in
         span = end - begin
         jax.tree.map(lambda out, src: out.__setitem__((row, slice(0, span)), src[begin:end]), obs, traj.observations)  # noqa: B023 (called in this iteration)
         acts[row, :span] = traj.actions[begin:end]
-        mask[row, start - begin:span] = masks[i][start:end]
-        step_weights[row, start - begin:span] = per_traj[i] * masks[i][start:end]
+        mask[row, start - begin : span] = masks[i][start:end]
+        step_weights[row, start - begin : span] = per_traj[i] * masks[i][start:end]
     return SequenceChunks(obs=obs, acts=acts, weights=step_weights, mask=mask, resets=resets)

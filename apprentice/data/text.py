@@ -126,7 +126,9 @@ def generate_corpus(seed: int = CORPUS_SEED, n_sentences: int = CORPUS_SENTENCES
     def sentence() -> str:
         u = rng.random()
         polarity = "positive" if u < 0.4 else "negative" if u < 0.8 else "neutral"
-        adjectives = {"positive": POSITIVE_ADJECTIVES, "negative": NEGATIVE_ADJECTIVES}.get(polarity, NEUTRAL_ADJECTIVES)
+        adjectives = {"positive": POSITIVE_ADJECTIVES, "negative": NEGATIVE_ADJECTIVES}.get(
+            polarity, NEUTRAL_ADJECTIVES
+        )
         verbs = {"positive": POSITIVE_VERBS, "negative": NEGATIVE_VERBS}.get(polarity, NEUTRAL_VERBS)
         name, noun, adjective, verb = pick(NAMES), pick(NOUNS), pick(adjectives), pick(verbs)
         subject = name if rng.random() < 0.5 else f"the {pick(NEUTRAL_ADJECTIVES)} {pick(NOUNS)}"

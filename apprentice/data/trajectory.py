@@ -221,13 +221,19 @@ def _require_consistent(trajectories: list[Trajectory]) -> None:
     for i, traj in enumerate(trajectories[1:], start=1):
         paths = [path for path, _ in trees.with_paths(traj.observations)]
         if paths != first_paths:
-            raise ValueError(f"trajectory {i} observations: expected the parts {first_paths} (as trajectory 0), got {paths}")
-        pairs = [(f"observations{p}", a, b) for (p, a), (_, b) in
-                 zip(trees.with_paths(first.observations), trees.with_paths(traj.observations))]
+            raise ValueError(
+                f"trajectory {i} observations: expected the parts {first_paths} (as trajectory 0), got {paths}"
+            )
+        pairs = [
+            (f"observations{p}", a, b)
+            for (p, a), (_, b) in zip(trees.with_paths(first.observations), trees.with_paths(traj.observations))
+        ]
         for name, a, b in [*pairs, ("actions", first.actions, traj.actions)]:
             if a.shape[1:] != b.shape[1:]:
                 raise ValueError(
                     f"trajectory {i} {name}: expected per-step shape {a.shape[1:]} (as trajectory 0), got {b.shape[1:]}"
                 )
             if np.issubdtype(a.dtype, np.integer) != np.issubdtype(b.dtype, np.integer):
-                raise ValueError(f"trajectory {i} {name}: expected dtype kind of {a.dtype} (as trajectory 0), got {b.dtype}")
+                raise ValueError(
+                    f"trajectory {i} {name}: expected dtype kind of {a.dtype} (as trajectory 0), got {b.dtype}"
+                )

@@ -21,6 +21,4 @@ def require_finite(name: str, array: np.ndarray, where: str = "") -> None:
     bad = ~np.isfinite(array)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{where}{name}: expected finite values, got {array[index]} at index {index}"
-        )
+        raise ValueError(f"{where}{name}: expected finite values, got {array[index]} at index {index}")

@@ -11,8 +11,21 @@ from typing import TYPE_CHECKING
 from apprentice.lazy import lazy_getattr
 
 _SOURCES = {
-    **dict.fromkeys(("JAX_ENV_IDS", "JaxEnv", "JaxStep", "JaxVectorEnv", "RolloutCarry", "has_jax_env", "init_carry",
-                     "make_jax_env", "scan_rollout", "scan_rollout_from"), "jax_envs"),
+    **dict.fromkeys(
+        (
+            "JAX_ENV_IDS",
+            "JaxEnv",
+            "JaxStep",
+            "JaxVectorEnv",
+            "RolloutCarry",
+            "has_jax_env",
+            "init_carry",
+            "make_jax_env",
+            "scan_rollout",
+            "scan_rollout_from",
+        ),
+        "jax_envs",
+    ),
     **dict.fromkeys(("env_spec", "make_env", "make_vector_env"), "make"),
     **dict.fromkeys(("Stream", "collection_seed", "drawn_collection_seed", "evaluation_seed"), "seeds"),
     **dict.fromkeys(("EnvSpec", "executed_actions", "require_data_matches"), "spec"),

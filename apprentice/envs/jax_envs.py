@@ -291,7 +291,10 @@ def _spec_of(env_id: str, gymnax_env: Any, params: Any) -> EnvSpec:
     from gymnax.environments import spaces
 
     obs_space, act_space = gymnax_env.observation_space(params), gymnax_env.action_space(params)
-    common: dict[str, Any] = {"observation": ArraySpace(tuple(obs_space.shape), np.dtype(obs_space.dtype).name), "env_id": env_id}
+    common: dict[str, Any] = {
+        "observation": ArraySpace(tuple(obs_space.shape), np.dtype(obs_space.dtype).name),
+        "env_id": env_id,
+    }
     if isinstance(act_space, spaces.Discrete):
         return EnvSpec(**common, action_kind="discrete", n_actions=int(act_space.n))
     shape = tuple(act_space.shape)

@@ -48,8 +48,9 @@ def draw_cartpole(state: np.ndarray, size: int) -> np.ndarray:
     cart_x = (x / X_RANGE * 0.5 + 0.5) * size
     half_w, half_h = size / 12.0, max(size // 24, 1)
     cart = coverage(cart_x - half_w, cart_x + half_w, size)
-    ink[track_y - half_h:track_y + half_h + 1] = np.maximum(ink[track_y - half_h:track_y + half_h + 1],
-                                                            cart[:, None] * CART_COLOR)
+    ink[track_y - half_h : track_y + half_h + 1] = np.maximum(
+        ink[track_y - half_h : track_y + half_h + 1], cart[:, None] * CART_COLOR
+    )
     length, half_width = size * 0.7, size / 64.0
     pivot_y = float(track_y - half_h)
     rows = np.arange(size, dtype=np.float64)
@@ -86,10 +87,12 @@ class PixelDictCartPole(PixelCartPole):
 
     def __init__(self, size: int = 64, **kwargs: Any):
         super().__init__(size, **kwargs)
-        self.observation_space = gym.spaces.Dict({
-            "image": gym.spaces.Box(0, 255, (size, size, 3), np.uint8),
-            "position": gym.spaces.Box(-np.inf, np.inf, (1,), np.float32),
-        })
+        self.observation_space = gym.spaces.Dict(
+            {
+                "image": gym.spaces.Box(0, 255, (size, size, 3), np.uint8),
+                "position": gym.spaces.Box(-np.inf, np.inf, (1,), np.float32),
+            }
+        )
 
     def reset(self, **kwargs: Any):
         image, info = super().reset(**kwargs)

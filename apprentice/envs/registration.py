@@ -24,8 +24,10 @@ def register_all() -> None:
     for env_id, base in NO_VELOCITY_IDS.items():
         if env_id not in gym.registry:
             gym.register(env_id, entry_point="apprentice.envs.partial:no_velocity", kwargs={"base_id": base})
-    for env_id, factory in (("apprentice/PixelCartPole-v1", "pixel_cartpole"),
-                            ("apprentice/PixelDictCartPole-v1", "pixel_dict_cartpole")):
+    for env_id, factory in (
+        ("apprentice/PixelCartPole-v1", "pixel_cartpole"),
+        ("apprentice/PixelDictCartPole-v1", "pixel_dict_cartpole"),
+    ):
         if env_id not in gym.registry:
             gym.register(env_id, entry_point=f"apprentice.envs.pixels:{factory}")
 

@@ -82,7 +82,9 @@ def collection_seed(run_seed: int, stream: Stream, index: int = 0, n_envs: int =
     _require_run_seed(run_seed)
     stream = Stream(stream)
     if not 0 <= index < INDICES:
-        raise ValueError(f"collection index ({stream.name} round or dataset): expected 0 <= index < {INDICES}, got {index}")
+        raise ValueError(
+            f"collection index ({stream.name} round or dataset): expected 0 <= index < {INDICES}, got {index}"
+        )
     _require_envs(n_envs, MAX_ENVS, f"collection ({stream.name}, index {index})")
     return run_seed * RUN_BLOCK + stream * STREAM_BLOCK + index * MAX_ENVS
 
@@ -116,8 +118,10 @@ def evaluation_seed(run_seed: int = 0, n_envs: int = 1) -> int:
 def require_evaluation_seed(seed: int, n_envs: int, where: str) -> None:
     """Raise unless ``[seed, seed + n_envs)`` lies in the evaluation band (a config's ``eval_seed``)."""
     if not (COLLECTION_END <= seed and seed + n_envs <= EVALUATION_END):
-        raise ValueError(f"{where}: expected an evaluation seed range inside [{COLLECTION_END}, {EVALUATION_END}) "
-                         f"(see apprentice.envs.seeds.evaluation_seed), got [{seed}, {seed + n_envs})")
+        raise ValueError(
+            f"{where}: expected an evaluation seed range inside [{COLLECTION_END}, {EVALUATION_END}) "
+            f"(see apprentice.envs.seeds.evaluation_seed), got [{seed}, {seed + n_envs})"
+        )
 
 
 def _require_run_seed(run_seed: int) -> None:

@@ -131,9 +131,13 @@ class EnvSpec:
 
     def require_same_spaces(self, other: EnvSpec, what: str, other_what: str) -> None:
         """Raise ``ValueError`` unless ``other`` has the same observation and action spaces."""
-        if map_space(lambda leaf: leaf.shape, self.observation) != map_space(lambda leaf: leaf.shape, other.observation):
-            raise ValueError(f"{other_what} has observations {describe(other.observation)}, but {what} expects "
-                             f"{describe(self.observation)}")
+        if map_space(lambda leaf: leaf.shape, self.observation) != map_space(
+            lambda leaf: leaf.shape, other.observation
+        ):
+            raise ValueError(
+                f"{other_what} has observations {describe(other.observation)}, but {what} expects "
+                f"{describe(self.observation)}"
+            )
         for name in ("action_kind", "n_actions", "action_shape"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
@@ -208,4 +212,6 @@ def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dat
             f"of shape {spec.action_shape}"
         )
     if tuple(acts.shape[1:]) != spec.action_shape:
-        raise ValueError(f"{data_name} actions have shape {tuple(acts.shape[1:])}, but {where} expects {spec.action_shape}")
+        raise ValueError(
+            f"{data_name} actions have shape {tuple(acts.shape[1:])}, but {where} expects {spec.action_shape}"
+        )

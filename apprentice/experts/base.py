@@ -23,8 +23,7 @@ def normalized_score(score: float, expert_return: float, random_return: float) -
     span = expert_return - random_return
     if span == 0:
         raise ValueError(
-            f"normalized_score: the expert's return must differ from the random policy's; "
-            f"both are {expert_return!r}"
+            f"normalized_score: the expert's return must differ from the random policy's; both are {expert_return!r}"
         )
     return float((score - random_return) / span)
 

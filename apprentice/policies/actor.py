@@ -31,6 +31,7 @@ def step_batch(params, static, key, state, obs, starts, deterministic):
 
 def host_observations(observations: Any) -> Any:
     """A batch of observations as numpy arrays: floats as ``float32``, images left ``uint8``."""
+
     def convert(x):
         x = np.asarray(x)
         return x if x.dtype == np.uint8 else x.astype(np.float32)
@@ -75,7 +76,9 @@ class PolicyActor:
         if self.states is None or self.n_envs != n:
             self.states = jax.vmap(lambda _: self.policy_initial_state())(np.arange(n))  # type: ignore[misc]  # stateful: set
             self.n_envs, starts = n, np.ones(n, bool)
-        self.states, actions = step_batch(self.params, self.static, subkey, self.states, obs, starts, self.deterministic)
+        self.states, actions = step_batch(
+            self.params, self.static, subkey, self.states, obs, starts, self.deterministic
+        )
         return self._executed(np.asarray(actions))
 
     def _executed(self, actions: np.ndarray) -> np.ndarray:

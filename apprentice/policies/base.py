@@ -70,14 +70,18 @@ class Policy(eqx.Module):
         """The observation normalizer of an MLP encoder (what PPO's running statistics update)."""
         normalizer = getattr(self.encoder, "normalizer", None)
         if normalizer is None:
-            raise ValueError(f"{type(self.encoder).__name__} has no single observation normalizer; expected an mlp encoder")
+            raise ValueError(
+                f"{type(self.encoder).__name__} has no single observation normalizer; expected an mlp encoder"
+            )
         return normalizer
 
     # Memoryless use: one observation (or one frame-stacked window) in.
     def features(self, obs: Any) -> Float[Array, " features"]:
         if self.recurrent:
-            raise ValueError(f"a policy with a {self.architecture.core} core acts on sequences: use step() or "
-                             "sequence_features(), not a single observation")
+            raise ValueError(
+                f"a policy with a {self.architecture.core} core acts on sequences: use step() or "
+                "sequence_features(), not a single observation"
+            )
         return self.encoder(obs)
 
     def act(self, key: PRNGKeyArray, obs: Any, deterministic: bool = False) -> Array:
@@ -133,8 +137,9 @@ class Policy(eqx.Module):
         core_state, features = self.core(core_state, self.encoder(window), reset)
         return (core_state, frames), features
 
-    def step(self, state: tuple[Any, Any], obs: Any, reset: Bool[Array, ""], key: PRNGKeyArray,
-             deterministic: bool = False) -> tuple[tuple[Any, Any], Array]:
+    def step(
+        self, state: tuple[Any, Any], obs: Any, reset: Bool[Array, ""], key: PRNGKeyArray, deterministic: bool = False
+    ) -> tuple[tuple[Any, Any], Array]:
         """``(next_state, action)``: one step of acting."""
         state, features = self.step_features(state, obs, reset)
         return state, self.head.act(key, features, deterministic)

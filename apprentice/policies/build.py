@@ -47,11 +47,21 @@ def make_policy(
             + ("'categorical'" if discrete else "'gaussian' or 'deterministic'")
         )
     if isinstance(spec.observation, (DictSpace, TupleSpace)) and architecture.encoder != "dict":
-        raise ValueError(f"{spec.env_id or 'this env'} has {describe(spec.observation)} observations; "
-                         f"the {architecture.encoder} encoder takes one array: pass --encoder dict")
+        raise ValueError(
+            f"{spec.env_id or 'this env'} has {describe(spec.observation)} observations; "
+            f"the {architecture.encoder} encoder takes one array: pass --encoder dict"
+        )
     encoder_key, core_key, head_key = jax.random.split(key, 3)
-    encoder = make_encoder(architecture.encoder, spec.observation, architecture.hidden_sizes, architecture.activation,
-                           architecture.frame_stack, obs_mean, obs_std, key=encoder_key)
+    encoder = make_encoder(
+        architecture.encoder,
+        spec.observation,
+        architecture.hidden_sizes,
+        architecture.activation,
+        architecture.frame_stack,
+        obs_mean,
+        obs_std,
+        key=encoder_key,
+    )
     core = make_core(architecture.core, encoder.out_size, architecture.core_size, key=core_key)
     out = spec.action_dim * (2 if head_kind == "gaussian" else 1)
     linear = eqx.nn.Linear(core.out_size, out, key=head_key)
@@ -87,4 +97,3 @@ def _squash_for(spec: EnvSpec) -> Squash:
     if not (np.isfinite(low).all() and np.isfinite(high).all()):
         raise ValueError(f"squash=True needs finite action bounds, but {spec.env_id} has low={low}, high={high}")
     return Squash(low=jnp.asarray(low), high=jnp.asarray(high))
-

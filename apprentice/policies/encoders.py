@@ -73,8 +73,9 @@ class MLPEncoder(Encoder):
     trunk: Trunk
     out_size: int = eqx.field(static=True)
 
-    def __init__(self, normalizer: ObsNormalizer, hidden_sizes: Sequence[int], activation: Activation, *,
-                 key: PRNGKeyArray):
+    def __init__(
+        self, normalizer: ObsNormalizer, hidden_sizes: Sequence[int], activation: Activation, *, key: PRNGKeyArray
+    ):
         self.normalizer = normalizer
         in_size = int(normalizer.mean.size)
         self.trunk = Trunk(in_size, hidden_sizes, activation, key=key)
@@ -106,7 +107,9 @@ class NatureTorso(eqx.Module):
             convs.append(eqx.nn.Conv2d(channels, out, kernel, stride, key=k))
             height, width, channels = (height - kernel) // stride + 1, (width - kernel) // stride + 1, out
             if min(height, width) < 1:
-                raise ValueError(f"cnn encoder: image {image[:2]} is too small for the Nature torso; expected at least 36x36")
+                raise ValueError(
+                    f"cnn encoder: image {image[:2]} is too small for the Nature torso; expected at least 36x36"
+                )
         self.convs = tuple(convs)
         self.out_size = height * width * channels
 
@@ -165,8 +168,16 @@ class CNNEncoder(Encoder):
     frame_stack: int = eqx.field(static=True)
     out_size: int = eqx.field(static=True)
 
-    def __init__(self, space: ArraySpace, torso: str, hidden_sizes: Sequence[int], activation: Activation,
-                 frame_stack: int, *, key: PRNGKeyArray):
+    def __init__(
+        self,
+        space: ArraySpace,
+        torso: str,
+        hidden_sizes: Sequence[int],
+        activation: Activation,
+        frame_stack: int,
+        *,
+        key: PRNGKeyArray,
+    ):
         if len(space.shape) != 3:
             raise ValueError(f"{torso} encoder: expected image observations (H, W, C), got {describe(space)}")
         torso_key, trunk_key = jax.random.split(key)
@@ -189,8 +200,16 @@ class DictEncoder(Encoder):
     frame_stack: int = eqx.field(static=True)
     out_size: int = eqx.field(static=True)
 
-    def __init__(self, space: DictSpace, normalizers: dict[str, ObsNormalizer | None], hidden_sizes: Sequence[int],
-                 activation: Activation, frame_stack: int, *, key: PRNGKeyArray):
+    def __init__(
+        self,
+        space: DictSpace,
+        normalizers: dict[str, ObsNormalizer | None],
+        hidden_sizes: Sequence[int],
+        activation: Activation,
+        frame_stack: int,
+        *,
+        key: PRNGKeyArray,
+    ):
         keys = jax.random.split(key, len(space.items) + 1)
         parts: dict[str, NatureTorso | ObsNormalizer] = {}
         width = 0
@@ -231,20 +250,36 @@ def vector_normalizer(space: ArraySpace, frame_stack: int, mean: Any = None, std
     return ObsNormalizer(mean=jnp.tile(mean, frame_stack), std=jnp.tile(std, frame_stack))
 
 
-def make_encoder(kind: str, space: Space, hidden_sizes: Sequence[int], activation: Activation, frame_stack: int,
-                 obs_mean: Any, obs_std: Any, *, key: PRNGKeyArray) -> Encoder:
+def make_encoder(
+    kind: str,
+    space: Space,
+    hidden_sizes: Sequence[int],
+    activation: Activation,
+    frame_stack: int,
+    obs_mean: Any,
+    obs_std: Any,
+    *,
+    key: PRNGKeyArray,
+) -> Encoder:
     """The encoder ``kind`` (``mlp``, ``cnn``, ``impala``, ``dict``) for observations of ``space``."""
     if kind == "dict":
         if not isinstance(space, DictSpace):
-            raise ValueError(f"dict encoder: expected Dict observations, got {describe(space)}; use --encoder mlp or cnn")
+            raise ValueError(
+                f"dict encoder: expected Dict observations, got {describe(space)}; use --encoder mlp or cnn"
+            )
         mean, std = obs_mean or {}, obs_std or {}
         # Only vector leaves get a normalizer; DictEncoder rejects nested Dict/Tuple leaves with a clear error.
-        normalizers = {name: vector_normalizer(sub, frame_stack, mean.get(name), std.get(name))
-                       if isinstance(sub, ArraySpace) and not sub.is_image else None
-                       for name, sub in space.items}
+        normalizers = {
+            name: vector_normalizer(sub, frame_stack, mean.get(name), std.get(name))
+            if isinstance(sub, ArraySpace) and not sub.is_image
+            else None
+            for name, sub in space.items
+        }
         return DictEncoder(space, normalizers, hidden_sizes, activation, frame_stack, key=key)
     if not isinstance(space, ArraySpace):
-        raise ValueError(f"{kind} encoder: expected a single array observation, got {describe(space)}; use --encoder dict")
+        raise ValueError(
+            f"{kind} encoder: expected a single array observation, got {describe(space)}; use --encoder dict"
+        )
     if kind in ("cnn", "impala"):
         return CNNEncoder(space, kind, hidden_sizes, activation, frame_stack, key=key)
     if kind != "mlp":

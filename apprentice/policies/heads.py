@@ -54,7 +54,6 @@ class Squash(eqx.Module):
         return jnp.sum(log_one_minus_tanh_sq + jnp.log((high - low) * 0.5))
 
 
-
 class Head(eqx.Module):
     """The interface every head implements (features in, actions out)."""
 
@@ -87,8 +86,10 @@ class Head(eqx.Module):
 def require_density(head: Head, algorithm: str) -> None:
     """Raise ``ValueError`` unless ``head`` has ``log_prob`` and ``entropy`` (``algorithm`` needs them)."""
     if not head.has_density:
-        raise ValueError(f"{algorithm} needs a head with log_prob and entropy, but {type(head).__name__} has none; "
-                         "use a categorical or gaussian head")
+        raise ValueError(
+            f"{algorithm} needs a head with log_prob and entropy, but {type(head).__name__} has none; "
+            "use a categorical or gaussian head"
+        )
 
 
 class CategoricalHead(Head):

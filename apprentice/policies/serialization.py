@@ -26,7 +26,9 @@ def save_policy(directory: str | os.PathLike, policy: Policy, spec: EnvSpec, arc
     ``architecture``, where a caller still passes one, must be the policy's (a check, not a source).
     """
     if architecture is not None and architecture != policy.architecture:
-        raise ValueError(f"save_policy: architecture {architecture} differs from the policy's own {policy.architecture}")
+        raise ValueError(
+            f"save_policy: architecture {architecture} differs from the policy's own {policy.architecture}"
+        )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with atomic_open(directory / WEIGHTS_FILE, "wb") as handle:
@@ -45,7 +47,9 @@ def load_policy(directory: str | os.PathLike) -> tuple[Policy, EnvSpec]:
     description_path, weights_path = directory / ARCHITECTURE_FILE, directory / WEIGHTS_FILE
     for path in (description_path, weights_path):
         if not path.is_file():
-            raise ValueError(f"{directory}: expected a saved policy with {ARCHITECTURE_FILE} and {WEIGHTS_FILE}; {path.name} is missing")
+            raise ValueError(
+                f"{directory}: expected a saved policy with {ARCHITECTURE_FILE} and {WEIGHTS_FILE}; {path.name} is missing"
+            )
     try:
         description = json.loads(description_path.read_text())
         architecture = architecture_from_dict(description["architecture"])
@@ -57,5 +61,7 @@ def load_policy(directory: str | os.PathLike) -> tuple[Policy, EnvSpec]:
         with open(weights_path, "rb") as handle:
             policy = eqx.tree_deserialise_leaves(handle, skeleton)
     except Exception as error:  # equinox raises several types for short or mismatched files
-        raise ValueError(f"{weights_path}: expected weights for {architecture}, but the file is truncated or does not match ({error})") from None
+        raise ValueError(
+            f"{weights_path}: expected weights for {architecture}, but the file is truncated or does not match ({error})"
+        ) from None
     return policy, spec

@@ -214,9 +214,7 @@ class CharTransformer(eqx.Module):
             new_cache.append(block_cache)
         return self._head(self.final_norm(x)), tuple(new_cache)
 
-    def token_log_probs(
-        self, prompt: Int[Array, " prompt"], continuation: Int[Array, " n"]
-    ) -> Float[Array, " n"]:
+    def token_log_probs(self, prompt: Int[Array, " prompt"], continuation: Int[Array, " n"]) -> Float[Array, " n"]:
         """``log pi(continuation[i] | prompt, continuation[:i])`` for each ``i``.
 
         ``prompt`` must hold at least one token (the corpus's lines start after ``"\\n"``, a natural
@@ -274,7 +272,9 @@ class CharTransformer(eqx.Module):
             buffer, cache = carry
             logits, cache = self.decode_step(cache, buffer[position], position)
             new = position + 1 - n_prompt  # index of the token drawn here among the new ones
-            drawn = jax.random.categorical(keys[jnp.maximum(new, 0)], logits / jnp.where(temperature > 0, temperature, 1.0))
+            drawn = jax.random.categorical(
+                keys[jnp.maximum(new, 0)], logits / jnp.where(temperature > 0, temperature, 1.0)
+            )
             token = jnp.where(temperature > 0, drawn, jnp.argmax(logits)).astype(jnp.int32)
             buffer = jnp.where(new >= 0, buffer.at[position + 1].set(token), buffer)
             return buffer, cache

@@ -34,7 +34,9 @@ def architecture_of(model: CharTransformer) -> dict:
     }
 
 
-def save_text_model(directory: str | os.PathLike, model: eqx.Module, backbone: CharTransformer, vocab: CharVocab, name: str) -> Path:
+def save_text_model(
+    directory: str | os.PathLike, model: eqx.Module, backbone: CharTransformer, vocab: CharVocab, name: str
+) -> Path:
     """Write ``NAME.json`` (vocabulary, architecture of ``backbone``) and ``NAME.eqx`` (weights of ``model``)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -65,5 +67,7 @@ def load_text_model(directory: str | os.PathLike, name: str, build=None) -> tupl
     try:
         model = eqx.tree_deserialise_leaves(weights_path, skeleton)
     except Exception as error:
-        raise ValueError(f"{weights_path}: the weights do not match the architecture in {meta_path.name}: {error}") from None
+        raise ValueError(
+            f"{weights_path}: the weights do not match the architecture in {meta_path.name}: {error}"
+        ) from None
     return model, CharVocab(meta["vocab"])

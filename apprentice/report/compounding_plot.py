@@ -43,12 +43,17 @@ def plot_compounding(results: dict, path: str | Path) -> Path:
     for eps in sorted({row["epsilon"] for row in rows}):
         mine = sorted((r for r in rows if r["epsilon"] == eps), key=lambda r: r["horizon"])
         steps = [r["horizon"] for r in mine]
-        line, = ax_worst.plot(steps, [r["closed_form"] for r in mine], label=f"eps = {eps:g}")
+        (line,) = ax_worst.plot(steps, [r["closed_form"] for r in mine], label=f"eps = {eps:g}")
         ax_worst.plot(steps, [r["exact"] for r in mine], "o", color=line.get_color(), mfc="none")
     all_steps = np.asarray(sorted({row["horizon"] for row in rows}), dtype=float)
     ax_worst.plot(all_steps, all_steps / 2, ":", color="gray", label="T / 2 (eps T >> 1)")
-    ax_worst.set(xscale="log", yscale="log", xlabel="horizon T", ylabel="expected mistakes",
-                 title="(a) worst case: closed form (lines) = exact (circles)")
+    ax_worst.set(
+        xscale="log",
+        yscale="log",
+        xlabel="horizon T",
+        ylabel="expected mistakes",
+        title="(a) worst case: closed form (lines) = exact (circles)",
+    )
     ax_worst.legend(fontsize=8)
 
     sweep = results["horizon_sweep"]
@@ -58,10 +63,16 @@ def plot_compounding(results: dict, path: str | Path) -> Path:
         for costs in fit["costs"]:
             ax_horizon.plot(horizons, costs, color=color, alpha=0.15, lw=0.8)
         ax_horizon.plot(horizons, fit["mean_cost"], "o", color=color)
-        ax_horizon.plot(horizons, fit["prefactor"] * horizons ** fit["exponent"], "-",
-                        color=color, label=_fit_label(name, fit))
-    ax_horizon.set(xscale="log", yscale="log", xlabel="horizon H", ylabel="J(expert) - J(learner)",
-                   title=f"(b) cost vs horizon, eps = {sweep['per_state_error']:g} per state")
+        ax_horizon.plot(
+            horizons, fit["prefactor"] * horizons ** fit["exponent"], "-", color=color, label=_fit_label(name, fit)
+        )
+    ax_horizon.set(
+        xscale="log",
+        yscale="log",
+        xlabel="horizon H",
+        ylabel="J(expert) - J(learner)",
+        title=f"(b) cost vs horizon, eps = {sweep['per_state_error']:g} per state",
+    )
     ax_horizon.legend(fontsize=8)
 
     demos = results["demo_sweep"]
@@ -69,11 +80,16 @@ def plot_compounding(results: dict, path: str | Path) -> Path:
     fit = demos["bc"]
     stderr = np.asarray(fit["std_cost"]) / np.sqrt(fit["n_replicates"])
     ax_demos.errorbar(counts, fit["mean_cost"], yerr=stderr, fmt="o", color="tab:red", capsize=3)
-    ax_demos.plot(counts, fit["prefactor"] * counts ** fit["exponent"], "-", color="tab:red",
-                  label=_fit_label("BC", fit))
-    ax_demos.set(xscale="log", yscale="log", xlabel="expert demonstrations N",
-                 ylabel="J(expert) - J(learner)",
-                 title=f"(c) BC cost vs N, H = {demos['horizon']}, |S| = {demos['n_states']}")
+    ax_demos.plot(
+        counts, fit["prefactor"] * counts ** fit["exponent"], "-", color="tab:red", label=_fit_label("BC", fit)
+    )
+    ax_demos.set(
+        xscale="log",
+        yscale="log",
+        xlabel="expert demonstrations N",
+        ylabel="J(expert) - J(learner)",
+        title=f"(c) BC cost vs N, H = {demos['horizon']}, |S| = {demos['n_states']}",
+    )
     ax_demos.legend(fontsize=8)
 
     with atomic_open(path, "wb") as handle:

@@ -122,9 +122,17 @@ figcaption, .note { color: #666; font-size: 0.85em; }
 
 def render_html(title: str, sections: Sequence[Section]) -> str:
     """One self-contained HTML page: inline CSS, figures as ``data:image/png;base64,`` URIs."""
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             f"<title>{html.escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
-             f"<h1>{html.escape(title)}</h1>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     for section in sections:
         level = min(max(section.level, 2), 6)
         parts.append(f"<h{level}>{html.escape(section.title)}</h{level}>")
@@ -140,11 +148,14 @@ def _html_block(block: Block) -> str:
     if isinstance(block, Image):
         data = base64.b64encode(Path(block.path).read_bytes()).decode("ascii")
         caption = f"<figcaption>{html.escape(block.caption)}</figcaption>" if block.caption else ""
-        return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(block.caption, quote=True)}">'
-                f"{caption}</figure>")
+        return (
+            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(block.caption, quote=True)}">'
+            f"{caption}</figure>"
+        )
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in block.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
-                   for row in block.rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in block.rows
+    )
     note = f'<p class="note">{html.escape(block.note)}</p>' if block.note else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
@@ -164,8 +175,10 @@ def _markdown_block(block: Block) -> str:
         return block.text
     if isinstance(block, Image):
         return f"![{_md_cell(block.caption)}]({Path(block.path).name})"
-    lines = ["| " + " | ".join(_md_cell(column) for column in block.columns) + " |",
-             "|" + "|".join(" --- " for _ in block.columns) + "|"]
+    lines = [
+        "| " + " | ".join(_md_cell(column) for column in block.columns) + " |",
+        "|" + "|".join(" --- " for _ in block.columns) + "|",
+    ]
     lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in block.rows]
     if block.note:
         lines += ["", f"*{block.note}*"]

@@ -52,8 +52,14 @@ def plot_method_scores(rows: Sequence[dict], group_key: str, path: str | os.Path
     for k, method in enumerate(methods):
         points = [next(r for r in rows if r[group_key] == g and r["method"] == method) for g in groups]
         xs = [i + (k - (len(methods) - 1) / 2) * width for i in range(len(groups))]
-        ax.bar(xs, [p["normalized_mean"] for p in points], width, yerr=[p["normalized_std"] for p in points],
-               capsize=3, label=method)
+        ax.bar(
+            xs,
+            [p["normalized_mean"] for p in points],
+            width,
+            yerr=[p["normalized_std"] for p in points],
+            capsize=3,
+            label=method,
+        )
     ax.axhline(1.0, color="green", linestyle="--", linewidth=1, label="expert")
     ax.axhline(0.0, color="gray", linestyle=":", linewidth=1, label="random")
     ax.set_xticks(range(len(groups)), groups)
@@ -85,12 +91,17 @@ def plot_speed(result: dict, path: str | os.PathLike) -> Path:
     fractions = result["fraction_of_peak_all"]
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     ax.bar(range(1, len(fractions) + 1), fractions, color="tab:blue")
-    ax.axhline(result["fraction_of_peak"], color="black", linestyle="--", label=f"median {result['fraction_of_peak']:.2f}")
+    ax.axhline(
+        result["fraction_of_peak"], color="black", linestyle="--", label=f"median {result['fraction_of_peak']:.2f}"
+    )
     ax.set_ylim(0, 1)
     ax.set_xlabel("repeat (matmul peak and BC epoch measured back to back)")
     ax.set_ylabel("BC FLOP/s / matmul peak FLOP/s")
-    ax.set_title(f"BC MLP {result['config']['hidden_sizes']} batch {result['config']['batch_size']}: "
-                 f"{result['steps_per_second']:.0f} steps/s", fontsize=9)
+    ax.set_title(
+        f"BC MLP {result['config']['hidden_sizes']} batch {result['config']['batch_size']}: "
+        f"{result['steps_per_second']:.0f} steps/s",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     return save_figure(fig, path)
@@ -104,11 +115,21 @@ def plot_peer_speed(result: dict, path: str | os.PathLike) -> Path:
     rates = [r["steps_per_second"] for r in rows][::-1]
     ax.barh(names, rates, color=["tab:blue" if n == "apprentice" else "tab:gray" for n in names])
     for i, row in enumerate(rows[::-1]):
-        ax.plot([result["steps_timed"] / s for s in row["seconds_all"]], [i] * len(row["seconds_all"]), "k.", markersize=4)
-        ax.annotate(f"{row['time_ratio_to_apprentice']:.1f}x time", (rates[i], i), textcoords="offset points", xytext=(4, -3), fontsize=7)
+        ax.plot(
+            [result["steps_timed"] / s for s in row["seconds_all"]], [i] * len(row["seconds_all"]), "k.", markersize=4
+        )
+        ax.annotate(
+            f"{row['time_ratio_to_apprentice']:.1f}x time",
+            (rates[i], i),
+            textcoords="offset points",
+            xytext=(4, -3),
+            fontsize=7,
+        )
     config = result["config"]
     ax.set_xlabel("gradient steps per second")
-    ax.set_title(f"BC, MLP {list(config['hidden_sizes'])} tanh, batch {config['batch_size']}, Adam: same data", fontsize=9)
+    ax.set_title(
+        f"BC, MLP {list(config['hidden_sizes'])} tanh, batch {config['batch_size']}, Adam: same data", fontsize=9
+    )
     ax.set_xlim(0, max(rates) * 1.25)
     fig.tight_layout()
     return save_figure(fig, path)
@@ -123,16 +144,30 @@ def plot_dagger_race(result: dict, path: str | os.PathLike) -> Path:
         colour, _ = styles.get(library, ("tab:orange", "-"))
         for i, run in enumerate(runs):
             compiling = library == "apprentice" and i == 0
-            label = f"{library} (first run, compiling)" if compiling else (library if i == int(library == "apprentice") else None)
-            ax.plot([r["seconds"] for r in run], [r["normalized_score"] for r in run], marker="o", markersize=3,
-                    color=colour, linestyle="--" if compiling else "-", label=label)
+            label = (
+                f"{library} (first run, compiling)"
+                if compiling
+                else (library if i == int(library == "apprentice") else None)
+            )
+            ax.plot(
+                [r["seconds"] for r in run],
+                [r["normalized_score"] for r in run],
+                marker="o",
+                markersize=3,
+                color=colour,
+                linestyle="--" if compiling else "-",
+                label=label,
+            )
     ax.axhline(result["config"]["threshold"], color="green", linestyle=":", linewidth=1, label="threshold")
     ax.set_xscale("log")
     ax.set_xlabel("wall-clock at the end of the round (s, evaluation excluded)")
     ax.set_ylabel("expert-normalized score")
     config = result["config"]
-    ax.set_title(f"DAgger on {result['env_id']}: {config['label_budget']} labels, rounds of {config['steps_per_round']}, "
-                 f"MLP {list(config['hidden_sizes'])}, {config['epochs']} epochs/round", fontsize=9)
+    ax.set_title(
+        f"DAgger on {result['env_id']}: {config['label_budget']} labels, rounds of {config['steps_per_round']}, "
+        f"MLP {list(config['hidden_sizes'])}, {config['epochs']} epochs/round",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return save_figure(fig, path)
@@ -145,8 +180,14 @@ def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Pa
     for ax, env_id, rows in panels:
         for method in dict.fromkeys(r["method"] for r in rows):
             points = sorted((r for r in rows if r["method"] == method), key=lambda r: r["budget"])
-            ax.errorbar([p["labels_mean"] for p in points], [p["normalized_mean"] for p in points],
-                        yerr=[p["normalized_std"] for p in points], marker="o", capsize=3, label=method)
+            ax.errorbar(
+                [p["labels_mean"] for p in points],
+                [p["normalized_mean"] for p in points],
+                yerr=[p["normalized_std"] for p in points],
+                marker="o",
+                capsize=3,
+                label=method,
+            )
         ax.axhline(1.0, color="green", linestyle="--", linewidth=1)
         ax.axhline(0.95, color="green", linestyle=":", linewidth=1)
         ax.set_xscale("log")

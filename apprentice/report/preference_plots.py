@@ -23,8 +23,13 @@ def plot_preference_margins(experiment: dict, path: str | os.PathLike) -> Path:
     fig, ax = plt.subplots(figsize=(5.6, 3.8))
     ax.plot(experiment["steps"], experiment["dpo_margin"], label="DPO")
     ax.plot(experiment["steps"], experiment["ipo_margin"], label="IPO")
-    ax.axhline(experiment["target_margin"], color="gray", linestyle="--", linewidth=1,
-               label=f"1 / (2 tau) = {experiment['target_margin']:.3g}")
+    ax.axhline(
+        experiment["target_margin"],
+        color="gray",
+        linestyle="--",
+        linewidth=1,
+        label=f"1 / (2 tau) = {experiment['target_margin']:.3g}",
+    )
     ax.set_xlabel("gradient step")
     ax.set_ylabel("log-ratio margin h")
     ax.set_title(f"one arm always preferred (tau = beta = {experiment['tau']:.3g})")
@@ -56,7 +61,14 @@ def plot_frontier(result: dict, path: str | os.PathLike) -> Path:
                     color=color, marker=marker, linestyle="none", label=algorithm)  # fmt: skip
         for p in points:
             if p["beta"] is not None:
-                ax.annotate(f"{p['beta']:g}", (p["kl"], p["reward"]), textcoords="offset points", xytext=(4, 4), fontsize=7, color=color)
+                ax.annotate(
+                    f"{p['beta']:g}",
+                    (p["kl"], p["reward"]),
+                    textcoords="offset points",
+                    xytext=(4, 4),
+                    fontsize=7,
+                    color=color,
+                )
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlabel("KL(pi || pi_ref), nats per response")
     ax.set_ylabel("mean true reward (sentiment sign)")

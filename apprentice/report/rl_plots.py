@@ -16,7 +16,9 @@ def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:
     compiling). Right: env steps/s of PPO and of the bare envs, log scale."""
     fig, (curve_ax, bar_ax) = plt.subplots(1, 2, figsize=(10.5, 3.8))
     jax_curve = np.asarray(result["jax_train_return_curve"])
-    jax_time = result["jax_compile_seconds"] + result["jax_run_seconds"] * np.arange(1, len(jax_curve) + 1) / len(jax_curve)
+    jax_time = result["jax_compile_seconds"] + result["jax_run_seconds"] * np.arange(1, len(jax_curve) + 1) / len(
+        jax_curve
+    )
     gym_curve = np.asarray(result["gymnasium_train_return_curve"])
     gym_time = result["gymnasium_seconds"] * np.arange(1, len(gym_curve) + 1) / max(len(gym_curve), 1)
     curve_ax.plot(jax_time, jax_curve, label="pure-JAX backend (after compiling)")
@@ -28,8 +30,12 @@ def plot_rl_speed(result: dict, path: str | os.PathLike) -> Path:
     curve_ax.set_title(f"PPO {result['env_id']}, {result['ppo_env_steps']:,} env steps", fontsize=9)
     curve_ax.legend(fontsize=8)
     labels = ["PPO\nJAX", "PPO\nGymnasium", "env only\nJAX", "env only\nGymnasium"]
-    rates = [result["jax_ppo_steps_per_s"], result["gymnasium_ppo_steps_per_s"],
-             result["env_only_jax_steps_per_s"], result["env_only_gymnasium_steps_per_s"]]
+    rates = [
+        result["jax_ppo_steps_per_s"],
+        result["gymnasium_ppo_steps_per_s"],
+        result["env_only_jax_steps_per_s"],
+        result["env_only_gymnasium_steps_per_s"],
+    ]
     bar_ax.bar(labels, rates, color=["tab:blue", "tab:orange", "tab:blue", "tab:orange"])
     bar_ax.set_yscale("log")
     bar_ax.set_ylabel("env steps / s")

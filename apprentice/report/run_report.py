@@ -78,8 +78,7 @@ class RunDir:
 def load_run_dir(path: str | os.PathLike, label: str = "") -> RunDir:
     """Read a training run or benchmark folder; raise ``ValueError`` saying what was expected."""
     path = Path(path)
-    expected = (f"expected a training run ({' + '.join(TRAINING_FILES)}) or a benchmark folder "
-                f"({BENCH_FILE})")
+    expected = f"expected a training run ({' + '.join(TRAINING_FILES)}) or a benchmark folder ({BENCH_FILE})"
     if not path.exists():
         raise ValueError(f"{path}: no such folder; {expected}")
     if not path.is_dir():
@@ -88,15 +87,21 @@ def load_run_dir(path: str | os.PathLike, label: str = "") -> RunDir:
     present = [name for name in TRAINING_FILES if (path / name).is_file()]
     if len(present) == len(TRAINING_FILES):
         config = _read_json(path / "config.json")
-        metrics = [_parse_line(path / "metrics.jsonl", number, line)
-                   for number, line in enumerate((path / "metrics.jsonl").read_text().splitlines(), 1) if line.strip()]
+        metrics = [
+            _parse_line(path / "metrics.jsonl", number, line)
+            for number, line in enumerate((path / "metrics.jsonl").read_text().splitlines(), 1)
+            if line.strip()
+        ]
         return RunDir(path, "training", label, _read_json(path / "result.json"), config, metrics)
     if (path / BENCH_FILE).is_file():
         return RunDir(path, "bench", label, _read_json(path / BENCH_FILE))
     names = sorted(entry.name + ("/" if entry.is_dir() else "") for entry in path.iterdir())
     found = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "") if names else "nothing"
-    partial = (f"; it has {', '.join(present)} but lacks {', '.join(n for n in TRAINING_FILES if n not in present)}"
-               if present else "")
+    partial = (
+        f"; it has {', '.join(present)} but lacks {', '.join(n for n in TRAINING_FILES if n not in present)}"
+        if present
+        else ""
+    )
     raise ValueError(f"{path}: not a run directory; {expected}{partial}; it holds {found}")
 
 
@@ -148,8 +153,11 @@ def x_key(rows: Sequence[dict]) -> str | None:
 
 def metric_groups(rows: Sequence[dict], x: str | None) -> dict[str, list[str]]:
     """Numeric metric columns (any row holds a finite number) by group, in order of appearance."""
-    columns = [key for key in dict.fromkeys(k for row in rows for k in row)
-               if key != x and any(_is_number(row.get(key)) for row in rows)]
+    columns = [
+        key
+        for key in dict.fromkeys(k for row in rows for k in row)
+        if key != x and any(_is_number(row.get(key)) for row in rows)
+    ]
     groups: dict[str, list[str]] = {}
     for column in columns:
         group = next((name for name, words in METRIC_GROUPS.items() if any(w in column for w in words)), "other")
@@ -162,12 +170,16 @@ def _is_number(value: Any) -> bool:
 
 
 def _flat_rows(value: Any) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(row, dict) and not any(isinstance(v, dict) for v in row.values()) for row in value))
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(row, dict) and not any(isinstance(v, dict) for v in row.values()) for row in value)
+    )
 
 
-def plot_metric_curves(series: Sequence[tuple[str, Sequence[dict]]], metrics: Sequence[str],
-                       path: str | os.PathLike, title: str = "") -> Path:
+def plot_metric_curves(
+    series: Sequence[tuple[str, Sequence[dict]]], metrics: Sequence[str], path: str | os.PathLike, title: str = ""
+) -> Path:
     """A panel per metric, a line per ``(label, rows)`` series against its ``x_key`` (else row index)."""
     n_cols = min(3, len(metrics))
     n_rows = -(-len(metrics) // n_cols)
@@ -188,7 +200,7 @@ def plot_metric_curves(series: Sequence[tuple[str, Sequence[dict]]], metrics: Se
         ax.set_title(metric, fontsize=9)
         if len(series) > 1:
             ax.legend(fontsize=7)
-    for ax in list(axes.flat)[len(metrics):]:
+    for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title, fontsize=10)
@@ -207,7 +219,9 @@ def _scalar_items(value: dict[str, Any], prefix: str = "") -> list[tuple[str, An
         name = f"{prefix}{key}"
         if isinstance(item, dict):
             items += _scalar_items(item, name + ".")
-        elif not (isinstance(item, (list, tuple)) and (len(item) > 8 or any(isinstance(v, (dict, list)) for v in item))):
+        elif not (
+            isinstance(item, (list, tuple)) and (len(item) > 8 or any(isinstance(v, (dict, list)) for v in item))
+        ):
             items.append((name, item))
     return items
 
@@ -228,11 +242,17 @@ def rows_table(rows: Sequence[dict]) -> Table:
 def training_section(run: RunDir, prefix: str, out: Path) -> Section:
     """Command, result table, learning curves per metric group and the flattened config."""
     x = x_key(run.metrics)
-    blocks: list = [Text(f"{run.command or 'unknown command'} in {run.path}: {len(run.metrics)} metric rows, "
-                         f"x-axis {x or 'row index'}."), key_value_table(run.result)]
+    blocks: list = [
+        Text(
+            f"{run.command or 'unknown command'} in {run.path}: {len(run.metrics)} metric rows, "
+            f"x-axis {x or 'row index'}."
+        ),
+        key_value_table(run.result),
+    ]
     for group, metrics in metric_groups(run.metrics, x).items():
-        png = plot_metric_curves([(run.label, run.metrics)], metrics, out / f"{prefix}-{_slug(group)}.png",
-                                 f"{run.label}: {group}")
+        png = plot_metric_curves(
+            [(run.label, run.metrics)], metrics, out / f"{prefix}-{_slug(group)}.png", f"{run.label}: {group}"
+        )
         blocks.append(Image(png, f"{run.label}: {group} against {x or 'row index'}"))
     if run.config:
         blocks += [Text("Configuration (config.json):"), key_value_table(run.config)]
@@ -250,7 +270,9 @@ def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
         png = plot_return_vs_demos(results["rows"], out / f"{prefix}-returns_vs_demos.png")
         blocks.append(Image(png, "return against expert demonstrations (mean +- std over seeds)"))
     if kind == "generic":
-        blocks += [Image(png, f"{png.name.split('-', 1)[1]}, drawn by the benchmark") for png in _own_figures(run, prefix, out)]
+        blocks += [
+            Image(png, f"{png.name.split('-', 1)[1]}, drawn by the benchmark") for png in _own_figures(run, prefix, out)
+        ]
     blocks.append(key_value_table(results))
     for key, rows in _row_lists(results):
         group = next((g for g in ("setting", "env_id", "group") if g in rows[0]), None)
@@ -311,12 +333,20 @@ def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
         command = next(iter(commands))
         merged = [row for run in training for row in run.metrics]
         for group, metrics in metric_groups(merged, x_key(merged)).items():
-            png = plot_metric_curves([(run.label, run.metrics) for run in training], metrics,
-                                     out / f"compare-{_slug(group)}.png", f"{command}: {group}")
+            png = plot_metric_curves(
+                [(run.label, run.metrics) for run in training],
+                metrics,
+                out / f"compare-{_slug(group)}.png",
+                f"{command}: {group}",
+            )
             blocks.append(Image(png, f"{group}, one line per run"))
     else:
-        blocks.append(Text(f"Learning curves are not overlaid: the runs come from different commands "
-                           f"({', '.join(sorted(commands))})."))
+        blocks.append(
+            Text(
+                f"Learning curves are not overlaid: the runs come from different commands "
+                f"({', '.join(sorted(commands))})."
+            )
+        )
     return [Section(f"Comparison of {len(training)} training runs", blocks)]
 
 
@@ -326,7 +356,9 @@ def build_sections(runs: Sequence[RunDir], out: str | os.PathLike) -> list[Secti
     sections = comparison_sections(runs, out)
     for index, run in enumerate(runs, 1):
         prefix = f"{index:02d}-{_slug(run.path.resolve().name)}"
-        sections.append(training_section(run, prefix, out) if run.kind == "training" else bench_section(run, prefix, out))
+        sections.append(
+            training_section(run, prefix, out) if run.kind == "training" else bench_section(run, prefix, out)
+        )
     return sections
 
 

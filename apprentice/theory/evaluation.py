@@ -35,9 +35,7 @@ def policy_transition_kernel(
     return jnp.einsum("...sa,sat->...st", policy, transitions)
 
 
-def policy_reward_kernel(
-    rewards: Float[Array, "S A"], policy: Float[Array, "*batch S A"]
-) -> Float[Array, "*batch S"]:
+def policy_reward_kernel(rewards: Float[Array, "S A"], policy: Float[Array, "*batch S A"]) -> Float[Array, "*batch S"]:
     """``r_pi[s] = sum_a pi(a|s) r(s, a)``."""
     return jnp.einsum("...sa,sa->...s", policy, rewards)
 
@@ -106,9 +104,7 @@ class DiscountedEvaluation:
     """A^pi(s, a) = Q^pi(s, a) - V^pi(s)."""
 
 
-def evaluate_discounted(
-    mdp: TabularMDP, policy: Float[ArrayLike, "*batch S A"]
-) -> DiscountedEvaluation:
+def evaluate_discounted(mdp: TabularMDP, policy: Float[ArrayLike, "*batch S A"]) -> DiscountedEvaluation:
     """Exact V^pi, Q^pi and A^pi by a linear solve, in float64 (scoped ``jax.enable_x64``).
 
     Args:
@@ -126,9 +122,7 @@ def evaluate_discounted(
     """
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions)
     with exact_scope():
-        values, q_values = _values_and_q_jit(
-            f64(mdp.transitions), f64(mdp.rewards), f64(mdp.gamma), f64(policy)
-        )
+        values, q_values = _values_and_q_jit(f64(mdp.transitions), f64(mdp.rewards), f64(mdp.gamma), f64(policy))
         values, q_values = to_numpy(values), to_numpy(q_values)
     return DiscountedEvaluation(values, q_values, advantages=q_values - values[..., None])
 
@@ -166,9 +160,7 @@ def discounted_occupancy(
         raise ValueError(f"initial must have shape ({mdp.n_states},); got {mu.shape}")
     check_distribution("initial", mu)
     with exact_scope():
-        return to_numpy(
-            _occupancy_jit(f64(mdp.transitions), f64(mdp.gamma), f64(policy), f64(mu))
-        )
+        return to_numpy(_occupancy_jit(f64(mdp.transitions), f64(mdp.gamma), f64(policy), f64(mu)))
 
 
 @partial(jax.jit, static_argnames=("max_iterations",))

@@ -101,9 +101,7 @@ class FiniteHorizonEvaluation:
     """A^pi_h(s, a) = Q^pi_h(s, a) - V^pi_h(s)."""
 
 
-def evaluate_finite_horizon(
-    mdp: FiniteHorizonMDP, policy: Float[ArrayLike, "*batch H S A"]
-) -> FiniteHorizonEvaluation:
+def evaluate_finite_horizon(mdp: FiniteHorizonMDP, policy: Float[ArrayLike, "*batch H S A"]) -> FiniteHorizonEvaluation:
     """Exact V^pi_h, Q^pi_h, A^pi_h of a time-indexed policy, in float64 (scoped ``jax.enable_x64``).
 
     Example:
@@ -119,9 +117,7 @@ def evaluate_finite_horizon(
     return FiniteHorizonEvaluation(values, q_values, advantages=q_values - values[..., None])
 
 
-def expected_return(
-    mdp: FiniteHorizonMDP, policy: Float[ArrayLike, "*batch H S A"]
-) -> Float[np.ndarray, "*batch"]:
+def expected_return(mdp: FiniteHorizonMDP, policy: Float[ArrayLike, "*batch H S A"]) -> Float[np.ndarray, "*batch"]:
     """``J(pi) = sum_s mu(s) V^pi_0(s)``: the expected total reward of an episode."""
     return evaluate_finite_horizon(mdp, policy).values[..., 0, :] @ mdp.initial
 
@@ -179,8 +175,6 @@ def optimal_finite_horizon(mdp: FiniteHorizonMDP) -> FiniteHorizonOptimum:
     Backward induction is exact (no iteration to convergence): ``V*_h = max_a Q*_h``.
     """
     with exact_scope():
-        values, q_values = _optimal_backward(
-            f64(mdp.transitions), f64(mdp.rewards), horizon=mdp.horizon
-        )
+        values, q_values = _optimal_backward(f64(mdp.transitions), f64(mdp.rewards), horizon=mdp.horizon)
         values, q_values = to_numpy(values), to_numpy(q_values)
     return FiniteHorizonOptimum(np.argmax(q_values, axis=-1), values, q_values)

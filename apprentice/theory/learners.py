@@ -46,9 +46,7 @@ def tabular_learner(
     seen = np.asarray(seen, dtype=bool)
     labels = deterministic_policy(np.asarray(expert_actions), n_actions)
     if seen.shape != labels.shape[:-1]:
-        raise ValueError(
-            f"seen has shape {seen.shape} but expert_actions has {labels.shape[:-1]}; they must match"
-        )
+        raise ValueError(f"seen has shape {seen.shape} but expert_actions has {labels.shape[:-1]}; they must match")
     fitted = (1.0 - error) * labels + error * (1.0 - labels) / (n_actions - 1)
     return np.where(seen[..., None], fitted, 1.0 / n_actions)
 

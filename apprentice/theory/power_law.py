@@ -25,9 +25,7 @@ import numpy as np
 from jaxtyping import ArrayLike, Float
 
 
-def log_log_slope(
-    x: Float[ArrayLike, " n"], y: Float[ArrayLike, "*batch n"]
-) -> tuple[np.ndarray, np.ndarray]:
+def log_log_slope(x: Float[ArrayLike, " n"], y: Float[ArrayLike, "*batch n"]) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares ``(slope, intercept)`` of ``log y`` on ``log x``, batched over y's leading dims."""
     log_x = np.log(np.asarray(x, dtype=np.float64))
     log_y = np.log(np.asarray(y, dtype=np.float64))
@@ -57,8 +55,7 @@ class PowerLawFit:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the interval also as ``ci``)."""
-        return {**asdict(self), "local_exponents": list(self.local_exponents),
-                "ci": [self.ci_low, self.ci_high]}
+        return {**asdict(self), "local_exponents": list(self.local_exponents), "ci": [self.ci_low, self.ci_high]}
 
 
 def fit_power_law(
@@ -88,13 +85,11 @@ def fit_power_law(
     costs = np.asarray(costs, dtype=np.float64)
     if costs.ndim != 2 or costs.shape[1] != x.shape[0] or x.shape[0] < 2:
         raise ValueError(
-            f"need x of shape [n >= 2] and costs of shape [replicates, n]; got x {x.shape}, "
-            f"costs {costs.shape}"
+            f"need x of shape [n >= 2] and costs of shape [replicates, n]; got x {x.shape}, costs {costs.shape}"
         )
     if np.any(x <= 0) or np.any(costs <= 0):
         raise ValueError(
-            "a log-log fit needs positive x and costs; got min x "
-            f"{x.min():.3g} and min cost {costs.min():.3g}"
+            f"a log-log fit needs positive x and costs; got min x {x.min():.3g} and min cost {costs.min():.3g}"
         )
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1); got {confidence}")

@@ -32,9 +32,7 @@ ON, OFF = 0, 1
 STAY, SWITCH = 0, 1
 
 
-def ross_bagnell_chain(
-    epsilon: float, horizon: int
-) -> tuple[FiniteHorizonMDP, np.ndarray, np.ndarray]:
+def ross_bagnell_chain(epsilon: float, horizon: int) -> tuple[FiniteHorizonMDP, np.ndarray, np.ndarray]:
     """The two-state chain above: ``(mdp, expert_actions [S], learner_policy [H, S, A])``.
 
     Rewards are ``-1`` for every action that differs from the expert's, so the learner's
@@ -69,9 +67,7 @@ def expected_mistakes_exact(epsilon: float, horizon: int) -> float:
     return float(-expected_return(mdp, learner))
 
 
-def bc_tight_discounted(
-    gamma: float, epsilon: float
-) -> tuple[TabularMDP, np.ndarray, np.ndarray]:
+def bc_tight_discounted(gamma: float, epsilon: float) -> tuple[TabularMDP, np.ndarray, np.ndarray]:
     """A cliff where ``V* - V^pihat = 2 gamma eps / ((1-gamma)(1-gamma+gamma eps))``.
 
     States ``good`` (reward +1) and ``bad`` (reward -1, absorbing); in ``good``, ``stay`` keeps
@@ -90,9 +86,7 @@ def bc_tight_discounted(
     return mdp, np.array([stay, stay]), learner
 
 
-def bc_tight_finite_horizon(
-    horizon: int, first_step_error: float
-) -> tuple[FiniteHorizonMDP, np.ndarray, np.ndarray]:
+def bc_tight_finite_horizon(horizon: int, first_step_error: float) -> tuple[FiniteHorizonMDP, np.ndarray, np.ndarray]:
     """A cliff where the horizon-H BC bound ``H^2 eps Range(r)`` holds with equality.
 
     In ``good`` the expert's ``stay`` earns 1 per step; ``jump`` earns 0 and falls for good into

@@ -46,12 +46,18 @@ def _learners(seed, expert_actions, n_states, n_actions, horizon=None):
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(size=SIZES, seed=SEEDS, gamma=st.sampled_from([0.5, 0.9, 0.99]), optimal_expert=st.booleans(),
-       signed_rewards=st.booleans())
+@given(
+    size=SIZES,
+    seed=SEEDS,
+    gamma=st.sampled_from([0.5, 0.9, 0.99]),
+    optimal_expert=st.booleans(),
+    signed_rewards=st.booleans(),
+)
 def test_discounted_bounds_never_violated(size, seed, gamma, optimal_expert, signed_rewards):
     n_states, n_actions = size
-    mdp = random_tabular_mdp(seed, n_states, n_actions, gamma, reward_low=-1.0 if signed_rewards else 0.0,
-                             concentration=0.3)
+    mdp = random_tabular_mdp(
+        seed, n_states, n_actions, gamma, reward_low=-1.0 if signed_rewards else 0.0, concentration=0.3
+    )
     if optimal_expert:
         expert = optimal_discounted(mdp).actions
     else:

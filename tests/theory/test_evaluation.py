@@ -81,10 +81,12 @@ def test_batched_evaluation_equals_one_policy_at_a_time():
 @pytest.mark.parametrize("seed", range(3))
 def test_optimal_policy_beats_every_deterministic_policy(seed):
     mdp = random_tabular_mdp(seed, n_states=4, n_actions=3, gamma=0.9, concentration=0.3)
-    all_values = np.stack([
-        evaluate_discounted(mdp, deterministic_policy(np.array(actions), 3)).values
-        for actions in itertools.product(range(3), repeat=4)
-    ])
+    all_values = np.stack(
+        [
+            evaluate_discounted(mdp, deterministic_policy(np.array(actions), 3)).values
+            for actions in itertools.product(range(3), repeat=4)
+        ]
+    )
     solution = optimal_discounted(mdp)
     np.testing.assert_allclose(solution.values, all_values.max(axis=0), atol=1e-10)
     np.testing.assert_allclose(solution.values, solution.q_values.max(-1), atol=1e-10)

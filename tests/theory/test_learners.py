@@ -21,8 +21,9 @@ from apprentice.theory.tightrope import geometric_wind, tightrope
 
 
 def _expert_policy(rope):
-    return deterministic_policy(np.broadcast_to(rope.expert_actions, (rope.mdp.horizon, rope.mdp.n_states)),
-                                rope.mdp.n_actions)
+    return deterministic_policy(
+        np.broadcast_to(rope.expert_actions, (rope.mdp.horizon, rope.mdp.n_states)), rope.mdp.n_actions
+    )
 
 
 def test_tightrope_expert_is_optimal_and_never_leaves_the_rope():
@@ -78,8 +79,9 @@ def test_bc_from_demos_is_seeded_and_covers_more_with_more_demos():
 
 def test_sampled_state_frequencies_match_exact_distributions():
     rope = tightrope(seed=2, horizon=4, n_positions=3, max_depth=2)
-    learner = tabular_learner(np.zeros((4, rope.mdp.n_states), bool), np.zeros((4, rope.mdp.n_states), int),
-                              rope.mdp.n_actions)  # blind everywhere: it falls
+    learner = tabular_learner(
+        np.zeros((4, rope.mdp.n_states), bool), np.zeros((4, rope.mdp.n_states), int), rope.mdp.n_actions
+    )  # blind everywhere: it falls
     exact = state_distributions(rope.mdp, learner)
     states = sample_states(rope.mdp, learner, n_episodes=40_000, seed=3)
     empirical = np.stack([np.bincount(states[:, h], minlength=rope.mdp.n_states) / 40_000 for h in range(4)])

@@ -14,8 +14,7 @@ SEEDS = st.integers(0, 2**31 - 1)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(size=SIZES, seed=SEEDS, gamma=st.sampled_from([0.0, 0.5, 0.9, 0.99]),
-       concentration=st.sampled_from([0.1, 1.0]))
+@given(size=SIZES, seed=SEEDS, gamma=st.sampled_from([0.0, 0.5, 0.9, 0.99]), concentration=st.sampled_from([0.1, 1.0]))
 def test_pdl_discounted_identity(size, seed, gamma, concentration):
     n_states, n_actions = size
     mdp = random_tabular_mdp(seed, n_states, n_actions, gamma, reward_low=-1.0, concentration=concentration)
@@ -32,12 +31,8 @@ def test_pdl_discounted_identity(size, seed, gamma, concentration):
 @given(size=SIZES, seed=SEEDS, horizon=st.sampled_from([1, 7]), concentration=st.sampled_from([0.1, 1.0]))
 def test_pdl_finite_horizon_identity(size, seed, horizon, concentration):
     n_states, n_actions = size
-    mdp = random_finite_horizon_mdp(
-        seed, n_states, n_actions, horizon, reward_low=-1.0, concentration=concentration
-    )
-    policies, other = (
-        random_policy(seed + k, n_states, n_actions, (3,), horizon, concentration) for k in (1, 2)
-    )
+    mdp = random_finite_horizon_mdp(seed, n_states, n_actions, horizon, reward_low=-1.0, concentration=concentration)
+    policies, other = (random_policy(seed + k, n_states, n_actions, (3,), horizon, concentration) for k in (1, 2))
     sides = pdl_finite_horizon(mdp, policies, other)
     assert sides.per_step.shape == (3, n_states, horizon)
     assert sides.max_abs_gap < 1e-9

@@ -13,7 +13,11 @@ from apprentice.policies.architecture import HeadKind
 from apprentice.policies.base import Policy
 
 LossName = Literal["cross_entropy", "gaussian_nll", "mse"]
-HEAD_OF_LOSS: dict[LossName, HeadKind] = {"cross_entropy": "categorical", "gaussian_nll": "gaussian", "mse": "deterministic"}
+HEAD_OF_LOSS: dict[LossName, HeadKind] = {
+    "cross_entropy": "categorical",
+    "gaussian_nll": "gaussian",
+    "mse": "deterministic",
+}
 """Each loss is the imitation loss of one head: the head a loss name trains."""
 _NO_KEY = jax.random.key(0)
 """The heads of these losses use no randomness; heads that sample in their loss get a real key."""
@@ -39,7 +43,6 @@ def mse_loss(policy: Policy, obs: Array, action: Array) -> Float[Array, ""]:
 def mode_squared_error(mode: Array, action: Array) -> Float[Array, ""]:
     """``||mode pi(s) - a*||^2``: how far the deterministic action is from the expert's."""
     return jnp.sum((mode - action) ** 2)
-
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,9 @@ def train(
         _require_same_structure(init_policy, config.architecture_for(spec))
         policy = init_policy
     if augment is not None and config.obs_noise > 0:
-        raise ValueError(f"obs_noise={config.obs_noise} builds an augmentation, but augment= was passed too; "
-                         "expected one of them")
+        raise ValueError(
+            f"obs_noise={config.obs_noise} builds an augmentation, but augment= was passed too; expected one of them"
+        )
     if augment is None and config.obs_noise > 0:
         feature_std = observation_stats(flat_data.obs)[1]
         augment = GaussianObsNoise(scale=tuple(float(config.obs_noise * s) for s in feature_std))
@@ -154,8 +155,9 @@ def train(
     with progress_bar(n_epochs, "behavior cloning", enabled=progress) as bar:
         for epoch in range(1, n_epochs + 1):
             train_key, epoch_key = jax.random.split(train_key)
-            params, opt_state, train_loss = train_epoch(params, opt_state, epoch_key, device_data, static, settings,
-                                                        len(train_data))
+            params, opt_state, train_loss = train_epoch(
+                params, opt_state, epoch_key, device_data, static, settings, len(train_data)
+            )
             row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}
             if device_val is not None:
                 row["val_score"] = float(validation_score_jit(params, device_val, static, settings.loss))
@@ -182,15 +184,19 @@ def train_epoch(params, opt_state, key, data, static, settings: EpochSettings, n
     """
     n_samples = settings.n_samples if n_samples is None else n_samples
     if not 0 < n_samples <= settings.n_samples or (n_samples < settings.n_samples and not settings.padded):
-        raise ValueError(f"n_samples: expected 1..{settings.n_samples} (the rows data holds; fewer only with "
-                         f"settings.padded), got {n_samples}")
+        raise ValueError(
+            f"n_samples: expected 1..{settings.n_samples} (the rows data holds; fewer only with "
+            f"settings.padded), got {n_samples}"
+        )
     epoch = epoch_loop if settings.host_loop else epoch_scan
     return epoch(params, opt_state, key, data, jnp.int32(n_samples), static, settings)
 
 
 def has_convolutions(policy: Policy) -> bool:
     """Whether ``policy`` holds a convolutional layer (its epochs then run as :func:`epoch_loop`)."""
-    return any(isinstance(x, eqx.nn.Conv) for x in jax.tree.leaves(policy, is_leaf=lambda x: isinstance(x, eqx.nn.Conv)))
+    return any(
+        isinstance(x, eqx.nn.Conv) for x in jax.tree.leaves(policy, is_leaf=lambda x: isinstance(x, eqx.nn.Conv))
+    )
 
 
 def shuffled_plan(key, n_real, capacity: int, batch_size: int):
@@ -206,7 +212,9 @@ def shuffled_plan(key, n_real, capacity: int, batch_size: int):
     order = jax.random.permutation(key, capacity)
     order = jax.lax.cond(n_real < capacity, lambda o: o[jnp.argsort(o >= n_real, stable=True)], lambda o: o, order)
     total = n_batches(capacity, batch_size)
-    plan = jnp.concatenate([order, jnp.full(total * batch_size - capacity, capacity, order.dtype)]).reshape(total, batch_size)
+    plan = jnp.concatenate([order, jnp.full(total * batch_size - capacity, capacity, order.dtype)]).reshape(
+        total, batch_size
+    )
     return plan, jnp.arange(total) * batch_size < n_real
 
 
@@ -284,11 +292,15 @@ def validation_score_jit(params, data, static, settings: LossSettings):
 def _prepare_data(key, config, demos, validation) -> tuple[Transitions, Transitions | None]:
     if isinstance(demos, Transitions):
         if config.weighting != "none":
-            raise ValueError(f"weighting={config.weighting!r}: return weighting needs trajectories (episode returns), "
-                             "got Transitions; pass trajectories, or weights in the Transitions with weighting='none'")
+            raise ValueError(
+                f"weighting={config.weighting!r}: return weighting needs trajectories (episode returns), "
+                "got Transitions; pass trajectories, or weights in the Transitions with weighting='none'"
+            )
         if config.validation_fraction > 0:
-            raise ValueError(f"validation_fraction={config.validation_fraction} holds out episodes, which Transitions "
-                             "do not have; expected validation_fraction=0 (pass validation= to validate)")
+            raise ValueError(
+                f"validation_fraction={config.validation_fraction} holds out episodes, which Transitions "
+                "do not have; expected validation_fraction=0 (pass validation= to validate)"
+            )
         return demos, validation
     if validation is not None:
         raise ValueError("validation: pass it only with Transitions; trajectories are split by episode")
@@ -305,7 +317,9 @@ def _labeled_steps(trajectories: list[Trajectory], weights: np.ndarray) -> Trans
     masks = [t.infos.get("labeled") for t in trajectories]
     if all(mask is None for mask in masks):
         return data
-    keep = np.concatenate([np.ones(len(t), bool) if m is None else np.asarray(m, bool) for t, m in zip(trajectories, masks)])
+    keep = np.concatenate(
+        [np.ones(len(t), bool) if m is None else np.asarray(m, bool) for t, m in zip(trajectories, masks)]
+    )
     if not keep.any():
         raise ValueError("demos: expected at least one labeled step, got none (every infos['labeled'] is False)")
     return data.take(keep)
@@ -347,8 +361,9 @@ def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchite
 
     def chunks(ids):
         chosen = [demos[i] for i in ids]
-        return sequence_chunks(chosen, config.sequence_length, burn_in, weights[ids],
-                               labeled=[t.infos.get("labeled") for t in chosen])
+        return sequence_chunks(
+            chosen, config.sequence_length, burn_in, weights[ids], labeled=[t.infos.get("labeled") for t in chosen]
+        )
 
     return chunks(train_ids), (chunks(val_ids) if val_ids else None)
 
@@ -356,12 +371,15 @@ def _prepare_sequences(key, config: BCConfig, demos, architecture: PolicyArchite
 def _require_same_structure(init_policy: Policy, configured: PolicyArchitecture) -> None:
     """Raise unless ``init_policy`` has the architecture the config describes, up to the fields the
     config does not set (the Gaussian head's log-std range stays the policy's own)."""
-    own = dataclasses.replace(init_policy.architecture, log_std_min=configured.log_std_min,
-                              log_std_max=configured.log_std_max)
+    own = dataclasses.replace(
+        init_policy.architecture, log_std_min=configured.log_std_min, log_std_max=configured.log_std_max
+    )
     if own != configured:
-        raise ValueError(f"init_policy: expected the policy this config builds ({configured}), got one built as "
-                         f"{init_policy.architecture}; match the config's head, hidden_sizes, activation, squash, "
-                         "encoder and core to it")
+        raise ValueError(
+            f"init_policy: expected the policy this config builds ({configured}), got one built as "
+            f"{init_policy.architecture}; match the config's head, hidden_sizes, activation, squash, "
+            "encoder and core to it"
+        )
 
 
 def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None:
@@ -378,8 +396,9 @@ def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None
         )
 
 
-def epoch_arrays(data: Transitions | SequenceChunks, spec: EnvSpec, weight_scale: float = 1.0,
-                 capacity: int = 0) -> dict[str, jax.Array]:
+def epoch_arrays(
+    data: Transitions | SequenceChunks, spec: EnvSpec, weight_scale: float = 1.0, capacity: int = 0
+) -> dict[str, jax.Array]:
     """Arrays for the jitted epoch: the rows of ``data``, zero-weight padding rows up to
     ``capacity``, and one zero-weight sentinel row (at index ``max(len(data), capacity)``).
 

@@ -50,11 +50,15 @@ class AdversarialConfig:
     def __post_init__(self):
         for name in ("disc_epochs", "disc_minibatches"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}")
+                raise ValueError(
+                    f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}"
+                )
         rollout_size = self.ppo.n_envs * self.ppo.n_steps
         if rollout_size % self.disc_minibatches:
-            raise ValueError(f"{type(self).__name__}: the rollout of {rollout_size} steps must split into "
-                             f"disc_minibatches = {self.disc_minibatches} equal minibatches")
+            raise ValueError(
+                f"{type(self).__name__}: the rollout of {rollout_size} steps must split into "
+                f"disc_minibatches = {self.disc_minibatches} equal minibatches"
+            )
         require_reward_kind(self.reward)
 
 
@@ -125,8 +129,12 @@ class MCEIRLConfig:
             raise ValueError(f"reward_input must be 'state' or 'state_action'; got {self.reward_input!r}")
         if any(int(width) != width or width < 1 for width in self.hidden_sizes):
             raise ValueError(f"hidden_sizes must be positive integers; got {self.hidden_sizes}")
-        positive = {"learning_rate": self.learning_rate, "max_iterations": self.max_iterations,
-                    "soft_vi_tol": self.soft_vi_tol, "soft_vi_max_sweeps": self.soft_vi_max_sweeps}
+        positive = {
+            "learning_rate": self.learning_rate,
+            "max_iterations": self.max_iterations,
+            "soft_vi_tol": self.soft_vi_tol,
+            "soft_vi_max_sweeps": self.soft_vi_max_sweeps,
+        }
         for name, value in positive.items():
             if not value > 0:
                 raise ValueError(f"{name} must be positive; got {value}")
@@ -173,22 +181,16 @@ class TabularAIRLConfig:
 
     def __post_init__(self) -> None:
         if self.reward_shape not in ("state", "state_action"):
-            raise ValueError(
-                f"reward_shape must be 'state' or 'state_action'; got {self.reward_shape!r}"
-            )
+            raise ValueError(f"reward_shape must be 'state' or 'state_action'; got {self.reward_shape!r}")
         if self.shaping not in ("next_state", "expected"):
-            raise ValueError(
-                f"shaping must be 'next_state' or 'expected'; got {self.shaping!r}"
-            )
+            raise ValueError(f"shaping must be 'next_state' or 'expected'; got {self.shaping!r}")
         for name in ("n_iterations", "disc_steps", "soft_vi_max_sweeps"):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}")
         for name in ("learning_rate", "soft_vi_tol"):
             if not getattr(self, name) > 0:
-                raise ValueError(
-                    f"{name} must be positive; got {getattr(self, name)!r}"
-                )
+                raise ValueError(f"{name} must be positive; got {getattr(self, name)!r}")
         if not 0.0 < self.policy_step <= 1.0:
             raise ValueError(f"policy_step must be in (0, 1]; got {self.policy_step!r}")
         if not self.init_scale >= 0:

@@ -61,7 +61,9 @@ class NextTokenConfig:
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"NextTokenConfig.{name}: expected a positive integer, got {value!r}")
         if self.d_model % self.n_heads:
-            raise ValueError(f"NextTokenConfig: expected n_heads to divide d_model, got {self.n_heads} and {self.d_model}")
+            raise ValueError(
+                f"NextTokenConfig: expected n_heads to divide d_model, got {self.n_heads} and {self.d_model}"
+            )
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"NextTokenConfig.schedule: expected 'cosine' or 'constant', got {self.schedule!r}")
         if not 0 <= self.warmup_steps < self.n_steps:
@@ -79,7 +81,14 @@ class NextTokenConfig:
         from apprentice.policies.transformer import CharTransformer
 
         return CharTransformer(
-            vocab_size, self.context_length, self.d_model, self.n_layers, self.n_heads, self.mlp_ratio, self.head, key=key
+            vocab_size,
+            self.context_length,
+            self.d_model,
+            self.n_layers,
+            self.n_heads,
+            self.mlp_ratio,
+            self.head,
+            key=key,
         )
 
     def learning_rate_schedule(self) -> optax.Schedule:
@@ -101,7 +110,9 @@ class NextTokenConfig:
         import optax
 
         decay_mask = lambda params: jax.tree.map(lambda x: x.ndim >= 2, params)  # noqa: E731
-        adamw = optax.adamw(self.learning_rate_schedule(), b1=0.9, b2=0.95, weight_decay=self.weight_decay, mask=decay_mask)
+        adamw = optax.adamw(
+            self.learning_rate_schedule(), b1=0.9, b2=0.95, weight_decay=self.weight_decay, mask=decay_mask
+        )
         return optax.chain(optax.clip_by_global_norm(self.grad_clip), adamw) if self.grad_clip > 0 else adamw
 
 

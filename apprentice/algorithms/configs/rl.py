@@ -129,7 +129,15 @@ class SACConfig:
     apart from the training envs' seeds)."""
 
     def __post_init__(self):
-        for name in ("total_steps", "buffer_size", "batch_size", "updates_per_step", "update_every", "n_envs", "eval_episodes"):
+        for name in (
+            "total_steps",
+            "buffer_size",
+            "batch_size",
+            "updates_per_step",
+            "update_every",
+            "n_envs",
+            "eval_episodes",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"SACConfig.{name}: expected a positive integer, got {getattr(self, name)}")
         if not 0.0 < self.gamma <= 1.0 or not 0.0 < self.tau <= 1.0:

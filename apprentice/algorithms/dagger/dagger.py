@@ -71,8 +71,9 @@ def train(
 
     def collect(round_index, policy, dataset, n_steps, seed):
         beta = beta_at(config.beta_schedule, round_index, config.beta, config.beta_decay)
-        learner = None if policy is None else PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True,
-                                                          spec=spec)
+        learner = (
+            None if policy is None else PolicyActor(policy, jax.random.fold_in(actor_key, round_index), True, spec=spec)
+        )
         actor = MixtureActor(expert, learner, beta, seed)
         trajectories = rollout(actor, env_id, n_steps=n_steps, seed=seed, n_envs=config.interactive.n_envs)
         expert_share = float(np.mean(np.concatenate([t.infos["expert_acted"] for t in trajectories])))

@@ -58,9 +58,11 @@ def fitted_noise(policy: Policy, data: Transitions, spec: EnvSpec) -> float:
     """The learner's error on the expert's data: the disagreement rate (discrete) or the
     root-mean-square error of its deterministic (executed) action in action half-widths (continuous)."""
     if not isinstance(data, Transitions):
-        raise ValueError(f"DART's fitted noise: expected labeled steps for a memoryless learner, got a stateful one "
-                         f"({policy.architecture.core} core, frame_stack {policy.architecture.frame_stack}); "
-                         "use a fixed noise (fit_noise=False)")
+        raise ValueError(
+            f"DART's fitted noise: expected labeled steps for a memoryless learner, got a stateful one "
+            f"({policy.architecture.core} core, frame_stack {policy.architecture.frame_stack}); "
+            "use a fixed noise (fit_noise=False)"
+        )
     actions = PolicyActor(policy, jax.random.key(0), deterministic=True, spec=spec)(data.obs)
     if spec.action_kind == "discrete":
         return float(np.mean(actions.reshape(len(data)) != data.acts.reshape(len(data))))
@@ -100,4 +102,7 @@ def train(
 
 def _bounds(spec: EnvSpec) -> tuple[np.ndarray, np.ndarray]:
     shape = spec.action_shape
-    return (np.asarray(spec.action_low, np.float32).reshape(shape), np.asarray(spec.action_high, np.float32).reshape(shape))
+    return (
+        np.asarray(spec.action_low, np.float32).reshape(shape),
+        np.asarray(spec.action_high, np.float32).reshape(shape),
+    )

@@ -109,8 +109,10 @@ def train(
         >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
     """
     if gate is not None and config.discrepancy_threshold != HGDAggerConfig.discrepancy_threshold:
-        raise ValueError(f"discrepancy_threshold={config.discrepancy_threshold} sets the built-in gate, but a gate "
-                         "was passed to train; expected one of them")
+        raise ValueError(
+            f"discrepancy_threshold={config.discrepancy_threshold} sets the built-in gate, but a gate "
+            "was passed to train; expected one of them"
+        )
     gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
     spec = env_spec(env_id)
     key, actor_key = jax.random.split(key)

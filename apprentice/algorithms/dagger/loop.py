@@ -63,7 +63,6 @@ class InteractiveResult:
     """Every label so far: ``Transitions``, or for a stateful learner the labeled episodes."""
 
 
-
 def n_labels(data: Dataset) -> int:
     """Labels held by a dataset of labeled steps or of labeled episodes."""
     if isinstance(data, Transitions):
@@ -79,7 +78,7 @@ def labeled_trajectories(trajectories: list[Trajectory], limit: int | None = Non
     for traj in trajectories:
         mask = np.array(traj.infos["labeled"], bool)
         if limit is not None:
-            mask[np.flatnonzero(mask)[max(limit - total, 0):]] = False
+            mask[np.flatnonzero(mask)[max(limit - total, 0) :]] = False
         if not mask.any():
             continue
         total += int(mask.sum())
@@ -142,7 +141,9 @@ def run_rounds(
 
     ``on_round`` receives the result so far after every round (a checkpoint hook)."""
     if interactive.initial_labels < 1:
-        raise ValueError(f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}")
+        raise ValueError(
+            f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}"
+        )
     spec = env_spec(env_id)
     stateful = bc_config.architecture_for(spec).stateful
     dataset: Dataset | None = None
@@ -151,7 +152,9 @@ def run_rounds(
     rounds: list[dict[str, Any]] = []
     labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
     # Every round's dataset fits in this many rows, so all rounds share one compiled BC epoch.
-    capacity = interactive.label_budget or interactive.initial_labels + interactive.n_rounds * interactive.steps_per_round
+    capacity = (
+        interactive.label_budget or interactive.initial_labels + interactive.n_rounds * interactive.steps_per_round
+    )
     with progress_bar(interactive.n_rounds + 1, description, enabled=progress) as bar:
         for round_index in range(interactive.n_rounds + 1):
             steps = interactive.initial_labels if round_index == 0 else interactive.steps_per_round
@@ -169,8 +172,15 @@ def run_rounds(
                 labels += n_labels(new)
                 key, train_key = jax.random.split(key)
                 warm = policy if interactive.warm_start else None
-                trained = bc_train(train_key, bc_config, dataset, spec, init_policy=warm, progress=False,
-                                   capacity=None if stateful else capacity)
+                trained = bc_train(
+                    train_key,
+                    bc_config,
+                    dataset,
+                    spec,
+                    init_policy=warm,
+                    progress=False,
+                    capacity=None if stateful else capacity,
+                )
                 policy, architecture = trained.policy, trained.architecture
             if policy is None or architecture is None or dataset is None:
                 raise ValueError(f"round {round_index} gave no expert label; round 0 must label its steps")
@@ -185,16 +195,23 @@ def run_rounds(
             if interactive.eval_episodes:
                 eval_start = time.perf_counter()
                 evaluation = evaluate(policy, env_id, interactive.eval_episodes, interactive.eval_seed, expert=expert)
-                row.update(mean_return=evaluation.mean_return, std_return=evaluation.std_return,
-                           normalized_score=evaluation.normalized_score, disagreement_rate=evaluation.disagreement_rate)
+                row.update(
+                    mean_return=evaluation.mean_return,
+                    std_return=evaluation.std_return,
+                    normalized_score=evaluation.normalized_score,
+                    disagreement_rate=evaluation.disagreement_rate,
+                )
                 eval_seconds += time.perf_counter() - eval_start
             row["seconds"] = time.perf_counter() - start
             row["seconds_excluding_eval"] = row["seconds"] - eval_seconds
             rounds.append(row)
             bar.advance(1, labels=labels, **({"ret": row["mean_return"]} if "mean_return" in row else {}))
             if on_round is not None:
-                on_round(InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=list(rounds),
-                                           dataset=dataset))
+                on_round(
+                    InteractiveResult(
+                        policy=policy, architecture=architecture, spec=spec, metrics=list(rounds), dataset=dataset
+                    )
+                )
     if policy is None or architecture is None:  # a negative label_budget stops before round 0
         raise ValueError(f"label_budget: expected a budget of at least one label, got {interactive.label_budget}")
     return InteractiveResult(policy=policy, architecture=architecture, spec=spec, metrics=rounds, dataset=dataset)

@@ -73,7 +73,9 @@ class AdversarialResult:
 
 def make_discriminator(config: AdversarialConfig, spec: EnvSpec, normalizer: ObsNormalizer, key: PRNGKeyArray):
     if isinstance(config, AIRLConfig):
-        return AIRLDiscriminator(spec, normalizer, config.disc_hidden_sizes, config.ppo.gamma, config.state_only, key=key)
+        return AIRLDiscriminator(
+            spec, normalizer, config.disc_hidden_sizes, config.ppo.gamma, config.state_only, key=key
+        )
     return GAILDiscriminator(spec, normalizer, config.disc_hidden_sizes, key=key)
 
 
@@ -93,13 +95,20 @@ def expert_arrays(demos: Sequence[Trajectory] | Transitions, size: int | None = 
         raise ValueError(f"expert_arrays: expected size >= the {count} samples, got {size}")
     pad = lambda x, dtype: jnp.asarray(np.concatenate([x, np.zeros((size - count, *x.shape[1:]), x.dtype)]), dtype)  # noqa: E731
     mean, std = observation_stats(expert.obs)
-    return {"obs": pad(expert.obs, jnp.float32), "actions": pad(expert.acts, None),
-            "next_obs": pad(expert.next_obs, jnp.float32), "done": pad(expert.dones, jnp.float32),
-            "count": jnp.asarray(count, jnp.int32), "obs_mean": jnp.asarray(mean), "obs_std": jnp.asarray(std)}
+    return {
+        "obs": pad(expert.obs, jnp.float32),
+        "actions": pad(expert.acts, None),
+        "next_obs": pad(expert.next_obs, jnp.float32),
+        "done": pad(expert.dones, jnp.float32),
+        "count": jnp.asarray(count, jnp.int32),
+        "obs_mean": jnp.asarray(mean),
+        "obs_std": jnp.asarray(std),
+    }
 
 
-def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
-                        demos: Sequence[Trajectory] | Transitions) -> tuple[OnPolicyLearner, Any]:
+def adversarial_learner(
+    config: AdversarialConfig, spec: EnvSpec, demos: Sequence[Trajectory] | Transitions
+) -> tuple[OnPolicyLearner, Any]:
     """GAIL or AIRL as an on-policy learner, and the discriminator's static part.
 
     ``learner.init(key)`` starts from ``demos``; ``learner.init(key, expert_arrays(other))`` from
@@ -124,19 +133,37 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
         disc_key, ppo_key = jax.random.split(key)
         n_steps, n_envs = rollout["rewards"].shape
         flat = lambda x: x.reshape(n_steps * n_envs, *x.shape[2:])  # noqa: E731
-        learner_data = {"obs": flat(rollout["obs"]), "actions": flat(rollout["executed_actions"]),
-                        "next_obs": flat(rollout["next_obs"]), "done": flat(rollout["terminated"])}
+        learner_data = {
+            "obs": flat(rollout["obs"]),
+            "actions": flat(rollout["executed_actions"]),
+            "next_obs": flat(rollout["next_obs"]),
+            "done": flat(rollout["terminated"]),
+        }
         policy = eqx.combine(state.ppo.params, ppo.static).policy
-        log_pi = lambda batch: (jax.lax.stop_gradient(jax.vmap(policy.log_prob)(batch["obs"], batch["actions"]))  # noqa: E731
-                                if uses_log_pi else jnp.zeros(batch["obs"].shape[0]))
+
+        def log_pi(batch):
+            if not uses_log_pi:
+                return jnp.zeros(batch["obs"].shape[0])
+            return jax.lax.stop_gradient(jax.vmap(policy.log_prob)(batch["obs"], batch["actions"]))
+
         disc_params, disc_opt_state, disc_metrics = _train_discriminator(
-            state.disc_params, disc_static, state.disc_opt_state, optimizer, learner_data, state.expert,
-            log_pi, config, spec, disc_key)
+            state.disc_params,
+            disc_static,
+            state.disc_opt_state,
+            optimizer,
+            learner_data,
+            state.expert,
+            log_pi,
+            config,
+            spec,
+            disc_key,
+        )
         disc = eqx.combine(disc_params, disc_static)
         # AIRL's log pi at the executed action, as in the discriminator's training (the same action it sees).
         learner_log_pi = log_pi(learner_data)
-        logits = jax.vmap(disc.logit)(learner_data["obs"], learner_data["actions"], learner_data["next_obs"],
-                                      learner_data["done"], learner_log_pi)
+        logits = jax.vmap(disc.logit)(
+            learner_data["obs"], learner_data["actions"], learner_data["next_obs"], learner_data["done"], learner_log_pi
+        )
         rewards = reward_from_logit(logits, config.reward).reshape(n_steps, n_envs)
         ppo_state, metrics, _ = ppo.learn(state.ppo, {**rollout, "rewards": rewards}, ppo_key)
         metrics = {**metrics, **disc_metrics, "learned_reward_mean": jnp.mean(rewards)}
@@ -146,8 +173,18 @@ def adversarial_learner(config: AdversarialConfig, spec: EnvSpec,
     return learner, disc_static
 
 
-def _train_discriminator(params, static, opt_state, optimizer, learner_data, expert: dict, log_pi,
-                         config: AdversarialConfig, spec: EnvSpec, key):
+def _train_discriminator(
+    params,
+    static,
+    opt_state,
+    optimizer,
+    learner_data,
+    expert: dict,
+    log_pi,
+    config: AdversarialConfig,
+    spec: EnvSpec,
+    key,
+):
     n_learner = learner_data["obs"].shape[0]
     batch_size = n_learner // config.disc_minibatches
 
@@ -158,8 +195,11 @@ def _train_discriminator(params, static, opt_state, optimizer, learner_data, exp
         loss = discriminator_loss(expert_logits, learner_logits)
         if config.grad_penalty > 0:
             loss = loss + config.grad_penalty * _gradient_penalty(disc, learner_batch, expert_batch, spec, penalty_key)
-        aux = {"disc_loss": loss, "disc_accuracy_expert": jnp.mean(expert_logits > 0),
-               "disc_accuracy_learner": jnp.mean(learner_logits < 0)}
+        aux = {
+            "disc_loss": loss,
+            "disc_accuracy_expert": jnp.mean(expert_logits > 0),
+            "disc_accuracy_learner": jnp.mean(learner_logits < 0),
+        }
         return loss, aux
 
     def step(carry, step_key):
@@ -186,8 +226,11 @@ def _gradient_penalty(disc, learner_batch, expert_batch, spec: EnvSpec, key) -> 
     """``E[(||grad l(x_mix)|| - 1)^2]`` over random mixtures of expert and learner inputs
     (observations, next observations and continuous actions; discrete actions stay the learner's)."""
     mix = jax.random.uniform(key, (learner_batch["obs"].shape[0],))
-    blend = lambda a, b: (mix.reshape(-1, *([1] * (a.ndim - 1))) * a + (1 - mix.reshape(-1, *([1] * (a.ndim - 1)))) * b)  # noqa: E731
-    obs, next_obs = blend(expert_batch["obs"], learner_batch["obs"]), blend(expert_batch["next_obs"], learner_batch["next_obs"])
+    blend = lambda a, b: mix.reshape(-1, *([1] * (a.ndim - 1))) * a + (1 - mix.reshape(-1, *([1] * (a.ndim - 1)))) * b  # noqa: E731
+    obs, next_obs = (
+        blend(expert_batch["obs"], learner_batch["obs"]),
+        blend(expert_batch["next_obs"], learner_batch["next_obs"]),
+    )
     continuous = spec.action_kind == "continuous"
     actions = blend(expert_batch["actions"], learner_batch["actions"]) if continuous else learner_batch["actions"]
 
@@ -195,7 +238,8 @@ def _gradient_penalty(disc, learner_batch, expert_batch, spec: EnvSpec, key) -> 
         return disc.logit(o, a, n, d, lp)
 
     grads = jax.vmap(jax.grad(logit, argnums=(0, 1, 2) if continuous else (0, 2)))(
-        obs, actions, next_obs, learner_batch["done"], learner_batch["log_pi"])
+        obs, actions, next_obs, learner_batch["done"], learner_batch["log_pi"]
+    )
     norms = jnp.sqrt(sum(jnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1) for g in grads) + 1e-12)
     return jnp.mean((norms - 1.0) ** 2)
 
@@ -223,11 +267,13 @@ def train(
         from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
         from apprentice.envs.jax_envs import make_jax_env
 
-        result = run_learner_on_jax(key, config.ppo, make_jax_env(env_id), learner, title, progress=progress,
-                                    on_evaluation=on_evaluation)
+        result = run_learner_on_jax(
+            key, config.ppo, make_jax_env(env_id), learner, title, progress=progress, on_evaluation=on_evaluation
+        )
     else:
-        result = run_learner_on_gymnasium(key, config.ppo, env_id, learner, title, progress=progress,
-                                          on_evaluation=on_evaluation)
+        result = run_learner_on_gymnasium(
+            key, config.ppo, env_id, learner, title, progress=progress, on_evaluation=on_evaluation
+        )
     return AdversarialResult(result, eqx.combine(result.learner_state.disc_params, disc_static))
 
 
@@ -243,11 +289,15 @@ def train_seeds(
     ``keys[i]``), all in one vmapped, jitted call. The pure-JAX backend only: ``env_id`` must have
     a JAX env and ``config.ppo.backend`` not be ``gymnasium``."""
     if resolve_backend(config.ppo.backend, env_id) != "jax":
-        raise ValueError(f"{config.algorithm} train_seeds: expected an env with a pure-JAX backend and backend "
-                         f"'auto' or 'jax', got {env_id!r} with backend {config.ppo.backend!r}")
+        raise ValueError(
+            f"{config.algorithm} train_seeds: expected an env with a pure-JAX backend and backend "
+            f"'auto' or 'jax', got {env_id!r} with backend {config.ppo.backend!r}"
+        )
     if len(demos_per_seed) != keys.shape[0]:
-        raise ValueError(f"{config.algorithm} train_seeds: expected one expert dataset per key ({keys.shape[0]}), "
-                         f"got {len(demos_per_seed)}")
+        raise ValueError(
+            f"{config.algorithm} train_seeds: expected one expert dataset per key ({keys.shape[0]}), "
+            f"got {len(demos_per_seed)}"
+        )
     from apprentice.algorithms.rl.ppo_jax import run_learner_seeds_on_jax
     from apprentice.envs.jax_envs import make_jax_env
 
@@ -257,8 +307,15 @@ def train_seeds(
     experts = [expert_arrays(demos, size) for demos in demos_per_seed]
     stacked = jax.tree.map(lambda *rows: jnp.stack(rows), *experts)
     _, learner, disc_static = _prepare(config, env_id, demos_per_seed[0])
-    results = run_learner_seeds_on_jax(keys, config.ppo, make_jax_env(env_id), learner, config.algorithm.upper(),
-                                       init_args=(stacked,), progress=progress)
+    results = run_learner_seeds_on_jax(
+        keys,
+        config.ppo,
+        make_jax_env(env_id),
+        learner,
+        config.algorithm.upper(),
+        init_args=(stacked,),
+        progress=progress,
+    )
     return [AdversarialResult(r, eqx.combine(r.learner_state.disc_params, disc_static)) for r in results]
 
 

@@ -45,9 +45,7 @@ class Demonstrations:
             if not np.issubdtype(array.dtype, np.integer):
                 raise ValueError(f"Demonstrations.{name} must be integer indices; got dtype {array.dtype}")
         if actions.ndim != 2 or actions.shape[0] == 0 or actions.shape[1] == 0:
-            raise ValueError(
-                f"Demonstrations.actions must have shape (N, T) with N, T >= 1; got {actions.shape}"
-            )
+            raise ValueError(f"Demonstrations.actions must have shape (N, T) with N, T >= 1; got {actions.shape}")
         expected = (actions.shape[0], actions.shape[1] + 1)
         if states.shape != expected:
             raise ValueError(
@@ -88,8 +86,7 @@ class Demonstrations:
         for name, array, bound in (("states", self.states, n_states), ("actions", self.actions, n_actions)):
             if array.min() < 0 or array.max() >= bound:
                 raise ValueError(
-                    f"Demonstrations.{name} must lie in [0, {bound}); "
-                    f"got values from {array.min()} to {array.max()}"
+                    f"Demonstrations.{name} must lie in [0, {bound}); got values from {array.min()} to {array.max()}"
                 )
 
 
@@ -119,8 +116,7 @@ def empirical_visitation(
     steps = demonstrations.n_steps
     if horizon is not None and steps != horizon:
         raise ValueError(
-            f"finite-horizon demonstrations must have exactly horizon={horizon} actions per "
-            f"episode; got {steps}"
+            f"finite-horizon demonstrations must have exactly horizon={horizon} actions per episode; got {steps}"
         )
     times = np.arange(steps)[None, :]
     counts = np.zeros((steps, n_states, n_actions))
@@ -168,15 +164,11 @@ def sample_demonstrations(
 
     def draw(cdf: np.ndarray) -> np.ndarray:
         # Inverse-CDF sampling, one uniform per row; the cap guards against round-off in cdf[-1].
-        return np.minimum(
-            (cdf < rng.random((cdf.shape[0], 1))).sum(-1), cdf.shape[-1] - 1
-        )
+        return np.minimum((cdf < rng.random((cdf.shape[0], 1))).sum(-1), cdf.shape[-1] - 1)
 
     states = np.empty((n_episodes, n_steps + 1), dtype=np.int64)
     actions = np.empty((n_episodes, n_steps), dtype=np.int64)
-    states[:, 0] = draw(
-        np.broadcast_to(np.cumsum(mdp.initial), (n_episodes, mdp.n_states))
-    )
+    states[:, 0] = draw(np.broadcast_to(np.cumsum(mdp.initial), (n_episodes, mdp.n_states)))
     for t in range(n_steps):
         actions[:, t] = draw(policy_cdf[states[:, t]])
         states[:, t + 1] = draw(transition_cdf[states[:, t], actions[:, t]])

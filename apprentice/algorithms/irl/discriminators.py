@@ -57,8 +57,16 @@ class AIRLDiscriminator(eqx.Module):
     gamma: float = eqx.field(static=True)
     state_only: bool = eqx.field(static=True)
 
-    def __init__(self, spec: EnvSpec, normalizer: ObsNormalizer, hidden_sizes: tuple[int, ...], gamma: float,
-                 state_only: bool, *, key: PRNGKeyArray):
+    def __init__(
+        self,
+        spec: EnvSpec,
+        normalizer: ObsNormalizer,
+        hidden_sizes: tuple[int, ...],
+        gamma: float,
+        state_only: bool,
+        *,
+        key: PRNGKeyArray,
+    ):
         reward_key, potential_key = jax.random.split(key)
         self.spec, self.normalizer, self.gamma, self.state_only = spec, normalizer, gamma, state_only
         n_action_features = 0 if state_only else spec.action_dim

@@ -49,9 +49,7 @@ def check_expert_occupancy(
         raise ValueError("expert occupancy must be finite; it contains NaN or inf")
     if np.any(array < 0):
         index = tuple(int(i) for i in np.argwhere(array < 0)[0])
-        raise ValueError(
-            f"expert occupancy must be non-negative; occupancy{list(index)} = {array[index]:.6g}"
-        )
+        raise ValueError(f"expert occupancy must be non-negative; occupancy{list(index)} = {array[index]:.6g}")
     total, given = occupancy_total(discount, horizon), float(array.sum())
     if abs(given - total) > OCCUPANCY_SUM_RTOL * max(1.0, total):
         hint = ""
@@ -106,9 +104,7 @@ def expert_target(
     return occupancy, expert_return
 
 
-def return_of_occupancy(
-    occupancy: np.ndarray, rewards: np.ndarray, discount: float, horizon: int | None
-) -> float:
+def return_of_occupancy(occupancy: np.ndarray, rewards: np.ndarray, discount: float, horizon: int | None) -> float:
     """``sum rho r`` when that is the true return, else NaN.
 
     It is the episode return for an undiscounted finite horizon and the discounted return for an

@@ -115,17 +115,28 @@ def _check_problem(config: MCEIRLConfig, mdp: FiniteHorizonMDP | TabularMDP) -> 
             raise ValueError(f"config.discount={config.discount} differs from mdp.gamma={mdp.gamma}")
     else:
         if not isinstance(mdp, FiniteHorizonMDP):
-            raise ValueError(
-                f"config.horizon={config.horizon} needs a FiniteHorizonMDP; got {type(mdp).__name__}"
-            )
+            raise ValueError(f"config.horizon={config.horizon} needs a FiniteHorizonMDP; got {type(mdp).__name__}")
         if mdp.horizon != config.horizon:
             raise ValueError(f"config.horizon={config.horizon} differs from mdp.horizon={mdp.horizon}")
 
 
 @eqx.filter_jit
 def _optimize(
-    model, features, transitions, initial, true_rewards, target, discount, learning_rate,
-    occupancy_tol, gradient_tol, soft_vi_tol, *, horizon, max_iterations, soft_vi_max_sweeps,
+    model,
+    features,
+    transitions,
+    initial,
+    true_rewards,
+    target,
+    discount,
+    learning_rate,
+    occupancy_tol,
+    gradient_tol,
+    soft_vi_tol,
+    *,
+    horizon,
+    max_iterations,
+    soft_vi_max_sweeps,
 ):
     """The training loop: a ``lax.while_loop`` over iterations, logs in preallocated buffers."""
     n_states, n_actions = transitions.shape[:2]
@@ -181,8 +192,14 @@ def _optimize(
         return (iteration < max_iterations) & ~converged
 
     logs = jnp.full((5, max_iterations), jnp.nan, dtype=transitions.dtype)
-    start = (jnp.asarray(0), params, optimizer.init(params), jnp.zeros(n_states, transitions.dtype),
-             jnp.asarray(False), logs)
+    start = (
+        jnp.asarray(0),
+        params,
+        optimizer.init(params),
+        jnp.zeros(n_states, transitions.dtype),
+        jnp.asarray(False),
+        logs,
+    )
     iterations, params, _, _, converged, logs = jax.lax.while_loop(not_done, step, start)
     return eqx.combine(params, static), iterations, converged, logs
 
@@ -224,9 +241,7 @@ def train(
     started = time.perf_counter()
     _check_problem(config, mdp)
     n_states, n_actions = mdp.n_states, mdp.n_actions
-    target, expert_return = expert_target(
-        expert, mdp, config.discount, config.horizon, config.reward_input
-    )
+    target, expert_return = expert_target(expert, mdp, config.discount, config.horizon, config.reward_input)
     if features is None:
         features = one_hot_features(n_states, n_actions, config.reward_input)
     features = check_features(features, n_states, n_actions, config.reward_input)
@@ -237,18 +252,29 @@ def train(
             model = MLPReward.init(key, features.shape[-1], config.hidden_sizes)
             model = jax.tree.map(lambda x: x.astype(jnp.float64) if eqx.is_inexact_array(x) else x, model)
         model, iterations, converged, logs = _optimize(
-            model, f64(features), f64(mdp.transitions), f64(mdp.initial), f64(mdp.rewards),
-            f64(target), f64(config.discount), f64(config.learning_rate), f64(config.occupancy_tol),
-            f64(config.gradient_tol), f64(config.soft_vi_tol), horizon=config.horizon,
-            max_iterations=config.max_iterations, soft_vi_max_sweeps=config.soft_vi_max_sweeps,
+            model,
+            f64(features),
+            f64(mdp.transitions),
+            f64(mdp.initial),
+            f64(mdp.rewards),
+            f64(target),
+            f64(config.discount),
+            f64(config.learning_rate),
+            f64(config.occupancy_tol),
+            f64(config.gradient_tol),
+            f64(config.soft_vi_tol),
+            horizon=config.horizon,
+            max_iterations=config.max_iterations,
+            soft_vi_max_sweeps=config.soft_vi_max_sweeps,
         )
         iterations, logs = int(iterations), to_numpy(logs)
         rewards = to_numpy(as_state_action(reward_on_features(model, f64(features)), n_actions))
         model = jax.tree.map(lambda x: to_numpy(x) if eqx.is_inexact_array(x) else x, model)
     if config.horizon is None:
         assert isinstance(mdp, TabularMDP)  # _check_problem
-        soft = soft_value_iteration_discounted(mdp, rewards, tol=config.soft_vi_tol,
-                                               max_sweeps=config.soft_vi_max_sweeps)
+        soft = soft_value_iteration_discounted(
+            mdp, rewards, tol=config.soft_vi_tol, max_sweeps=config.soft_vi_max_sweeps
+        )
     else:
         assert isinstance(mdp, FiniteHorizonMDP)  # _check_problem
         soft = soft_value_iteration_finite(mdp, rewards, config.discount)

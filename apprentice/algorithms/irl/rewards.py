@@ -66,9 +66,7 @@ class MLPReward(RewardModel):
         return self.mlp(features)[0]
 
 
-def one_hot_features(
-    n_states: int, n_actions: int, reward_input: RewardInput
-) -> Float[np.ndarray, "S *A K"]:
+def one_hot_features(n_states: int, n_actions: int, reward_input: RewardInput) -> Float[np.ndarray, "S *A K"]:
     """Indicator features: ``[S, S]`` for state rewards, ``[S, A, S*A]`` for state-action rewards."""
     if reward_input == "state":
         return np.eye(n_states)
@@ -84,17 +82,14 @@ def check_features(
     what = "(S, K)" if reward_input == "state" else "(S, A, K)"
     if array.ndim != len(lead) + 1 or array.shape[:-1] != lead or array.shape[-1] == 0:
         raise ValueError(
-            f"{reward_input} features must have shape {what} with leading dims {lead} and K >= 1; "
-            f"got {array.shape}"
+            f"{reward_input} features must have shape {what} with leading dims {lead} and K >= 1; got {array.shape}"
         )
     if not np.all(np.isfinite(array)):
         raise ValueError("features must be finite; they contain NaN or inf")
     return array
 
 
-def reward_on_features(
-    model: RewardModel, features: Float[Array, "S *A K"]
-) -> Float[Array, " S *A"]:
+def reward_on_features(model: RewardModel, features: Float[Array, "S *A K"]) -> Float[Array, " S *A"]:
     """The reward table: ``model`` applied to every feature vector (``[S]`` or ``[S, A]``)."""
     flat = features.reshape(-1, features.shape[-1])
     return jax.vmap(model)(flat).reshape(features.shape[:-1])

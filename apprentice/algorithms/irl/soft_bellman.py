@@ -43,9 +43,7 @@ def soft_bellman_sweep(
     return jax.nn.logsumexp(q_values, axis=-1), q_values
 
 
-def soft_policy(
-    q_values: Float[Array, "*batch S A"], values: Float[Array, "*batch S"]
-) -> Float[Array, "*batch S A"]:
+def soft_policy(q_values: Float[Array, "*batch S A"], values: Float[Array, "*batch S"]) -> Float[Array, "*batch S A"]:
     """``pi(a|s) = exp(Q(s, a) - V(s))``; sums to 1 over actions when ``V = logsumexp Q``."""
     return jnp.exp(q_values - values[..., None])
 
@@ -122,9 +120,7 @@ class SoftSolution:
     """Backups performed: H for the finite horizon, the fixed-point sweeps for the discounted case."""
 
 
-def reward_table(
-    rewards: Float[ArrayLike, " S *A"] | None, default: np.ndarray, name: str = "rewards"
-) -> np.ndarray:
+def reward_table(rewards: Float[ArrayLike, " S *A"] | None, default: np.ndarray, name: str = "rewards") -> np.ndarray:
     """``rewards`` as float64 ``[S, A]``: a state reward ``[S]`` is repeated over actions.
 
     ``None`` gives ``default`` (the MDP's own reward). Raises if the shape or values are wrong.
@@ -137,8 +133,7 @@ def reward_table(
         array = np.repeat(array[:, None], n_actions, axis=1)
     if array.shape != (n_states, n_actions):
         raise ValueError(
-            f"{name} must have shape (S,) = ({n_states},) or (S, A) = ({n_states}, {n_actions}); "
-            f"got {array.shape}"
+            f"{name} must have shape (S,) = ({n_states},) or (S, A) = ({n_states}, {n_actions}); got {array.shape}"
         )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite; it contains NaN or inf")
@@ -174,9 +169,7 @@ def soft_value_iteration_finite(
     discount = check_discount(discount, mdp.horizon)
     table = reward_table(rewards, mdp.rewards)
     with exact_scope():
-        values, q_values = _soft_backward(
-            f64(mdp.transitions), f64(table), f64(discount), horizon=mdp.horizon
-        )
+        values, q_values = _soft_backward(f64(mdp.transitions), f64(table), f64(discount), horizon=mdp.horizon)
         policy = soft_policy(q_values, values)
         values, q_values, policy = to_numpy(values), to_numpy(q_values), to_numpy(policy)
     return SoftSolution(values, q_values, policy, n_sweeps=mdp.horizon)

@@ -99,9 +99,7 @@ def airl_f_kernel(
     n_states, n_actions = transitions.shape[:2]
     g_table = jnp.broadcast_to(g[:, None] if g.ndim == 1 else g, (n_states, n_actions))
     if shaping == "expected":
-        next_term = jnp.broadcast_to(
-            jnp.einsum("sat,t->sa", transitions, h)[:, :, None], transitions.shape
-        )
+        next_term = jnp.broadcast_to(jnp.einsum("sat,t->sa", transitions, h)[:, :, None], transitions.shape)
     else:
         next_term = jnp.broadcast_to(h[None, None, :], transitions.shape)
     return g_table[:, :, None] + discount * next_term - h[:, None, None]
@@ -200,9 +198,7 @@ class TabularAIRLResult:
     def state_rewards(self) -> Float[np.ndarray, " S"]:
         """``g(s)``; for a state-action ``g``, its expert-policy average is NOT taken: raises."""
         if self.g.ndim != 1:
-            raise ValueError(
-                "a state-action AIRL result has no state reward; use reward_table"
-            )
+            raise ValueError("a state-action AIRL result has no state reward; use reward_table")
         return self.g
 
     @property
@@ -266,9 +262,7 @@ def _airl_loop(
     grad_loss = jax.value_and_grad(airl_loss_kernel, has_aux=True)
 
     def soft_optimal_log_policy(g, warm_values):
-        rewards = jnp.broadcast_to(
-            g[:, None] if g.ndim == 1 else g, (n_states, n_actions)
-        )
+        rewards = jnp.broadcast_to(g[:, None] if g.ndim == 1 else g, (n_states, n_actions))
         values, q_values, sweeps = soft_fixed_point_kernel(
             transitions, rewards, discount, warm_values, soft_vi_tol, soft_vi_max_sweeps
         )
@@ -294,9 +288,7 @@ def _airl_loop(
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return (optax.apply_updates(params, updates), opt_state), None
 
-        (params, opt_state), _ = jax.lax.scan(
-            disc_step, (params, opt_state), None, disc_steps
-        )
+        (params, opt_state), _ = jax.lax.scan(disc_step, (params, opt_state), None, disc_steps)
         loss, aux = airl_loss_kernel(
             params,
             log_policy,
@@ -306,9 +298,7 @@ def _airl_loop(
             discount,
             shaping,
         )
-        target_log_policy, warm_values, sweeps = soft_optimal_log_policy(
-            params[0], warm_values
-        )
+        target_log_policy, warm_values, sweeps = soft_optimal_log_policy(params[0], warm_values)
         mixed = (1.0 - policy_step) * log_policy + policy_step * target_log_policy
         new_log_policy = mixed - jax.nn.logsumexp(mixed, axis=1, keepdims=True)
         entry = jnp.stack(
@@ -324,13 +314,9 @@ def _airl_loop(
         return (params, opt_state, new_log_policy, warm_values), entry
 
     params = (g, h)
-    log_policy, warm_values, _ = soft_optimal_log_policy(
-        g, jnp.zeros(n_states, g.dtype)
-    )
+    log_policy, warm_values, _ = soft_optimal_log_policy(g, jnp.zeros(n_states, g.dtype))
     start = (params, optimizer.init(params), log_policy, warm_values)
-    (params, _, log_policy, _), logs = jax.lax.scan(
-        iteration, start, None, n_iterations
-    )
+    (params, _, log_policy, _), logs = jax.lax.scan(iteration, start, None, n_iterations)
     return params[0], params[1], jnp.exp(log_policy), logs.T
 
 
@@ -365,18 +351,11 @@ def train(
     """
     started = time.perf_counter()
     if not isinstance(mdp, TabularMDP):
-        raise TypeError(
-            f"mdp must be a discounted TabularMDP (tabular AIRL needs gamma < 1); "
-            f"got {type(mdp).__name__}"
-        )
+        raise TypeError(f"mdp must be a discounted TabularMDP (tabular AIRL needs gamma < 1); got {type(mdp).__name__}")
     if not isinstance(config, TabularAIRLConfig):
-        raise TypeError(
-            f"config must be a TabularAIRLConfig; got {type(config).__name__}"
-        )
+        raise TypeError(f"config must be a TabularAIRLConfig; got {type(config).__name__}")
     n_states, n_actions = mdp.n_states, mdp.n_actions
-    occupancy, expert_return = expert_target(
-        expert, mdp, mdp.gamma, None, "state_action"
-    )
+    occupancy, expert_return = expert_target(expert, mdp, mdp.gamma, None, "state_action")
     g_shape = (n_states,) if config.reward_shape == "state" else (n_states, n_actions)
     g_key, h_key = jax.random.split(key)
     with exact_scope():
@@ -453,12 +432,9 @@ def airl_discriminator_loss(
         array = np.asarray(occupancy, dtype=np.float64)
         if array.shape != (mdp.n_states, mdp.n_actions):
             raise ValueError(
-                f"{name}_occupancy must have shape (S, A) = ({mdp.n_states}, {mdp.n_actions}); "
-                f"got {array.shape}"
+                f"{name}_occupancy must have shape (S, A) = ({mdp.n_states}, {mdp.n_actions}); got {array.shape}"
             )
-        occupancies.append(
-            check_expert_occupancy(array, mdp.n_states, mdp.n_actions, mdp.gamma, None)
-        )
+        occupancies.append(check_expert_occupancy(array, mdp.n_states, mdp.n_actions, mdp.gamma, None))
     with exact_scope():
         loss, aux = airl_loss_kernel(
             (f64(g), f64(h)),
@@ -501,23 +477,16 @@ def _check_shaping(shaping: str) -> Shaping:
 
 def _check_tables(g, h, policy, mdp: TabularMDP):
     if not isinstance(mdp, TabularMDP):
-        raise TypeError(
-            f"mdp must be a discounted TabularMDP; got {type(mdp).__name__}"
-        )
+        raise TypeError(f"mdp must be a discounted TabularMDP; got {type(mdp).__name__}")
     n_states, n_actions = mdp.n_states, mdp.n_actions
     g, h = np.asarray(g, dtype=np.float64), np.asarray(h, dtype=np.float64)
     if g.shape not in ((n_states,), (n_states, n_actions)):
-        raise ValueError(
-            f"g must have shape (S,) = ({n_states},) or (S, A) = ({n_states}, {n_actions}); "
-            f"got {g.shape}"
-        )
+        raise ValueError(f"g must have shape (S,) = ({n_states},) or (S, A) = ({n_states}, {n_actions}); got {g.shape}")
     if h.shape != (n_states,):
         raise ValueError(f"h must have shape (S,) = ({n_states},); got {h.shape}")
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
         raise ValueError("g and h must be finite; they contain NaN or inf")
     policy = validate_policy(policy, n_states, n_actions)
     if policy.ndim != 2:
-        raise ValueError(
-            f"policy must have shape (S, A) = ({n_states}, {n_actions}); got {policy.shape}"
-        )
+        raise ValueError(f"policy must have shape (S, A) = ({n_states}, {n_actions}); got {policy.shape}")
     return g, h, policy

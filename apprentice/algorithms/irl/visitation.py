@@ -168,8 +168,7 @@ def finite_horizon_visitation(
         raise ValueError(f"policy must have shape (H, S, A) or (S, A); got {policy.shape}")
     with exact_scope():
         state_action, final, rho, with_final = (
-            to_numpy(x)
-            for x in _finite(f64(mdp.transitions), f64(policy), f64(mdp.initial), f64(discount))
+            to_numpy(x) for x in _finite(f64(mdp.transitions), f64(policy), f64(mdp.initial), f64(discount))
         )
     return Visitation(rho, rho.sum(-1), with_final, state_action, final, discount, mdp.horizon)
 
@@ -188,9 +187,7 @@ def discounted_visitation(mdp: TabularMDP, policy: Float[ArrayLike, "S A"]) -> V
     if policy.ndim != 2:
         raise ValueError(f"policy must have shape (S, A); got {policy.shape}")
     with exact_scope():
-        rho = to_numpy(
-            _discounted(f64(mdp.transitions), f64(policy), f64(mdp.initial), f64(mdp.gamma))
-        )
+        rho = to_numpy(_discounted(f64(mdp.transitions), f64(policy), f64(mdp.initial), f64(mdp.gamma)))
     state = rho.sum(-1)
     return Visitation(rho, state, state, None, None, mdp.gamma, None)
 

@@ -53,17 +53,26 @@ def _finite_table(values: ArrayLike, name: str) -> Float[Array, "contexts arms"]
 def _reference_table(reference_probs: ArrayLike, shape: tuple[int, ...] | None = None) -> Float[Array, "contexts arms"]:
     reference = _finite_table(reference_probs, "reference_probs")
     if shape is not None and reference.shape != shape:
-        raise ValueError(f"reference_probs: expected shape {shape} (one probability per context and arm, as rewards), "
-                         f"got {reference.shape}")
+        raise ValueError(
+            f"reference_probs: expected shape {shape} (one probability per context and arm, as rewards), "
+            f"got {reference.shape}"
+        )
     if not bool(jnp.all(reference > 0)) or not bool(jnp.allclose(reference.sum(axis=1), 1.0, atol=1e-5)):
-        raise ValueError(f"reference_probs: expected positive probabilities summing to 1 over arms, got {np.asarray(reference)}")
+        raise ValueError(
+            f"reference_probs: expected positive probabilities summing to 1 over arms, got {np.asarray(reference)}"
+        )
     return reference
 
 
-def kl_regularized_objective(policy_probs: ArrayLike, rewards: ArrayLike, reference_probs: ArrayLike, beta: float
-                             ) -> Float[Array, ""]:
+def kl_regularized_objective(
+    policy_probs: ArrayLike, rewards: ArrayLike, reference_probs: ArrayLike, beta: float
+) -> Float[Array, ""]:
     """``J(pi) = mean_c [ sum_a pi(a|c) r(c, a) - beta sum_a pi(a|c) log(pi(a|c) / pi_ref(a|c)) ]``, exactly."""
-    policy, reward, reference = _table(policy_probs, "policy_probs"), _table(rewards, "rewards"), _table(reference_probs, "reference_probs")
+    policy, reward, reference = (
+        _table(policy_probs, "policy_probs"),
+        _table(rewards, "rewards"),
+        _table(reference_probs, "reference_probs"),
+    )
     kl = jnp.sum(policy * (jnp.log(jnp.maximum(policy, 1e-30)) - jnp.log(reference)), axis=1)
     return jnp.mean(jnp.sum(policy * reward, axis=1) - beta * kl)
 
@@ -111,11 +120,15 @@ class BanditRLHFConfig:
         if not self.beta > 0:
             raise ValueError(f"BanditRLHFConfig.beta: expected a positive KL coefficient, got {self.beta}")
         if self.samples_per_context < 2:
-            raise ValueError(f"BanditRLHFConfig.samples_per_context: expected >= 2 for the leave-one-out baseline, "
-                             f"got {self.samples_per_context}")
+            raise ValueError(
+                f"BanditRLHFConfig.samples_per_context: expected >= 2 for the leave-one-out baseline, "
+                f"got {self.samples_per_context}"
+            )
         if self.n_steps < 1 or not self.learning_rate > 0:
-            raise ValueError(f"BanditRLHFConfig: expected n_steps >= 1 and learning_rate > 0, "
-                             f"got {self.n_steps} and {self.learning_rate}")
+            raise ValueError(
+                f"BanditRLHFConfig: expected n_steps >= 1 and learning_rate > 0, "
+                f"got {self.n_steps} and {self.learning_rate}"
+            )
         if self.kl not in ("sampled", "exact"):
             raise ValueError(f"BanditRLHFConfig.kl: expected 'sampled' or 'exact', got {self.kl!r}")
 
@@ -134,8 +147,9 @@ class BanditRLHFResult:
     """``(n_steps,)``: ``mean_c TV(pi(.|c), pi*(.|c))`` after each step."""
 
 
-def train_rlhf(key: PRNGKeyArray, config: BanditRLHFConfig, rewards: ArrayLike, reference_probs: ArrayLike
-               ) -> BanditRLHFResult:
+def train_rlhf(
+    key: PRNGKeyArray, config: BanditRLHFConfig, rewards: ArrayLike, reference_probs: ArrayLike
+) -> BanditRLHFResult:
     """Maximize ``E_pi[r] - beta KL(pi || pi_ref)`` by REINFORCE with a leave-one-out baseline.
 
     Each step samples ``S`` arms ``a_1..a_S ~ pi(.|c)`` in every context, scores them
@@ -154,8 +168,12 @@ def train_rlhf(key: PRNGKeyArray, config: BanditRLHFConfig, rewards: ArrayLike, 
     reference = _reference_table(reference_probs, reward.shape)
     optimal = optimal_policy(reward, reference, config.beta)
     logits, objective, distance = _rlhf_scan(key, reward, jnp.log(reference), optimal, config)
-    return BanditRLHFResult(policy=np.asarray(jax.nn.softmax(logits, axis=1)), optimal=np.asarray(optimal),
-                            objective=np.asarray(objective), total_variation=np.asarray(distance))
+    return BanditRLHFResult(
+        policy=np.asarray(jax.nn.softmax(logits, axis=1)),
+        optimal=np.asarray(optimal),
+        objective=np.asarray(objective),
+        total_variation=np.asarray(distance),
+    )
 
 
 @functools.partial(jax.jit, static_argnames=("config",))
@@ -168,7 +186,9 @@ def _rlhf_scan(key, reward, log_reference, optimal, config: BanditRLHFConfig):
         log_pi_arms = jnp.take_along_axis(log_pi, arms, axis=1)
         score = jnp.take_along_axis(reward, arms, axis=1)
         if config.kl == "sampled":
-            score = score - beta * (jax.lax.stop_gradient(log_pi_arms) - jnp.take_along_axis(log_reference, arms, axis=1))
+            score = score - beta * (
+                jax.lax.stop_gradient(log_pi_arms) - jnp.take_along_axis(log_reference, arms, axis=1)
+            )
         baseline = (jnp.sum(score, axis=1, keepdims=True) - score) / (n_samples - 1)
         loss = -jnp.mean(jax.lax.stop_gradient(score - baseline) * log_pi_arms)
         if config.kl == "exact":
@@ -188,8 +208,9 @@ def _rlhf_scan(key, reward, log_reference, optimal, config: BanditRLHFConfig):
         return (logits, opt_state), (objective, distance)
 
     logits = log_reference
-    (logits, _), (objective, distance) = jax.lax.scan(step, (logits, optimizer.init(logits)),
-                                                      jax.random.split(key, config.n_steps))
+    (logits, _), (objective, distance) = jax.lax.scan(
+        step, (logits, optimizer.init(logits)), jax.random.split(key, config.n_steps)
+    )
     return logits, objective, distance
 
 
@@ -214,8 +235,10 @@ class BanditPreferenceConfig:
         if not self.beta > 0:
             raise ValueError(f"BanditPreferenceConfig.beta: expected a positive coefficient, got {self.beta}")
         if self.n_steps < 1 or self.batch_size < 1 or not self.learning_rate > 0:
-            raise ValueError(f"BanditPreferenceConfig: expected n_steps, batch_size >= 1 and learning_rate > 0, got "
-                             f"{self.n_steps}, {self.batch_size} and {self.learning_rate}")
+            raise ValueError(
+                f"BanditPreferenceConfig: expected n_steps, batch_size >= 1 and learning_rate > 0, got "
+                f"{self.n_steps}, {self.batch_size} and {self.learning_rate}"
+            )
 
 
 @dataclass(frozen=True)
@@ -230,8 +253,9 @@ class BanditPreferenceResult:
     """``(n_steps,)``: the minibatch loss of each step."""
 
 
-def train_preference_bandit(key: PRNGKeyArray, config: BanditPreferenceConfig, data: Preferences,
-                            reference_probs: ArrayLike) -> BanditPreferenceResult:
+def train_preference_bandit(
+    key: PRNGKeyArray, config: BanditPreferenceConfig, data: Preferences, reference_probs: ArrayLike
+) -> BanditPreferenceResult:
     """Fit ``pi(a|c) = softmax(theta_c)_a`` to preferences over arms by DPO or IPO.
 
     ``data.chosen`` / ``data.rejected`` are arm ids ``(n,)``; ``data.context`` context ids
@@ -247,24 +271,35 @@ def train_preference_bandit(key: PRNGKeyArray, config: BanditPreferenceConfig, d
     reference = _reference_table(reference_probs)
     n_contexts, n_arms = reference.shape
     if data.item_shape != () or not np.issubdtype(data.chosen.dtype, np.integer):
-        raise ValueError(f"data: expected integer arm ids of shape (n,), got {data.chosen.dtype} items of shape {data.item_shape}")
+        raise ValueError(
+            f"data: expected integer arm ids of shape (n,), got {data.chosen.dtype} items of shape {data.item_shape}"
+        )
     for name, ids, bound in (("chosen", data.chosen, n_arms), ("rejected", data.rejected, n_arms)):
         if ids.min() < 0 or ids.max() >= bound:
             raise ValueError(f"data.{name}: expected arm ids in [0, {bound}), got values in [{ids.min()}, {ids.max()}]")
     if data.context is None:
         if n_contexts != 1:
-            raise ValueError(f"data.context: expected context ids for a reference policy over {n_contexts} contexts, got None")
+            raise ValueError(
+                f"data.context: expected context ids for a reference policy over {n_contexts} contexts, got None"
+            )
         contexts = np.zeros(len(data), np.int32)
     else:
         contexts = np.asarray(data.context)
-        if contexts.shape != (len(data),) or not np.issubdtype(contexts.dtype, np.integer) \
-                or contexts.min() < 0 or contexts.max() >= n_contexts:
-            raise ValueError(f"data.context: expected integer context ids of shape ({len(data)},) in [0, {n_contexts}), "
-                             f"got {contexts.dtype} of shape {contexts.shape}")
+        if (
+            contexts.shape != (len(data),)
+            or not np.issubdtype(contexts.dtype, np.integer)
+            or contexts.min() < 0
+            or contexts.max() >= n_contexts
+        ):
+            raise ValueError(
+                f"data.context: expected integer context ids of shape ({len(data)},) in [0, {n_contexts}), "
+                f"got {contexts.dtype} of shape {contexts.shape}"
+            )
     arrays = tuple(jnp.asarray(a, jnp.int32) for a in (contexts, data.chosen, data.rejected))
     logits, margins, losses = _preference_scan(key, jnp.log(reference), arrays, config)
-    return BanditPreferenceResult(policy=np.asarray(jax.nn.softmax(logits, axis=1)), margins=np.asarray(margins),
-                                  losses=np.asarray(losses))
+    return BanditPreferenceResult(
+        policy=np.asarray(jax.nn.softmax(logits, axis=1)), margins=np.asarray(margins), losses=np.asarray(losses)
+    )
 
 
 @functools.partial(jax.jit, static_argnames=("config",))
@@ -281,13 +316,15 @@ def _preference_scan(key, log_reference, arrays, config: BanditPreferenceConfig)
         logits, opt_state = carry
         batch = jax.random.randint(step_key, (config.batch_size,), 0, chosen.shape[0])
         loss, grads = jax.value_and_grad(
-            lambda p: loss_fn(*margins_of(p, contexts[batch], chosen[batch], rejected[batch]), config.beta))(logits)
+            lambda p: loss_fn(*margins_of(p, contexts[batch], chosen[batch], rejected[batch]), config.beta)
+        )(logits)
         updates, opt_state = optimizer.update(grads, opt_state, logits)
         logits = optax.apply_updates(logits, updates)
         margin = jnp.mean(log_ratio_margin(*margins_of(logits, contexts, chosen, rejected)))
         return (logits, opt_state), (margin, loss)
 
     logits = log_reference
-    (logits, _), (margins, losses) = jax.lax.scan(step, (logits, optimizer.init(logits)),
-                                                  jax.random.split(key, config.n_steps))
+    (logits, _), (margins, losses) = jax.lax.scan(
+        step, (logits, optimizer.init(logits)), jax.random.split(key, config.n_steps)
+    )
     return logits, margins, losses

@@ -100,7 +100,8 @@ class PreferenceRLConfig:
     CartPole-v1 (defaults, 2 rounds, seeds 0/1, true return after round 2): ``rms`` 500/500,
     ``standardize`` 24/9 (it learned to drop the pole at once), ``none`` (with ``r_hat(o, a)``) 500/500."""
     reward_model: RewardModelConfig = field(
-        default_factory=lambda: RewardModelConfig(n_epochs=100, batch_size=64, held_out_fraction=0.0))
+        default_factory=lambda: RewardModelConfig(n_epochs=100, batch_size=64, held_out_fraction=0.0)
+    )
     """The reward model's network and training, per round (warm-started from the previous round).
     Its ``held_out_fraction`` must be 0 (``held_out_fraction`` above holds pairs out) and its
     ``vocab_size`` None (step features are real vectors)."""
@@ -116,29 +117,42 @@ class PreferenceRLConfig:
         if self.n_comparisons < 2:
             raise ValueError(f"{where}n_comparisons: expected at least 2 pairs per round, got {self.n_comparisons}")
         if self.rollout_steps < self.segment_length:
-            raise ValueError(f"{where}rollout_steps: expected at least segment_length = {self.segment_length} steps "
-                             f"to cut segments from, got {self.rollout_steps}")
+            raise ValueError(
+                f"{where}rollout_steps: expected at least segment_length = {self.segment_length} steps "
+                f"to cut segments from, got {self.rollout_steps}"
+            )
         if not self.temperature >= 0.0:
-            raise ValueError(f"{where}temperature: expected a value >= 0 (0 is the deterministic rater), "
-                             f"got {self.temperature}")
+            raise ValueError(
+                f"{where}temperature: expected a value >= 0 (0 is the deterministic rater), got {self.temperature}"
+            )
         if not 0.0 <= self.random_fraction <= 1.0:
             raise ValueError(f"{where}random_fraction: expected a value in [0, 1], got {self.random_fraction}")
         n_held_out = round(self.held_out_fraction * self.n_comparisons)
         if not 0.0 < self.held_out_fraction < 1.0 or not 1 <= n_held_out < self.n_comparisons:
-            raise ValueError(f"{where}held_out_fraction: expected a value in (0, 1) that holds out at least one and "
-                             f"not all of the n_comparisons = {self.n_comparisons} pairs per round, "
-                             f"got {self.held_out_fraction} ({n_held_out} pairs)")
+            raise ValueError(
+                f"{where}held_out_fraction: expected a value in (0, 1) that holds out at least one and "
+                f"not all of the n_comparisons = {self.n_comparisons} pairs per round, "
+                f"got {self.held_out_fraction} ({n_held_out} pairs)"
+            )
         if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.held_out_fraction != 0.0:
-            raise ValueError(f"{where}reward_model.held_out_fraction: the rounds hold out {where}held_out_fraction of "
-                             f"their pairs themselves; expected 0, got {self.reward_model.held_out_fraction}")
+            raise ValueError(
+                f"{where}reward_model.held_out_fraction: the rounds hold out {where}held_out_fraction of "
+                f"their pairs themselves; expected 0, got {self.reward_model.held_out_fraction}"
+            )
         if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.vocab_size is not None:
-            raise ValueError(f"{where}reward_model.vocab_size: step features are real vectors, not token ids; "
-                             f"expected None, got {self.reward_model.vocab_size}")
+            raise ValueError(
+                f"{where}reward_model.vocab_size: step features are real vectors, not token ids; "
+                f"expected None, got {self.reward_model.vocab_size}"
+            )
         if self.reward_normalization not in NORMALIZATIONS:
-            raise ValueError(f"{where}reward_normalization: expected one of {', '.join(map(repr, NORMALIZATIONS))}, "
-                             f"got {self.reward_normalization!r}")
+            raise ValueError(
+                f"{where}reward_normalization: expected one of {', '.join(map(repr, NORMALIZATIONS))}, "
+                f"got {self.reward_normalization!r}"
+            )
         if not isinstance(self.reward_model, RewardModelConfig):
-            raise ValueError(f"{where}reward_model: expected a RewardModelConfig, got {type(self.reward_model).__name__}")
+            raise ValueError(
+                f"{where}reward_model: expected a RewardModelConfig, got {type(self.reward_model).__name__}"
+            )
         if not isinstance(self.ppo, PPOConfig):
             raise ValueError(f"{where}ppo: expected a PPOConfig, got {type(self.ppo).__name__}")
 
@@ -177,8 +191,13 @@ class AbsorbingStepReward(eqx.Module):
     feature_std: Float[Array, " features"]
 
     @staticmethod
-    def create(live_steps: Float[np.ndarray, "n step"], *, hidden_sizes: tuple[int, ...] = (64, 64),
-               activation: Activation = "relu", key: PRNGKeyArray) -> AbsorbingStepReward:
+    def create(
+        live_steps: Float[np.ndarray, "n step"],
+        *,
+        hidden_sizes: tuple[int, ...] = (64, 64),
+        activation: Activation = "relu",
+        key: PRNGKeyArray,
+    ) -> AbsorbingStepReward:
         """A fresh reward whose feature statistics come from ``live_steps`` (rows with the alive flag)."""
         features = np.asarray(live_steps, np.float32)[:, :-1]
         std = features.std(axis=0)
@@ -209,8 +228,13 @@ class LearnedReward(eqx.Module):
         return (self.step_reward(step_features(self.spec, obs, action, self.use_actions)) - self.offset) / self.scale
 
 
-def normalized_reward(step_reward: AbsorbingStepReward, live_steps: Float[np.ndarray, "n step"], spec: EnvSpec,
-                      normalization: Normalization, use_actions: bool = True) -> LearnedReward:
+def normalized_reward(
+    step_reward: AbsorbingStepReward,
+    live_steps: Float[np.ndarray, "n step"],
+    spec: EnvSpec,
+    normalization: Normalization,
+    use_actions: bool = True,
+) -> LearnedReward:
     """:class:`LearnedReward` with ``offset, scale`` from ``r_hat`` on ``live_steps`` (see the config's
     ``reward_normalization``)."""
     rewards = np.asarray(jax.vmap(step_reward)(jnp.asarray(live_steps)))
@@ -220,8 +244,9 @@ def normalized_reward(step_reward: AbsorbingStepReward, live_steps: Float[np.nda
         offset, scale = float(rewards.mean()), float(rewards.std())
     else:
         offset, scale = 0.0, 1.0
-    return LearnedReward(step_reward, jnp.asarray(offset, jnp.float32), jnp.asarray(max(scale, 1e-6), jnp.float32), spec,
-                         use_actions)
+    return LearnedReward(
+        step_reward, jnp.asarray(offset, jnp.float32), jnp.asarray(max(scale, 1e-6), jnp.float32), spec, use_actions
+    )
 
 
 # ---------------------------------------------------------------- segments
@@ -245,8 +270,14 @@ class Segments:
         return Segments(np.concatenate([p.steps for p in parts]), np.concatenate([p.true_rewards for p in parts]))
 
 
-def sample_segments(key: PRNGKeyArray, trajectories: Sequence[Trajectory], n_segments: int, segment_length: int,
-                    spec: EnvSpec, use_actions: bool = True) -> Segments:
+def sample_segments(
+    key: PRNGKeyArray,
+    trajectories: Sequence[Trajectory],
+    n_segments: int,
+    segment_length: int,
+    spec: EnvSpec,
+    use_actions: bool = True,
+) -> Segments:
     """``n_segments`` windows of ``segment_length`` steps, uniform over the valid (episode, start) pairs.
 
     A window may run past the end of an episode that terminated (those steps are absorbing: zero
@@ -261,13 +292,17 @@ def sample_segments(key: PRNGKeyArray, trajectories: Sequence[Trajectory], n_seg
     starts = [np.arange(n if t.terminated else max(0, n - segment_length + 1)) for t, n in zip(trajectories, lengths)]
     owners = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)]) if starts else np.zeros(0, int)
     if len(owners) == 0:
-        raise ValueError(f"sample_segments: expected an episode that terminated or has at least segment_length = "
-                         f"{segment_length} steps, got {len(trajectories)} episodes of lengths {lengths.tolist()[:10]}; "
-                         "collect more steps or shorten the segments")
+        raise ValueError(
+            f"sample_segments: expected an episode that terminated or has at least segment_length = "
+            f"{segment_length} steps, got {len(trajectories)} episodes of lengths {lengths.tolist()[:10]}; "
+            "collect more steps or shorten the segments"
+        )
     starts = np.concatenate(starts)
     obs = np.concatenate([t.observations[:-1] for t in trajectories]).astype(np.float32)
     actions = np.concatenate([t.actions for t in trajectories])
-    features = np.asarray(jax.vmap(lambda o, a: step_features(spec, o, a, use_actions))(jnp.asarray(obs), jnp.asarray(actions)))
+    features = np.asarray(
+        jax.vmap(lambda o, a: step_features(spec, o, a, use_actions))(jnp.asarray(obs), jnp.asarray(actions))
+    )
     features = np.concatenate([features, np.zeros((1, features.shape[1]), np.float32)])  # the absorbing row
     rewards = np.concatenate([np.concatenate([t.rewards for t in trajectories]), np.zeros(1)]).astype(np.float32)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -277,15 +312,20 @@ def sample_segments(key: PRNGKeyArray, trajectories: Sequence[Trajectory], n_seg
     return Segments(features[rows], rewards[rows])
 
 
-def label_pairs(key: PRNGKeyArray, first: Segments, second: Segments, temperature: float, soft_labels: bool
-                ) -> tuple[Preferences, Segments, Segments]:
+def label_pairs(
+    key: PRNGKeyArray, first: Segments, second: Segments, temperature: float, soft_labels: bool
+) -> tuple[Preferences, Segments, Segments]:
     """The rater's choices on ``(first[i], second[i])``: ``(preferences, chosen, rejected)`` segments."""
     first_returns, second_returns = first.true_rewards.sum(1), second.true_rewards.sum(1)
     first_wins = np.asarray(sample_bradley_terry_labels(key, first_returns, second_returns, temperature))
     probability = np.asarray(bradley_terry_probability(first_returns, second_returns, temperature))
     pick = first_wins[:, None, None]
-    chosen = Segments(np.where(pick, first.steps, second.steps), np.where(pick[..., 0], first.true_rewards, second.true_rewards))
-    rejected = Segments(np.where(pick, second.steps, first.steps), np.where(pick[..., 0], second.true_rewards, first.true_rewards))
+    chosen = Segments(
+        np.where(pick, first.steps, second.steps), np.where(pick[..., 0], first.true_rewards, second.true_rewards)
+    )
+    rejected = Segments(
+        np.where(pick, second.steps, first.steps), np.where(pick[..., 0], second.true_rewards, first.true_rewards)
+    )
     labels = np.where(first_wins, probability, 1.0 - probability).astype(np.float32) if soft_labels else None
     return Preferences(chosen.steps, rejected.steps, probability=labels), chosen, rejected
 
@@ -304,10 +344,17 @@ def reward_agreement(model: SegmentReturn, chosen: Segments, rejected: Segments)
     n = len(chosen)
     true_difference, learned_difference = true[:n] - true[n:], learned[:n] - learned[n:]
     distinct = true_difference != 0
-    accuracy = float(np.mean(np.sign(learned_difference[distinct]) == np.sign(true_difference[distinct]))) if distinct.any() else None
-    return {"true_ranking_accuracy": accuracy, "informative_fraction": float(distinct.mean()),
-            "step_reward_correlation": _correlation(learned_steps.ravel(), both.true_rewards.ravel()),
-            "segment_return_correlation": _correlation(learned, true)}
+    accuracy = (
+        float(np.mean(np.sign(learned_difference[distinct]) == np.sign(true_difference[distinct])))
+        if distinct.any()
+        else None
+    )
+    return {
+        "true_ranking_accuracy": accuracy,
+        "informative_fraction": float(distinct.mean()),
+        "step_reward_correlation": _correlation(learned_steps.ravel(), both.true_rewards.ravel()),
+        "segment_return_correlation": _correlation(learned, true),
+    }
 
 
 def _correlation(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -320,8 +367,11 @@ def _merge(first: Preferences | None, second: Preferences) -> Preferences:
     if first is None:
         return second
     join = lambda a, b: None if a is None else np.concatenate([a, b])  # noqa: E731
-    return Preferences(np.concatenate([first.chosen, second.chosen]), np.concatenate([first.rejected, second.rejected]),
-                       probability=join(first.probability, second.probability))
+    return Preferences(
+        np.concatenate([first.chosen, second.chosen]),
+        np.concatenate([first.rejected, second.rejected]),
+        probability=join(first.probability, second.probability),
+    )
 
 
 # ---------------------------------------------------------------- training
@@ -395,46 +445,82 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
         key, collect_key, label_key, split_key, model_key, ppo_key = jax.random.split(key, 6)
         segments, steps = _collect_segments(collect_key, config, env_id, spec, policy, n_segments)
         env_steps += steps
-        new_data, chosen, rejected = label_pairs(label_key, segments.take(np.arange(config.n_comparisons)),
-                                                 segments.take(np.arange(config.n_comparisons, n_segments)),
-                                                 config.temperature, config.soft_labels)
+        new_data, chosen, rejected = label_pairs(
+            label_key,
+            segments.take(np.arange(config.n_comparisons)),
+            segments.take(np.arange(config.n_comparisons, n_segments)),
+            config.temperature,
+            config.soft_labels,
+        )
         order = np.asarray(jax.random.permutation(split_key, config.n_comparisons))
         n_held_out = round(config.held_out_fraction * config.n_comparisons)
         held, kept = order[:n_held_out], order[n_held_out:]
         train_data, held_out_data = _merge(train_data, new_data.take(kept)), _merge(held_out_data, new_data.take(held))
         held_out_chosen.append(chosen.take(held))
         held_out_rejected.append(rejected.take(held))
-        kept_steps = np.concatenate([chosen.take(kept).steps, rejected.take(kept).steps]).reshape(-1, chosen.steps.shape[-1])
+        kept_steps = np.concatenate([chosen.take(kept).steps, rejected.take(kept).steps]).reshape(
+            -1, chosen.steps.shape[-1]
+        )
         train_live_steps.append(kept_steps[kept_steps[:, -1] > 0])
         init_key, fit_key = jax.random.split(model_key)
         if model is None:
-            model = SegmentReturn(AbsorbingStepReward.create(
-                train_live_steps[0], hidden_sizes=config.reward_model.hidden_sizes,
-                activation=config.reward_model.activation, key=init_key))
-        fit = reward_model.train(fit_key, config.reward_model, train_data, held_out=held_out_data, model=model,
-                                 progress=progress)
+            model = SegmentReturn(
+                AbsorbingStepReward.create(
+                    train_live_steps[0],
+                    hidden_sizes=config.reward_model.hidden_sizes,
+                    activation=config.reward_model.activation,
+                    key=init_key,
+                )
+            )
+        fit = reward_model.train(
+            fit_key, config.reward_model, train_data, held_out=held_out_data, model=model, progress=progress
+        )
         model = cast(SegmentReturn, fit.model)
-        reward_fn = normalized_reward(cast(AbsorbingStepReward, model.step_reward), np.concatenate(train_live_steps), spec,
-                                      config.reward_normalization, config.use_actions)
+        reward_fn = normalized_reward(
+            cast(AbsorbingStepReward, model.step_reward),
+            np.concatenate(train_live_steps),
+            spec,
+            config.reward_normalization,
+            config.use_actions,
+        )
         rl = ppo.train(ppo_key, config.ppo, env_id, reward_fn=reward_fn, progress=progress)
         policy, env_steps = rl.policy, env_steps + rl.env_steps
         eval_return = float(rl.metrics[-1]["eval_return"])
-        rounds.append({
-            "round": round_index, "n_comparisons": len(train_data) + len(held_out_data),
-            "n_train_comparisons": len(train_data), "held_out_accuracy": fit.held_out_accuracy,
-            **reward_agreement(model, Segments.concatenate(held_out_chosen), Segments.concatenate(held_out_rejected)),
-            "reward_scale": float(reward_fn.scale), "reward_offset": float(reward_fn.offset),
-            "eval_return": eval_return, "normalized_return": None if expert_stats is None else expert_stats.normalized_score(eval_return),
-            "train_return": rl.metrics[-1].get("train_return"), "env_steps": env_steps,
-            "seconds": round(time.perf_counter() - start, 2),
-        })
-    assert policy is not None and model is not None and train_data is not None and held_out_data is not None  # n_rounds >= 1
-    return PreferenceRLResult(policy=policy, reward_model=model, reward_fn=reward_fn, rl=rl, preferences=train_data,
-                              held_out=held_out_data, metrics=rounds)
+        rounds.append(
+            {
+                "round": round_index,
+                "n_comparisons": len(train_data) + len(held_out_data),
+                "n_train_comparisons": len(train_data),
+                "held_out_accuracy": fit.held_out_accuracy,
+                **reward_agreement(
+                    model, Segments.concatenate(held_out_chosen), Segments.concatenate(held_out_rejected)
+                ),
+                "reward_scale": float(reward_fn.scale),
+                "reward_offset": float(reward_fn.offset),
+                "eval_return": eval_return,
+                "normalized_return": None if expert_stats is None else expert_stats.normalized_score(eval_return),
+                "train_return": rl.metrics[-1].get("train_return"),
+                "env_steps": env_steps,
+                "seconds": round(time.perf_counter() - start, 2),
+            }
+        )
+    assert (
+        policy is not None and model is not None and train_data is not None and held_out_data is not None
+    )  # n_rounds >= 1
+    return PreferenceRLResult(
+        policy=policy,
+        reward_model=model,
+        reward_fn=reward_fn,
+        rl=rl,
+        preferences=train_data,
+        held_out=held_out_data,
+        metrics=rounds,
+    )
 
 
-def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, spec: EnvSpec,
-                      policy: Policy | None, n_segments: int) -> tuple[Segments, int]:
+def _collect_segments(
+    key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, spec: EnvSpec, policy: Policy | None, n_segments: int
+) -> tuple[Segments, int]:
     """``n_segments`` shuffled segments (from the policy, and a ``random_fraction`` from a random
     policy; all random without a policy) and the env steps it took."""
     seed_key, actor_key, policy_segment_key, random_segment_key, shuffle_key = jax.random.split(key, 5)
@@ -446,17 +532,28 @@ def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str
     if policy is not None and n_random < n_segments:  # n_random == n_segments without a policy
         actor = PolicyActor(policy, actor_key)
         seed = drawn_collection_seed(draw, Stream.PREFERENCE_POLICY, QUERY_ENVS)
-        trajectories = rollout(actor, env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS,
-                               backend=config.ppo.backend)
-        parts.append(sample_segments(policy_segment_key, trajectories, n_segments - n_random, config.segment_length, spec,
-                                     config.use_actions))
+        trajectories = rollout(
+            actor, env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS, backend=config.ppo.backend
+        )
+        parts.append(
+            sample_segments(
+                policy_segment_key, trajectories, n_segments - n_random, config.segment_length, spec, config.use_actions
+            )
+        )
         steps += config.rollout_steps
     if n_random > 0:
         seed = drawn_collection_seed(draw, Stream.PREFERENCE_RANDOM, QUERY_ENVS)
-        trajectories = rollout(RandomActor(spec, seed), env_id, n_steps=config.rollout_steps, seed=seed, n_envs=QUERY_ENVS,
-                               backend=config.ppo.backend)
-        parts.append(sample_segments(random_segment_key, trajectories, n_random, config.segment_length, spec,
-                                     config.use_actions))
+        trajectories = rollout(
+            RandomActor(spec, seed),
+            env_id,
+            n_steps=config.rollout_steps,
+            seed=seed,
+            n_envs=QUERY_ENVS,
+            backend=config.ppo.backend,
+        )
+        parts.append(
+            sample_segments(random_segment_key, trajectories, n_random, config.segment_length, spec, config.use_actions)
+        )
         steps += config.rollout_steps
     segments = Segments.concatenate(parts)
     return segments.take(np.asarray(jax.random.permutation(shuffle_key, n_segments))), steps
@@ -465,4 +562,3 @@ def _collect_segments(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str
 def learned_step_rewards(model: SegmentReturn, segments: Segments) -> Float[np.ndarray, "n k"]:
     """``r_hat`` of every step of ``segments`` (0 on absorbing steps)."""
     return np.asarray(jax.vmap(jax.vmap(model.step_reward))(jnp.asarray(segments.steps)))
-

@@ -39,7 +39,9 @@ def _require_same_shape(**arrays: ArrayLike | None) -> None:
     first_name, first_shape = next(iter(shapes.items()))
     for name, shape in shapes.items():
         if shape != first_shape:
-            raise ValueError(f"{name}: expected the shape of {first_name} {first_shape} (one value per pair), got {shape}")
+            raise ValueError(
+                f"{name}: expected the shape of {first_name} {first_shape} (one value per pair), got {shape}"
+            )
 
 
 def bradley_terry_loss(
@@ -73,8 +75,13 @@ def bradley_terry_loss(
         >>> float(bradley_terry_loss(jnp.array([1.0]), jnp.array([0.0])))  # -log sigmoid(1)
         0.3132616877555847
     """
-    chosen_rewards, rejected_rewards = jnp.asarray(chosen_rewards, jnp.float32), jnp.asarray(rejected_rewards, jnp.float32)
-    _require_same_shape(chosen_rewards=chosen_rewards, rejected_rewards=rejected_rewards, probability=probability, mask=mask)
+    chosen_rewards, rejected_rewards = (
+        jnp.asarray(chosen_rewards, jnp.float32),
+        jnp.asarray(rejected_rewards, jnp.float32),
+    )
+    _require_same_shape(
+        chosen_rewards=chosen_rewards, rejected_rewards=rejected_rewards, probability=probability, mask=mask
+    )
     logit = chosen_rewards - rejected_rewards - margin
     per_pair = -jax.nn.log_sigmoid(logit)
     if probability is not None:
@@ -96,10 +103,16 @@ def log_ratio_margin(
     ``h`` is what DPO and IPO act on (Azar et al.'s ``h_pi(y_w, y_l, x)``); ``beta h`` is DPO's
     implicit reward gap. For sequences the log-probabilities are sums over tokens.
     """
-    arrays = [jnp.asarray(a, jnp.float32) for a in
-              (policy_chosen_logps, policy_rejected_logps, reference_chosen_logps, reference_rejected_logps)]
-    _require_same_shape(policy_chosen_logps=arrays[0], policy_rejected_logps=arrays[1],
-                        reference_chosen_logps=arrays[2], reference_rejected_logps=arrays[3])
+    arrays = [
+        jnp.asarray(a, jnp.float32)
+        for a in (policy_chosen_logps, policy_rejected_logps, reference_chosen_logps, reference_rejected_logps)
+    ]
+    _require_same_shape(
+        policy_chosen_logps=arrays[0],
+        policy_rejected_logps=arrays[1],
+        reference_chosen_logps=arrays[2],
+        reference_rejected_logps=arrays[3],
+    )
     return (arrays[0] - arrays[2]) - (arrays[1] - arrays[3])
 
 

@@ -41,7 +41,9 @@ def rewrite_pairs(data: Preferences, task: TextTask, rewrite) -> Preferences:
         texts = [task.vocab.decode(r) for r in tokens]
         return task.encode_responses([rewrite(t) for t in texts])
 
-    return Preferences(responses(data.chosen), responses(data.rejected), context=data.context, probability=data.probability)
+    return Preferences(
+        responses(data.chosen), responses(data.rejected), context=data.context, probability=data.probability
+    )
 
 
 def explicit_vs_implicit(
@@ -72,7 +74,9 @@ def explicit_vs_implicit(
     implicit = train_text_preferences(implicit_key, config.implicit, reference, train, task.newline, progress=progress)
     scorers = {
         "explicit": eqx.filter_jit(lambda m, p, r: m.rewards(p, r, task.newline)),
-        "implicit": eqx.filter_jit(lambda m, p, r: implicit_rewards(m, reference, config.implicit.beta, p, r, task.newline)),
+        "implicit": eqx.filter_jit(
+            lambda m, p, r: implicit_rewards(m, reference, config.implicit.beta, p, r, task.newline)
+        ),
     }
     models = {"explicit": explicit.model, "implicit": implicit.model}
     result = {

@@ -45,9 +45,16 @@ class RewardMLP(eqx.Module):
     net: MLP
     vocab_size: int | None = eqx.field(static=True)
 
-    def __init__(self, item_shape: tuple[int, ...], *, context_shape: tuple[int, ...] | None = None,
-                 vocab_size: int | None = None, hidden_sizes: tuple[int, ...] = (64, 64),
-                 activation: Activation = "relu", key: PRNGKeyArray):
+    def __init__(
+        self,
+        item_shape: tuple[int, ...],
+        *,
+        context_shape: tuple[int, ...] | None = None,
+        vocab_size: int | None = None,
+        hidden_sizes: tuple[int, ...] = (64, 64),
+        activation: Activation = "relu",
+        key: PRNGKeyArray,
+    ):
         width = lambda shape: int(np.prod(shape, dtype=int)) * (vocab_size or 1)  # noqa: E731
         n_features = width(item_shape) + (0 if context_shape is None else width(context_shape))
         self.vocab_size = vocab_size
@@ -56,7 +63,9 @@ class RewardMLP(eqx.Module):
     def features(self, x: Array) -> Float[Array, " features"]:
         if jnp.issubdtype(x.dtype, jnp.integer):
             if self.vocab_size is None:
-                raise ValueError(f"RewardMLP: integer items need vocab_size for one-hot features, got {x.dtype} with vocab_size None")
+                raise ValueError(
+                    f"RewardMLP: integer items need vocab_size for one-hot features, got {x.dtype} with vocab_size None"
+                )
             return jax.nn.one_hot(x, self.vocab_size).ravel()
         return jnp.ravel(x).astype(jnp.float32)
 
@@ -118,7 +127,9 @@ class RewardModelConfig:
             if not getattr(self, name) > 0:
                 raise ValueError(f"RewardModelConfig.{name}: expected a positive value, got {getattr(self, name)}")
         if not 0.0 <= self.held_out_fraction < 1.0:
-            raise ValueError(f"RewardModelConfig.held_out_fraction: expected a value in [0, 1), got {self.held_out_fraction}")
+            raise ValueError(
+                f"RewardModelConfig.held_out_fraction: expected a value in [0, 1), got {self.held_out_fraction}"
+            )
         if self.centering_coef < 0:
             raise ValueError(f"RewardModelConfig.centering_coef: expected a value >= 0, got {self.centering_coef}")
 
@@ -151,8 +162,9 @@ def rewards_of(model: Callable, items: Array, contexts: Array | None) -> Float[A
     return jax.vmap(model)(items, contexts)
 
 
-def reward_model_loss(model: Callable, batch: dict[str, Array], settings: LossSettings
-                      ) -> tuple[Float[Array, ""], dict[str, Float[Array, ""]]]:
+def reward_model_loss(
+    model: Callable, batch: dict[str, Array], settings: LossSettings
+) -> tuple[Float[Array, ""], dict[str, Float[Array, ""]]]:
     """``(loss, aux)``: the masked Bradley-Terry loss of ``model`` on ``batch`` and its accuracy.
 
     ``batch`` holds ``chosen``, ``rejected``, ``probability`` and ``mask`` (0 on padding rows),
@@ -160,16 +172,25 @@ def reward_model_loss(model: Callable, batch: dict[str, Array], settings: LossSe
     """
     context = batch.get("context")
     chosen, rejected = rewards_of(model, batch["chosen"], context), rewards_of(model, batch["rejected"], context)
-    loss = bradley_terry_loss(chosen, rejected, margin=settings.margin,
-                              probability=batch["probability"] if settings.soft_labels else None,
-                              centering_coef=settings.centering_coef, mask=batch["mask"])
+    loss = bradley_terry_loss(
+        chosen,
+        rejected,
+        margin=settings.margin,
+        probability=batch["probability"] if settings.soft_labels else None,
+        centering_coef=settings.centering_coef,
+        mask=batch["mask"],
+    )
     return loss, {"accuracy": preference_accuracy(chosen, rejected, mask=batch["mask"])}
 
 
 def preference_arrays(data: Preferences) -> dict[str, Array]:
     """Device arrays of ``data`` plus one all-zero sentinel row (``mask = 0``) at index ``len(data)``."""
-    arrays = {"chosen": data.chosen, "rejected": data.rejected, "probability": data.labels(),
-              "mask": np.ones(len(data), np.float32)}
+    arrays = {
+        "chosen": data.chosen,
+        "rejected": data.rejected,
+        "probability": data.labels(),
+        "mask": np.ones(len(data), np.float32),
+    }
     if data.context is not None:
         arrays["context"] = data.context
     return {k: jnp.asarray(np.concatenate([v, np.zeros((1, *v.shape[1:]), v.dtype)])) for k, v in arrays.items()}
@@ -204,13 +225,20 @@ def train(
     if held_out is None:
         data, held_out = data.split(split_key, config.held_out_fraction)
     elif held_out.item_shape != data.item_shape or (held_out.context is None) != (data.context is None):
-        raise ValueError(f"held_out: expected items of shape {data.item_shape} like data"
-                         f"{' with' if data.context is not None else ' without'} contexts, got items of shape "
-                         f"{held_out.item_shape}{' with' if held_out.context is not None else ' without'} contexts")
+        raise ValueError(
+            f"held_out: expected items of shape {data.item_shape} like data"
+            f"{' with' if data.context is not None else ' without'} contexts, got items of shape "
+            f"{held_out.item_shape}{' with' if held_out.context is not None else ' without'} contexts"
+        )
     if model is None:
-        model = RewardMLP(data.item_shape, context_shape=None if data.context is None else data.context.shape[1:],
-                          vocab_size=config.vocab_size, hidden_sizes=config.hidden_sizes,
-                          activation=config.activation, key=init_key)
+        model = RewardMLP(
+            data.item_shape,
+            context_shape=None if data.context is None else data.context.shape[1:],
+            vocab_size=config.vocab_size,
+            hidden_sizes=config.hidden_sizes,
+            activation=config.activation,
+            key=init_key,
+        )
     settings = LossSettings(config.margin, config.centering_coef, config.soft_labels)
     batch_size = min(config.batch_size, len(data))
     params, static = eqx.partition(model, eqx.is_array)
@@ -222,7 +250,8 @@ def train(
         for epoch in range(1, config.n_epochs + 1):
             train_key, epoch_key = jax.random.split(train_key)
             params, opt_state, train_loss, train_accuracy = train_epoch(
-                params, opt_state, epoch_key, device_data, static, settings, config.learning_rate, batch_size, len(data))
+                params, opt_state, epoch_key, device_data, static, settings, config.learning_rate, batch_size, len(data)
+            )
             row = {"epoch": epoch, "train_loss": float(train_loss), "train_accuracy": float(train_accuracy)}
             if device_held_out is not None:
                 loss, aux = evaluate(params, device_held_out, static, settings)
@@ -230,13 +259,15 @@ def train(
             row["seconds"] = time.perf_counter() - start
             history.append(row)
             bar.advance(1, loss=row["train_loss"])
-    return RewardModelResult(model=eqx.combine(params, static), metrics=history,
-                             held_out_accuracy=history[-1].get("held_out_accuracy"))
+    return RewardModelResult(
+        model=eqx.combine(params, static), metrics=history, held_out_accuracy=history[-1].get("held_out_accuracy")
+    )
 
 
 @functools.partial(jax.jit, static_argnames=("static", "settings", "learning_rate", "batch_size", "n_pairs"))
-def train_epoch(params, opt_state, key, data, static, settings: LossSettings, learning_rate: float, batch_size: int,
-                n_pairs: int):
+def train_epoch(
+    params, opt_state, key, data, static, settings: LossSettings, learning_rate: float, batch_size: int, n_pairs: int
+):
     """One pass over the ``n_pairs`` pairs of ``data`` in shuffled minibatches (a ``lax.scan``):
     ``(params, opt_state, mean_batch_loss, mean_batch_accuracy)``."""
     optimizer = optax.adam(learning_rate)

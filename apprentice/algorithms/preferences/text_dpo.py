@@ -50,7 +50,10 @@ def implicit_rewards(
     newline: int,
 ) -> Float[Array, " n"]:
     """DPO's implicit reward ``beta [log pi(y|x) - log pi_ref(y|x)]`` of each (prompt, response)."""
-    return beta * (response_log_probs(model, prompts, responses, newline) - response_log_probs(reference, prompts, responses, newline))
+    return beta * (
+        response_log_probs(model, prompts, responses, newline)
+        - response_log_probs(reference, prompts, responses, newline)
+    )
 
 
 def train_text_preferences(
@@ -72,7 +75,11 @@ def train_text_preferences(
     reference_logps = eqx.filter_jit(
         lambda m, p, c, r: (response_log_probs(m, p, c, newline), response_log_probs(m, p, r, newline))
     )(reference, *(jnp.asarray(arrays[k]) for k in ("prompts", "chosen", "rejected")))
-    arrays = {**arrays, "reference_chosen": np.asarray(reference_logps[0]), "reference_rejected": np.asarray(reference_logps[1])}
+    arrays = {
+        **arrays,
+        "reference_chosen": np.asarray(reference_logps[0]),
+        "reference_rejected": np.asarray(reference_logps[1]),
+    }
 
     def loss_fn(model, batch):
         chosen = response_log_probs(model, batch["prompts"], batch["chosen"], newline)
@@ -82,5 +89,7 @@ def train_text_preferences(
         margin = log_ratio_margin(*logps)
         return loss, {"loss": loss, "accuracy": jnp.mean(margin > 0), "margin": jnp.mean(margin)}
 
-    model, history = fit_pairs(key, reference, arrays, loss_fn, config, description=config.loss.upper(), progress=progress)
+    model, history = fit_pairs(
+        key, reference, arrays, loss_fn, config, description=config.loss.upper(), progress=progress
+    )
     return TextPreferenceResult(model, config, history)

@@ -44,7 +44,9 @@ def optimal_frontier(
     true reward must take few distinct values.
     """
     prompts = np.repeat(task.prompts, samples_per_prompt, axis=0)
-    rewards = task.rewards(prompts, sample_in_batches(reference, key, prompts, task.n_new)).reshape(len(task.prompts), -1)
+    rewards = task.rewards(prompts, sample_in_batches(reference, key, prompts, task.n_new)).reshape(
+        len(task.prompts), -1
+    )
     levels = np.unique(rewards).astype(np.float64)
     if len(levels) > 16:
         raise ValueError(f"optimal_frontier: expected a reward with few distinct values, got {len(levels)}")
@@ -52,9 +54,7 @@ def optimal_frontier(
     return {**level_frontier(p, levels, betas), "reference_reward": float((p * levels).sum(1).mean())}
 
 
-def level_frontier(
-    level_probs: np.ndarray, levels: np.ndarray, betas: np.ndarray
-) -> dict[str, np.ndarray]:
+def level_frontier(level_probs: np.ndarray, levels: np.ndarray, betas: np.ndarray) -> dict[str, np.ndarray]:
     """``E_{pi*}[r]`` and ``KL(pi* || pi_ref)`` averaged over prompts, from ``p_v(x)`` of shape ``(prompts, levels)``.
 
     Example:
@@ -71,7 +71,12 @@ def level_frontier(
 
 
 def reward_kl_frontier(
-    key: PRNGKeyArray, reference: CharTransformer, task: TextTask, config: FrontierConfig = FrontierConfig(), *, progress: bool = True
+    key: PRNGKeyArray,
+    reference: CharTransformer,
+    task: TextTask,
+    config: FrontierConfig = FrontierConfig(),
+    *,
+    progress: bool = True,
 ) -> dict:
     """Run DPO and RLHF at each beta; return their points, the reference's, and the optimum's curve.
 
@@ -81,16 +86,26 @@ def reward_kl_frontier(
         ['reference', 'DPO']
     """
     data_key, dpo_key, rlhf_key, eval_key, optimum_key = jax.random.split(key, 5)
-    points = [{"algorithm": "reference", "beta": None, **evaluate_text_policy(eval_key, reference, reference, task, config.n_eval)}]
+    points = [
+        {
+            "algorithm": "reference",
+            "beta": None,
+            **evaluate_text_policy(eval_key, reference, reference, task, config.n_eval),
+        }
+    ]
     data = text_preferences(data_key, reference, task, config.n_pairs)
     for beta in config.dpo_betas:
         dpo_config = replace(config.dpo, beta=beta)
         model = train_text_preferences(dpo_key, dpo_config, reference, data, task.newline, progress=progress).model
-        points.append({"algorithm": "DPO", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)})
+        points.append(
+            {"algorithm": "DPO", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)}
+        )
     for beta in config.rlhf_betas:
         rlhf_config = replace(config.rlhf, beta=beta)
         model = train_text_rlhf(rlhf_key, rlhf_config, reference, task, progress=progress).model
-        points.append({"algorithm": "RLHF", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)})
+        points.append(
+            {"algorithm": "RLHF", "beta": beta, **evaluate_text_policy(eval_key, model, reference, task, config.n_eval)}
+        )
     betas = np.geomspace(0.02, 20.0, 60)
     optimum = optimal_frontier(optimum_key, reference, task, betas, config.samples_per_prompt)
     return {"points": points, "optimum": {name: np.asarray(value).tolist() for name, value in optimum.items()}}

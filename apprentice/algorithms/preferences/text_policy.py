@@ -39,7 +39,9 @@ class TextTask:
     def __post_init__(self):
         prompts = np.asarray(self.prompts)
         if prompts.ndim != 2 or prompts.shape[0] < 1 or prompts.shape[1] < 1:
-            raise ValueError(f"TextTask.prompts: expected shape (n_prompts >= 1, prompt_length >= 1), got {prompts.shape}")
+            raise ValueError(
+                f"TextTask.prompts: expected shape (n_prompts >= 1, prompt_length >= 1), got {prompts.shape}"
+            )
         if not isinstance(self.n_new, int) or self.n_new < 1:
             raise ValueError(f"TextTask.n_new: expected a positive integer, got {self.n_new!r}")
         if "\n" not in self.vocab.chars:
@@ -52,7 +54,9 @@ class TextTask:
 
     def texts(self, prompts: Int[np.ndarray, "n prompt"], responses: Int[np.ndarray, "n n_new"]) -> list[str]:
         """The text of each (prompt, response), without the prompt's leading newline."""
-        return [self.vocab.decode(np.concatenate([p, r]))[1:] for p, r in zip(np.asarray(prompts), np.asarray(responses))]
+        return [
+            self.vocab.decode(np.concatenate([p, r]))[1:] for p, r in zip(np.asarray(prompts), np.asarray(responses))
+        ]
 
     def rewards(self, prompts: Int[np.ndarray, "n prompt"], responses: Int[np.ndarray, "n n_new"]) -> np.ndarray:
         """The true reward of each (prompt, response), float32."""
@@ -115,8 +119,16 @@ def sample_in_batches(
     out = []
     for start in range(0, len(prompts), batch_size):
         chunk = prompts[start : start + batch_size]
-        padded = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - len(chunk), 0)]) if len(chunk) < batch_size else chunk
-        out.append(np.asarray(sample_responses(model, jax.random.fold_in(key, start), jnp.asarray(padded), n_new))[: len(chunk)])
+        padded = (
+            np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - len(chunk), 0)])
+            if len(chunk) < batch_size
+            else chunk
+        )
+        out.append(
+            np.asarray(sample_responses(model, jax.random.fold_in(key, start), jnp.asarray(padded), n_new))[
+                : len(chunk)
+            ]
+        )
     return np.concatenate(out)
 
 
@@ -147,7 +159,9 @@ def text_preferences(
         first = sample_in_batches(model, first_key, prompts, task.n_new)
         second = sample_in_batches(model, second_key, prompts, task.n_new)
         r1, r2 = task.rewards(prompts, first), task.rewards(prompts, second)
-        first_wins = np.asarray(jax.random.uniform(label_key, r1.shape) < bradley_terry_probability(r1, r2, temperature))
+        first_wins = np.asarray(
+            jax.random.uniform(label_key, r1.shape) < bradley_terry_probability(r1, r2, temperature)
+        )
         keep = np.flatnonzero(r1 != r2) if drop_ties else np.arange(n_draw)
         keep = keep[: n_pairs - have]
         chosen.append(np.where(first_wins[keep, None], first[keep], second[keep]))
@@ -198,4 +212,6 @@ def evaluate_text_policy(
 
 @eqx.filter_jit
 def _log_ratio(model, reference, prompts, responses, newline: int):
-    return response_log_probs(model, prompts, responses, newline) - response_log_probs(reference, prompts, responses, newline)
+    return response_log_probs(model, prompts, responses, newline) - response_log_probs(
+        reference, prompts, responses, newline
+    )

@@ -42,7 +42,9 @@ class TextRewardModel(eqx.Module):
         hidden = self.backbone.hidden(jnp.concatenate([prompt, response]))
         return hidden[prompt.shape[0] + kept - 1] @ self.head + self.bias
 
-    def rewards(self, prompts: Int[Array, "n prompt"], responses: Int[Array, "n n_new"], newline: int) -> Float[Array, " n"]:
+    def rewards(
+        self, prompts: Int[Array, "n prompt"], responses: Int[Array, "n n_new"], newline: int
+    ) -> Float[Array, " n"]:
         """The reward of each (prompt, response)."""
         return jax.vmap(lambda p, r: self(p, r, newline))(prompts, responses)
 
@@ -80,6 +82,12 @@ def train_text_reward_model(
         return loss, {"loss": loss, "accuracy": jnp.mean(chosen > rejected)}
 
     model, history = fit_pairs(
-        train_key, TextRewardModel(backbone, key=head_key), arrays, loss_fn, config, description="reward model", progress=progress
+        train_key,
+        TextRewardModel(backbone, key=head_key),
+        arrays,
+        loss_fn,
+        config,
+        description="reward model",
+        progress=progress,
     )
     return TextRewardModelResult(model, config, history)

@@ -80,21 +80,30 @@ def train_text_rlhf(
             prompt_key, sample_key = jax.random.split(jax.random.fold_in(key, iteration))
             chosen = np.asarray(jax.random.randint(prompt_key, (n_prompts,), 0, len(task.prompts)))
             prompts = np.repeat(task.prompts[chosen], k, axis=0)
-            responses = np.asarray(sample_responses(eqx.combine(params, static), sample_key, jnp.asarray(prompts), task.n_new))
+            responses = np.asarray(
+                sample_responses(eqx.combine(params, static), sample_key, jnp.asarray(prompts), task.n_new)
+            )
             rewards = np.asarray(score(prompts, responses), np.float32)
             true_rewards = rewards if reward_fn is None else task.rewards(prompts, responses)
             params, opt_state, kl = _update(
                 params, opt_state, reference_params, jnp.asarray(prompts), jnp.asarray(responses), jnp.asarray(rewards),
                 static, config, task.newline,
             )  # fmt: skip
-            row = {"iteration": iteration + 1, "reward": float(rewards.mean()), "true_reward": float(true_rewards.mean()), "kl": float(kl)}
+            row = {
+                "iteration": iteration + 1,
+                "reward": float(rewards.mean()),
+                "true_reward": float(true_rewards.mean()),
+                "kl": float(kl),
+            }
             history.append(row)
             bar.advance(1, reward=row["true_reward"], kl=row["kl"])
     return TextRLHFResult(eqx.combine(params, static), config, history)
 
 
 @functools.partial(jax.jit, static_argnames=("static", "config", "newline"))
-def _update(params, opt_state, reference_params, prompts, responses, rewards, static, config: TextRLHFConfig, newline: int):
+def _update(
+    params, opt_state, reference_params, prompts, responses, rewards, static, config: TextRLHFConfig, newline: int
+):
     reference_logps = response_log_probs(eqx.combine(reference_params, static), prompts, responses, newline)
 
     def surrogate(params):

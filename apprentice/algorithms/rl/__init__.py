@@ -11,4 +11,13 @@ from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.algorithms.rl.sac import SACConfig
 from apprentice.algorithms.rl.sac import train as train_sac
 
-__all__ = ["EpisodeTracker", "PPOConfig", "RLResult", "RewardFn", "SACConfig", "batch_rewards", "train_ppo", "train_sac"]
+__all__ = [
+    "EpisodeTracker",
+    "PPOConfig",
+    "RLResult",
+    "RewardFn",
+    "SACConfig",
+    "batch_rewards",
+    "train_ppo",
+    "train_sac",
+]

@@ -34,6 +34,8 @@ class TwinQ(eqx.Module):
         self.q1 = MLP(obs_dim + action_dim, 1, hidden_sizes, activation, key=key1)
         self.q2 = MLP(obs_dim + action_dim, 1, hidden_sizes, activation, key=key2)
 
-    def __call__(self, obs: Float[Array, " obs"], action: Float[Array, " act"]) -> tuple[Float[Array, ""], Float[Array, ""]]:
+    def __call__(
+        self, obs: Float[Array, " obs"], action: Float[Array, " act"]
+    ) -> tuple[Float[Array, ""], Float[Array, ""]]:
         x = jnp.concatenate([jnp.ravel(obs), jnp.ravel(action)])
         return self.q1(x)[0], self.q2(x)[0]

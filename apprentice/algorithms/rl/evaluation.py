@@ -17,5 +17,7 @@ def mean_policy_return(
 ) -> float:
     """Mean undiscounted return of ``policy``'s deterministic actions over ``n_episodes`` (env copy i seeded ``seed + i``)."""
     actor = PolicyActor(policy, jax.random.key(seed), deterministic=True)
-    trajectories = rollout(actor, env_id, n_episodes=n_episodes, seed=seed, n_envs=min(n_episodes, 8), env_kwargs=env_kwargs)
+    trajectories = rollout(
+        actor, env_id, n_episodes=n_episodes, seed=seed, n_envs=min(n_episodes, 8), env_kwargs=env_kwargs
+    )
     return float(np.mean([t.episode_return for t in trajectories]))

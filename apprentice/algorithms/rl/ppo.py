@@ -41,7 +41,9 @@ def train(
         from apprentice.algorithms.rl.ppo_jax import run_learner_on_jax
         from apprentice.envs.jax_envs import make_jax_env
 
-        return run_learner_on_jax(key, config, make_jax_env(env_id), learner, "PPO", progress=progress,
-                                  on_evaluation=on_evaluation)
-    return run_learner_on_gymnasium(key, config, env_id, learner, "PPO", progress=progress,
-                                    on_evaluation=on_evaluation, env_kwargs=env_kwargs)
+        return run_learner_on_jax(
+            key, config, make_jax_env(env_id), learner, "PPO", progress=progress, on_evaluation=on_evaluation
+        )
+    return run_learner_on_gymnasium(
+        key, config, env_id, learner, "PPO", progress=progress, on_evaluation=on_evaluation, env_kwargs=env_kwargs
+    )

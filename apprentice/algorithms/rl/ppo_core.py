@@ -40,8 +40,15 @@ def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
     Its samples are what the probability ratio is computed on; the env is sent, and learned rewards
     see, their executed form (``executed_actions``: clipped into the box), on both backends."""
     head: HeadKind = "categorical" if spec.action_kind == "discrete" else "gaussian"
-    return PolicyArchitecture(head=head, hidden_sizes=config.hidden_sizes, activation=config.activation,
-                              log_std_min=-3.0, log_std_max=1.0, core=config.core, core_size=config.core_size)
+    return PolicyArchitecture(
+        head=head,
+        hidden_sizes=config.hidden_sizes,
+        activation=config.activation,
+        log_std_min=-3.0,
+        log_std_max=1.0,
+        core=config.core,
+        core_size=config.core_size,
+    )
 
 
 def flatten_steps(x: Array) -> Array:
@@ -69,8 +76,13 @@ class ActorCritic(eqx.Module):
     @staticmethod
     def training_batch(rollout: dict[str, Array], advantages: Array, returns: Array) -> dict[str, Array]:
         """The rollout as flat samples with their advantages and value targets."""
-        columns = {"obs": rollout["obs"], "actions": rollout["actions"], "log_probs": rollout["log_probs"],
-                   "advantages": advantages, "returns": returns}
+        columns = {
+            "obs": rollout["obs"],
+            "actions": rollout["actions"],
+            "log_probs": rollout["log_probs"],
+            "advantages": advantages,
+            "returns": returns,
+        }
         return {name: flatten_steps(value) for name, value in columns.items()}
 
     def loss(self, batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
@@ -144,7 +156,9 @@ def gae(
     return advantages, advantages + values
 
 
-def ppo_loss(agent: ActorCritic, batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
+def ppo_loss(
+    agent: ActorCritic, batch: dict[str, Array], config: PPOConfig
+) -> tuple[Float[Array, ""], dict[str, Array]]:
     """The clipped surrogate plus value loss minus entropy bonus, over one minibatch."""
     log_probs = jax.vmap(agent.policy.log_prob)(batch["obs"], batch["actions"])
     entropy = jnp.mean(jax.vmap(agent.policy.entropy)(batch["obs"]))
@@ -152,8 +166,13 @@ def ppo_loss(agent: ActorCritic, batch: dict[str, Array], config: PPOConfig) -> 
     return clipped_objective(log_probs, entropy, values, batch, config)
 
 
-def clipped_objective(log_probs: Float[Array, " n"], entropy: Float[Array, ""], values: Float[Array, " n"],
-                      batch: dict[str, Array], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
+def clipped_objective(
+    log_probs: Float[Array, " n"],
+    entropy: Float[Array, ""],
+    values: Float[Array, " n"],
+    batch: dict[str, Array],
+    config: PPOConfig,
+) -> tuple[Float[Array, ""], dict[str, Array]]:
     """PPO's loss from the current policy's log-probabilities, mean entropy and values of a
     minibatch (``batch`` holds the rollout's ``log_probs``, ``advantages`` and ``returns``, flat)."""
     advantages = batch["advantages"]
@@ -187,9 +206,17 @@ def sample_minibatches(batch: dict[str, Array], key: PRNGKeyArray, n_minibatches
     return jax.tree.map(lambda x: x[order].reshape(n_minibatches, n // n_minibatches, *x.shape[1:]), batch)
 
 
-def ppo_update(params, static, opt_state, batch: dict[str, Array], key: PRNGKeyArray, config: PPOConfig,
-               optimizer: optax.GradientTransformation, loss: Callable = ppo_loss,
-               minibatches: Callable = sample_minibatches) -> tuple[Any, Any, dict[str, Array]]:
+def ppo_update(
+    params,
+    static,
+    opt_state,
+    batch: dict[str, Array],
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    optimizer: optax.GradientTransformation,
+    loss: Callable = ppo_loss,
+    minibatches: Callable = sample_minibatches,
+) -> tuple[Any, Any, dict[str, Array]]:
     """``n_epochs`` shuffled passes of ``n_minibatches`` Adam steps over a batch, in one nested scan.
 
     ``minibatches(batch, key, n)`` cuts a batch into stacked minibatches (flat samples here; whole
@@ -218,8 +245,18 @@ def policy_step(agent: ActorCritic, key: PRNGKeyArray, obs: Array) -> tuple[Arra
     return actions, jax.vmap(agent.policy.log_prob)(obs, actions), jax.vmap(agent.value)(obs)
 
 
-def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict[str, Array], reward_params,
-                       reward_static, key: PRNGKeyArray, config: PPOConfig, optimizer: optax.GradientTransformation):
+def learn_from_rollout(
+    params,
+    static,
+    opt_state,
+    stats: ObsStats,
+    rollout: dict[str, Array],
+    reward_params,
+    reward_static,
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    optimizer: optax.GradientTransformation,
+):
     """One PPO iteration's learning from a time-major rollout ``(T, N, ...)``; pure and jittable.
 
     The rollout holds ``actions`` (the policy's samples, which ``log_probs`` are of) and
@@ -234,14 +271,34 @@ def learn_from_rollout(params, static, opt_state, stats: ObsStats, rollout: dict
         rewards = rollout["rewards"]
     else:
         reward_fn = eqx.combine(reward_params, reward_static)
-        rewards = batch_rewards(reward_fn, flatten_steps(rollout["obs"]), flatten_steps(rollout["executed_actions"]),
-                                flatten_steps(rollout["next_obs"]))
+        rewards = batch_rewards(
+            reward_fn,
+            flatten_steps(rollout["obs"]),
+            flatten_steps(rollout["executed_actions"]),
+            flatten_steps(rollout["next_obs"]),
+        )
         rewards = rewards.reshape(rollout["rewards"].shape)
-    advantages, returns = gae(rewards, rollout["values"], agent.next_values(rollout), rollout["terminated"],
-                              rollout["ended"], config.gamma, config.gae_lambda)
+    advantages, returns = gae(
+        rewards,
+        rollout["values"],
+        agent.next_values(rollout),
+        rollout["terminated"],
+        rollout["ended"],
+        config.gamma,
+        config.gae_lambda,
+    )
     batch = agent.training_batch(rollout, advantages, returns)
-    params, opt_state, metrics = ppo_update(params, static, opt_state, batch, key, config, optimizer,
-                                            loss=type(agent).loss, minibatches=type(agent).minibatches)
+    params, opt_state, metrics = ppo_update(
+        params,
+        static,
+        opt_state,
+        batch,
+        key,
+        config,
+        optimizer,
+        loss=type(agent).loss,
+        minibatches=type(agent).minibatches,
+    )
     if config.normalize_obs:
         stats = stats.merge(flatten_steps(rollout["obs"]))
         params, _ = eqx.partition(with_obs_stats(eqx.combine(params, static), stats), eqx.is_array)
@@ -285,7 +342,16 @@ def ppo_learner(config: PPOConfig, spec: EnvSpec, reward_fn=None) -> OnPolicyLea
 
     def learn(state: PPOState, rollout: dict, key: PRNGKeyArray):
         params, opt_state, stats, metrics, rewards = learn_from_rollout(
-            state.params, static, state.opt_state, state.stats, rollout, reward_params, reward_static, key, config, optimizer
+            state.params,
+            static,
+            state.opt_state,
+            state.stats,
+            rollout,
+            reward_params,
+            reward_static,
+            key,
+            config,
+            optimizer,
         )
         return PPOState(params, opt_state, stats), metrics, rewards
 

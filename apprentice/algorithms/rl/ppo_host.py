@@ -45,22 +45,30 @@ def run_learner_on_gymnasium(
     seed = training_env_seed(seed_key, config.n_envs)
     envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
     tracker = EpisodeTracker(config.n_envs)
-    result = RLResult(policy=eqx.combine(learner.agent_params(state), static).policy, architecture=learner.architecture,
-                      spec=spec)
+    result = RLResult(
+        policy=eqx.combine(learner.agent_params(state), static).policy, architecture=learner.architecture, spec=spec
+    )
     steps_per_iteration = config.n_envs * config.n_steps
     total_steps = config.n_iterations * steps_per_iteration
     eval_every = config.eval_every or total_steps
     next_eval, env_steps, start = eval_every, 0, time.perf_counter()
     try:
         obs = envs.reset()
-        memory = (eqx.combine(learner.agent_params(state), static).initial_states(config.n_envs),
-                  np.ones(config.n_envs, bool)) if stateful else None
+        memory = (
+            (
+                eqx.combine(learner.agent_params(state), static).initial_states(config.n_envs),
+                np.ones(config.n_envs, bool),
+            )
+            if stateful
+            else None
+        )
         with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env_id}", enabled=progress) as bar:
             for _ in range(config.n_iterations):
                 loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
                 if stateful:
-                    rollout, obs, memory = collect_recurrent(envs, act, learner.agent_params(state), rollout_key, obs,
-                                                              memory, config.n_steps)
+                    rollout, obs, memory = collect_recurrent(
+                        envs, act, learner.agent_params(state), rollout_key, obs, memory, config.n_steps
+                    )
                 else:
                     rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps)
                 state, metrics, used_rewards = learn(state, rollout, learn_key)
@@ -69,8 +77,13 @@ def run_learner_on_gymnasium(
                     tracker.step(rollout["rewards"][t], learned[t], rollout["ended"][t] > 0)
                 env_steps += steps_per_iteration
                 seconds = time.perf_counter() - start
-                row = {"env_steps": env_steps, "seconds": round(seconds, 2), "train_return": tracker.mean_true_return(),
-                       "learned_return": tracker.mean_learned_return(), **{k: float(v) for k, v in metrics.items()}}
+                row = {
+                    "env_steps": env_steps,
+                    "seconds": round(seconds, 2),
+                    "train_return": tracker.mean_true_return(),
+                    "learned_return": tracker.mean_learned_return(),
+                    **{k: float(v) for k, v in metrics.items()},
+                }
                 shown = {"return": row["train_return"], "steps/s": env_steps / seconds}
                 bar.advance(steps_per_iteration, **{k: round(v, 1) for k, v in shown.items() if v is not None})
                 if env_steps < next_eval and env_steps < total_steps:  # the final policy is always evaluated
@@ -78,7 +91,9 @@ def run_learner_on_gymnasium(
                     continue
                 next_eval += eval_every
                 policy = eqx.combine(learner.agent_params(state), static).policy
-                row["eval_return"] = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
+                row["eval_return"] = mean_policy_return(
+                    policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs
+                )
                 result.record_evaluation(policy, row, env_steps, seconds)
                 result.learner_state = state
                 if on_evaluation is not None:
@@ -99,17 +114,39 @@ def collect_recurrent(envs, act, params, key, obs, memory, n_steps):
     before its first step (``initial_state``)."""
     states, starts = memory
     initial_state = states
-    columns: dict[str, list] = {name: [] for name in ("obs", "starts", "actions", "executed_actions", "log_probs",
-                                                      "values", "rewards", "next_obs", "terminated", "ended")}
+    columns: dict[str, list] = {
+        name: []
+        for name in (
+            "obs",
+            "starts",
+            "actions",
+            "executed_actions",
+            "log_probs",
+            "values",
+            "rewards",
+            "next_obs",
+            "terminated",
+            "ended",
+        )
+    }
     for step_key in jax.random.split(key, n_steps):
         states, actions, log_probs, values = act(params, step_key, states, obs.astype(np.float32), starts)
         actions, log_probs, values = np.asarray(actions), np.asarray(log_probs), np.asarray(values)
         executed = executed_actions(envs.spec, actions)
         next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
         ended = terminated | truncated
-        for name, value in (("obs", obs), ("starts", starts), ("actions", actions), ("executed_actions", executed),
-                            ("log_probs", log_probs), ("values", values), ("rewards", rewards), ("next_obs", final_obs),
-                            ("terminated", terminated), ("ended", ended)):
+        for name, value in (
+            ("obs", obs),
+            ("starts", starts),
+            ("actions", actions),
+            ("executed_actions", executed),
+            ("log_probs", log_probs),
+            ("values", values),
+            ("rewards", rewards),
+            ("next_obs", final_obs),
+            ("terminated", terminated),
+            ("ended", ended),
+        ):
             columns[name].append(value)
         obs, starts = next_obs, ended
     rollout: dict[str, Any] = {name: np.stack(values) for name, values in columns.items()}
@@ -122,19 +159,39 @@ def collect_recurrent(envs, act, params, key, obs, memory, n_steps):
 def _collect(envs, act, params, key, obs, n_steps) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """``n_steps`` steps of every env copy: a time-major rollout (the sampled ``actions`` and the
     ``executed_actions`` sent to the env), and the observation to continue from."""
-    columns: dict[str, list] = {name: [] for name in ("obs", "actions", "executed_actions", "log_probs", "values", "rewards",
-                                                      "next_obs", "terminated", "ended")}
+    columns: dict[str, list] = {
+        name: []
+        for name in (
+            "obs",
+            "actions",
+            "executed_actions",
+            "log_probs",
+            "values",
+            "rewards",
+            "next_obs",
+            "terminated",
+            "ended",
+        )
+    }
     for step_key in jax.random.split(key, n_steps):
         actions, log_probs, values = (np.asarray(x) for x in act(params, step_key, obs.astype(np.float32)))
         executed = executed_actions(envs.spec, actions)
         next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
         ended = terminated | truncated
-        for name, value in (("obs", obs), ("actions", actions), ("executed_actions", executed), ("log_probs", log_probs),
-                            ("values", values), ("rewards", rewards), ("next_obs", final_obs), ("terminated", terminated), ("ended", ended)):
+        for name, value in (
+            ("obs", obs),
+            ("actions", actions),
+            ("executed_actions", executed),
+            ("log_probs", log_probs),
+            ("values", values),
+            ("rewards", rewards),
+            ("next_obs", final_obs),
+            ("terminated", terminated),
+            ("ended", ended),
+        ):
             columns[name].append(value)
         obs = next_obs
     rollout = {name: np.stack(values) for name, values in columns.items()}
     for name in ("obs", "next_obs", "rewards", "terminated", "ended"):
         rollout[name] = rollout[name].astype(np.float32)
     return rollout, obs
-

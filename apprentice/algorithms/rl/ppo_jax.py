@@ -29,8 +29,9 @@ from apprentice.envs.spec import executed_actions
 from apprentice.progress import progress_bar
 
 
-def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
-             on_iteration: Callable[[Any], None] | None = None) -> Callable:
+def make_run(
+    config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, on_iteration: Callable[[Any], None] | None = None
+) -> Callable:
     """``run(key, *init_args) -> (learner_state, metrics)``: a whole on-policy run of ``learner`` in one
     pure function (``init_args`` go to ``learner.init`` after its key).
 
@@ -51,8 +52,14 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
         ended = step.terminated | step.truncated
         episode_returns = episode_returns + step.reward
         transition = {
-            "obs": obs, "actions": actions, "executed_actions": executed, "log_probs": log_probs, "values": values, "rewards": step.reward,
-            "next_obs": step.final_obs, "terminated": step.terminated.astype(jnp.float32),
+            "obs": obs,
+            "actions": actions,
+            "executed_actions": executed,
+            "log_probs": log_probs,
+            "values": values,
+            "rewards": step.reward,
+            "next_obs": step.final_obs,
+            "terminated": step.terminated.astype(jnp.float32),
             "ended": ended.astype(jnp.float32),
         }
         last_returns = jnp.where(ended, episode_returns, last_returns)
@@ -63,7 +70,8 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
         iteration_index, iteration_key = inputs
         rollout_key, learn_key = jax.random.split(iteration_key)
         (_, env_states, obs, episode_returns, last_returns), rollout = jax.lax.scan(
-            rollout_step, (learner.agent_params(state), env_states, obs, episode_returns, last_returns),
+            rollout_step,
+            (learner.agent_params(state), env_states, obs, episode_returns, last_returns),
             jax.random.split(rollout_key, config.n_steps),
         )
         state, metrics, _ = learner.learn(state, rollout, learn_key)
@@ -83,8 +91,9 @@ def make_run(config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
     return run
 
 
-def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None,
-               on_iteration: Callable[[Any], None] | None = None) -> tuple[Callable, Any]:
+def make_train(
+    config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None, on_iteration: Callable[[Any], None] | None = None
+) -> tuple[Callable, Any]:
     """``(run, static)``: ``run(key) -> (params, metrics)`` is the whole PPO run (see :func:`make_run`).
 
     ``run`` is pure: jit it, or ``jax.vmap`` it over keys for several seeds;
@@ -100,12 +109,22 @@ def make_train(config: PPOConfig, env: JaxEnv, reward_fn: RewardFn | None = None
     return run, learner.static
 
 
-def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner, title: str, *,
-                       progress: bool = True, on_evaluation: Callable[[RLResult], None] | None = None) -> RLResult:
+def run_learner_on_jax(
+    key: PRNGKeyArray,
+    config: PPOConfig,
+    env: JaxEnv,
+    learner: OnPolicyLearner,
+    title: str,
+    *,
+    progress: bool = True,
+    on_evaluation: Callable[[RLResult], None] | None = None,
+) -> RLResult:
     """Run ``learner`` with the whole run jitted; the final policy is evaluated on the Gymnasium env."""
     _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
-    with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax)", enabled=progress) as bar:
+    with progress_bar(
+        config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax)", enabled=progress
+    ) as bar:
         run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
         start = time.perf_counter()
         state, metrics = jax.jit(run)(key)
@@ -117,25 +136,44 @@ def run_learner_on_jax(key: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learne
     return result
 
 
-def run_learner_seeds_on_jax(keys: PRNGKeyArray, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner,
-                             title: str, *, init_args: tuple = (), progress: bool = True) -> list[RLResult]:
+def run_learner_seeds_on_jax(
+    keys: PRNGKeyArray,
+    config: PPOConfig,
+    env: JaxEnv,
+    learner: OnPolicyLearner,
+    title: str,
+    *,
+    init_args: tuple = (),
+    progress: bool = True,
+) -> list[RLResult]:
     """One run per key, all in one jitted ``jax.vmap`` of the run; each final policy evaluated as in
     :func:`run_learner_on_jax` (``seconds`` is the wall-clock of the whole batch). ``init_args``
     (arrays with a leading axis of one row per key) go to ``learner.init``."""
     _require_final_evaluation_only(config)
     steps_per_iteration = config.n_envs * config.n_steps
     n_runs = keys.shape[0]
-    with progress_bar(n_runs * config.n_iterations * steps_per_iteration, f"{title} {env.env_id} (jax, {n_runs} seeds)",
-                      enabled=progress) as bar:
+    with progress_bar(
+        n_runs * config.n_iterations * steps_per_iteration,
+        f"{title} {env.env_id} (jax, {n_runs} seeds)",
+        enabled=progress,
+    ) as bar:
         run = make_run(config, env, learner, (lambda _: bar.advance(steps_per_iteration)) if progress else None)
         start = time.perf_counter()
         states, metrics = jax.jit(jax.vmap(run))(keys, *init_args)
         jax.block_until_ready(states)
         seconds = time.perf_counter() - start
     metrics = jax.tree.map(np.asarray, metrics)
-    return [_final_result(jax.tree.map(lambda x, i=i: x[i] if eqx.is_array(x) else x, states),
-                          jax.tree.map(lambda x, i=i: x[i], metrics), seconds, config, env, learner)
-            for i in range(n_runs)]
+    return [
+        _final_result(
+            jax.tree.map(lambda x, i=i: x[i] if eqx.is_array(x) else x, states),
+            jax.tree.map(lambda x, i=i: x[i], metrics),
+            seconds,
+            config,
+            env,
+            learner,
+        )
+        for i in range(n_runs)
+    ]
 
 
 def _require_final_evaluation_only(config: PPOConfig) -> None:
@@ -143,12 +181,15 @@ def _require_final_evaluation_only(config: PPOConfig) -> None:
     ``eval_every`` that asks for evaluations along the way rather than skip them."""
     total_steps = config.n_iterations * config.n_envs * config.n_steps
     if 0 < config.eval_every < total_steps:
-        raise ValueError(f"eval_every={config.eval_every}: the jax backend evaluates only the final policy (after "
-                         f"{total_steps} steps); expected eval_every=0, or backend='gymnasium' to evaluate along the way")
+        raise ValueError(
+            f"eval_every={config.eval_every}: the jax backend evaluates only the final policy (after "
+            f"{total_steps} steps); expected eval_every=0, or backend='gymnasium' to evaluate along the way"
+        )
 
 
-def _final_result(state, metrics: dict, seconds: float, config: PPOConfig, env: JaxEnv,
-                  learner: OnPolicyLearner) -> RLResult:
+def _final_result(
+    state, metrics: dict, seconds: float, config: PPOConfig, env: JaxEnv, learner: OnPolicyLearner
+) -> RLResult:
     """The run's per-iteration metrics and its final policy, evaluated on the Gymnasium env."""
     steps_per_iteration = config.n_envs * config.n_steps
     agent = eqx.combine(learner.agent_params(state), learner.static)

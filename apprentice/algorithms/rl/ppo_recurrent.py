@@ -61,7 +61,8 @@ class RecurrentActorCritic(eqx.Module):
             return jax.lax.scan(step, state, (obs, starts, next_obs))[1]
 
         return jax.vmap(one_env, in_axes=(0, 1, 1, 1), out_axes=1)(
-            rollout["initial_state"], rollout["obs"], rollout["starts"], rollout["next_obs"])
+            rollout["initial_state"], rollout["obs"], rollout["starts"], rollout["next_obs"]
+        )
 
     @staticmethod
     def training_batch(rollout: dict[str, Array], advantages: Array, returns: Array) -> dict[str, Any]:
@@ -72,7 +73,8 @@ class RecurrentActorCritic(eqx.Module):
     def loss(self, batch: dict[str, Any], config: PPOConfig) -> tuple[Float[Array, ""], dict[str, Array]]:
         """PPO's loss on a minibatch of whole segments, replayed from their first states."""
         features = jax.vmap(self.policy.sequence_features, in_axes=(1, 1, 0), out_axes=1)(
-            batch["obs"], batch["starts"], batch["initial_state"])
+            batch["obs"], batch["starts"], batch["initial_state"]
+        )
         features, actions = flatten_steps(features), flatten_steps(batch["actions"])
         log_probs = jax.vmap(self.policy.head.log_prob)(features, actions)
         entropy = jnp.mean(jax.vmap(self.policy.head.entropy)(features))
@@ -92,6 +94,7 @@ class RecurrentActorCritic(eqx.Module):
             return jnp.moveaxis(x, 1, 0)
 
         cut = {name: along_envs(batch[name]) for name in TIME_MAJOR}
-        cut["initial_state"] = jax.tree.map(lambda x: x[order].reshape(n_minibatches, size, *x.shape[1:]),
-                                            batch["initial_state"])
+        cut["initial_state"] = jax.tree.map(
+            lambda x: x[order].reshape(n_minibatches, size, *x.shape[1:]), batch["initial_state"]
+        )
         return cut

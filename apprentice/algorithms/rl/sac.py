@@ -186,7 +186,9 @@ def train(
         actor_static, critic_static, reward_static, config, target_entropy(spec, config.target_entropy_per_dim)
     )
     log_alpha = jnp.asarray(np.log(config.initial_alpha), jnp.float32)
-    state = SACState(actor_params, critic_params, critic_params, log_alpha, *init_optimizers(actor_params, critic_params, log_alpha))
+    state = SACState(
+        actor_params, critic_params, critic_params, log_alpha, *init_optimizers(actor_params, critic_params, log_alpha)
+    )
     learned_reward = _host_reward(reward_params, reward_static)
 
     seed = training_env_seed(seed_key, config.n_envs)
@@ -211,7 +213,9 @@ def train(
                 next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
                 ended = terminated | truncated
                 buffer.add(obs, actions, rewards, final_obs, terminated)
-                tracker.step(rewards, rewards if learned_reward is None else learned_reward(obs, actions, final_obs), ended)
+                tracker.step(
+                    rewards, rewards if learned_reward is None else learned_reward(obs, actions, final_obs), ended
+                )
                 obs = next_obs
                 env_steps += config.n_envs
                 iteration += 1
@@ -222,7 +226,18 @@ def train(
                 bar.advance(config.n_envs, **_bar_fields(tracker, env_steps, start))
                 if env_steps >= next_eval or env_steps >= config.total_steps:
                     next_eval += eval_every
-                    _evaluate_into(result, state, actor_static, config, env_id, env_steps, start, tracker, train_metrics, env_kwargs)
+                    _evaluate_into(
+                        result,
+                        state,
+                        actor_static,
+                        config,
+                        env_id,
+                        env_steps,
+                        start,
+                        tracker,
+                        train_metrics,
+                        env_kwargs,
+                    )
                     if on_evaluation is not None:
                         on_evaluation(result)
     finally:
@@ -259,4 +274,3 @@ def _bar_fields(tracker: EpisodeTracker, env_steps: int, start: float) -> dict[s
     if (true_return := tracker.mean_true_return()) is not None:
         fields["return"] = round(true_return, 1)
     return fields
-

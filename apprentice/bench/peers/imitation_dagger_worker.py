@@ -85,12 +85,20 @@ def run_dagger(args, seed: int) -> list[dict]:
         collector = trainer.create_trajectory_collector()
         steps = args.initial_labels if round_ == 0 else args.steps_per_round
         until = rollout.make_sample_until(min_timesteps=max(steps, args.batch_size), min_episodes=1)
-        trajectories = rollout.generate_trajectories(policy=expert, venv=collector, sample_until=until, rng=collector.rng)
+        trajectories = rollout.generate_trajectories(
+            policy=expert, venv=collector, sample_until=until, rng=collector.rng
+        )
         labels += sum(len(t) for t in trajectories)
         trainer.extend_and_update(dict(n_epochs=args.epochs, log_rollouts_venv=None, progress_bar=False))
         clock += time.perf_counter() - start
-        rows.append({"round": round_, "labels": labels, "seconds": clock,
-                     "mean_return": evaluate(trainer.policy, args.eval_episodes, args.eval_seed)})
+        rows.append(
+            {
+                "round": round_,
+                "labels": labels,
+                "seconds": clock,
+                "mean_return": evaluate(trainer.policy, args.eval_episodes, args.eval_seed),
+            }
+        )
         round_ += 1
     return rows
 

@@ -50,7 +50,9 @@ def ensure_peer_venv(
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-c", str(constraints)]
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        _run([*pip, "--dry-run", "--quiet", "--report", str(report), *requirements], "resolve the peer packages", timeout)
+        _run(
+            [*pip, "--dry-run", "--quiet", "--report", str(report), *requirements], "resolve the peer packages", timeout
+        )
         planned = [item["metadata"]["name"].lower() for item in json.loads(report.read_text()).get("install", [])]
     cuda = sorted(name for name in planned if name.startswith(CUDA_PREFIXES))
     if cuda:

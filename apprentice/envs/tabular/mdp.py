@@ -43,17 +43,14 @@ def check_distribution(name: str, probabilities: np.ndarray) -> None:
     """
     if np.any(probabilities < 0):
         index = tuple(int(i) for i in np.argwhere(probabilities < 0)[0])
-        raise ValueError(
-            f"{name} must be non-negative; {name}{list(index)} = {probabilities[index]:.6g}"
-        )
+        raise ValueError(f"{name} must be non-negative; {name}{list(index)} = {probabilities[index]:.6g}")
     sums = probabilities.sum(axis=-1)
     bad = np.abs(sums - 1.0) > PROBABILITY_ATOL
     if np.any(bad):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"{name}[{', '.join(map(str, index))}, :]" if index else name
         raise ValueError(
-            f"{where} must sum to 1 (a probability distribution over its last axis), "
-            f"but sums to {sums[index]:.12g}"
+            f"{where} must sum to 1 (a probability distribution over its last axis), but sums to {sums[index]:.12g}"
         )
 
 
@@ -77,8 +74,7 @@ def _check_transitions(transitions: np.ndarray, rewards: np.ndarray, initial: np
         )
     if rewards.shape != (n_states, n_actions):
         raise ValueError(
-            f"rewards must have shape (S, A) = ({n_states}, {n_actions}) to match transitions; "
-            f"got {rewards.shape}"
+            f"rewards must have shape (S, A) = ({n_states}, {n_actions}) to match transitions; got {rewards.shape}"
         )
     if initial.shape != (n_states,):
         raise ValueError(f"initial must have shape (S,) = ({n_states},); got {initial.shape}")
@@ -163,9 +159,7 @@ class FiniteHorizonMDP:
         return float(self.rewards.max() - self.rewards.min())
 
 
-def validate_policy(
-    policy: ArrayLike, n_states: int, n_actions: int, horizon: int | None = None
-) -> np.ndarray:
+def validate_policy(policy: ArrayLike, n_states: int, n_actions: int, horizon: int | None = None) -> np.ndarray:
     """Return ``policy`` as float64 after checking its shape and that each pi(.|s) sums to 1.
 
     Args:
@@ -182,9 +176,7 @@ def validate_policy(
     return array
 
 
-def validate_actions(
-    actions: ArrayLike, n_states: int, n_actions: int, horizon: int | None = None
-) -> np.ndarray:
+def validate_actions(actions: ArrayLike, n_states: int, n_actions: int, horizon: int | None = None) -> np.ndarray:
     """Return deterministic ``actions`` as int64 ``[S]`` or, with ``horizon``, ``[H, S]``.
 
     A stationary ``[S]`` array is accepted where ``[H, S]`` is asked and repeated over time.
@@ -198,9 +190,7 @@ def validate_actions(
     if array.shape != expected:
         raise ValueError(f"deterministic actions must have shape {expected}; got {array.shape}")
     if array.min() < 0 or array.max() >= n_actions:
-        raise ValueError(
-            f"actions must lie in [0, {n_actions}); got values from {array.min()} to {array.max()}"
-        )
+        raise ValueError(f"actions must lie in [0, {n_actions}); got values from {array.min()} to {array.max()}")
     return array.astype(np.int64)
 
 
@@ -214,9 +204,7 @@ def deterministic_policy(actions: Int[ArrayLike, "*shape"], n_actions: int) -> n
     """
     array = np.asarray(actions)
     if array.size and (array.min() < 0 or array.max() >= n_actions):
-        raise ValueError(
-            f"actions must lie in [0, {n_actions}); got values from {array.min()} to {array.max()}"
-        )
+        raise ValueError(f"actions must lie in [0, {n_actions}); got values from {array.min()} to {array.max()}")
     return np.eye(n_actions, dtype=np.float64)[array]
 
 
@@ -274,9 +262,7 @@ def random_policy(
     return rng.dirichlet(np.full(n_actions, concentration), size=shape)
 
 
-def random_actions(
-    seed: int, n_states: int, n_actions: int, horizon: int | None = None
-) -> np.ndarray:
+def random_actions(seed: int, n_states: int, n_actions: int, horizon: int | None = None) -> np.ndarray:
     """Random deterministic actions ``[S]`` (or ``[H, S]`` with ``horizon``), uniform over A."""
     rng = np.random.default_rng(seed)
     shape = (n_states,) if horizon is None else (horizon, n_states)

@@ -67,9 +67,7 @@ def gridworld(
     blocked = blocked_edges | {(b, a) for a, b in blocked_edges}
 
     if sorted(action_moves) != list(range(len(MOVES))):
-        raise ValueError(
-            f"action_moves must be a permutation of 0..4; got {action_moves}"
-        )
+        raise ValueError(f"action_moves must be a permutation of 0..4; got {action_moves}")
 
     def target(state: int, move: int) -> int:
         row, col = divmod(state, size)
@@ -83,9 +81,7 @@ def gridworld(
     transitions = np.zeros((n_states, n_actions, n_states))
     for state in range(n_states):
         for action in range(n_actions):
-            transitions[state, action, target(state, action_moves[action])] += (
-                1.0 - slip
-            )
+            transitions[state, action, target(state, action_moves[action])] += 1.0 - slip
             for move in range(4):
                 transitions[state, action, target(state, move)] += slip / 4
     rewards = np.zeros((n_states, n_actions))
@@ -119,14 +115,8 @@ def shifting_maze(
     if not 1 <= wall_row < size:
         raise ValueError(f"wall_row must be in [1, {size}); got {wall_row}")
     gap = 0 if version == "train" else size - 1
-    blocked = {
-        ((wall_row - 1) * size + col, wall_row * size + col)
-        for col in range(size)
-        if col != gap
-    }
-    return gridworld(
-        size, blocked, (size - 1, size // 2), (0, size // 2), slip, gamma, goal_reward
-    )
+    blocked = {((wall_row - 1) * size + col, wall_row * size + col) for col in range(size) if col != gap}
+    return gridworld(size, blocked, (size - 1, size // 2), (0, size // 2), slip, gamma, goal_reward)
 
 
 def swapped_maze(
@@ -143,6 +133,4 @@ def swapped_maze(
     if version not in ("train", "test"):
         raise ValueError(f"version must be 'train' or 'test'; got {version!r}")
     moves = (0, 1, 2, 3, 4) if version == "train" else (1, 0, 2, 3, 4)
-    return gridworld(
-        size, set(), (size - 1, 0), (0, size - 1), slip, gamma, goal_reward, moves
-    )
+    return gridworld(size, set(), (size - 1, 0), (0, size - 1), slip, gamma, goal_reward, moves)

@@ -14,9 +14,7 @@ register(
 )
 register("Pendulum-v1", pendulum.act, "energy-shaping swing-up blended into a linear stabilizer")
 register("LunarLander-v3", lunar_lander.act_discrete, "Gymnasium's lunar_lander.heuristic (discrete)")
-register(
-    "LunarLanderContinuous-v3", lunar_lander.act_continuous, "Gymnasium's lunar_lander.heuristic (continuous)"
-)
+register("LunarLanderContinuous-v3", lunar_lander.act_continuous, "Gymnasium's lunar_lander.heuristic (continuous)")
 
 _BASE_ACTS = {"CartPole-v1": cartpole.act, "Pendulum-v1": pendulum.act, "LunarLander-v3": lunar_lander.act_discrete}
 for _env_id, _base in PRIVILEGED_BASE.items():

@@ -72,9 +72,7 @@ def _energy(state: np.ndarray) -> np.ndarray:
     """Total mechanical energy (kinetic + potential, zero potential at the pivot)."""
     theta1, theta2, dtheta1, dtheta2 = state
     cos2 = np.cos(theta2)
-    kinetic = 0.5 * (
-        (3.5 + cos2) * dtheta1**2 + 2.0 * (1.25 + 0.5 * cos2) * dtheta1 * dtheta2 + 1.25 * dtheta2**2
-    )
+    kinetic = 0.5 * ((3.5 + cos2) * dtheta1**2 + 2.0 * (1.25 + 0.5 * cos2) * dtheta1 * dtheta2 + 1.25 * dtheta2**2)
     potential = -GRAVITY * (1.5 * np.cos(theta1) + 0.5 * np.cos(theta1 + theta2))
     return kinetic + potential
 

@@ -64,7 +64,9 @@ def install(policy_dir: str | Path, env_id: str, training: dict[str, Any]) -> Pa
     policy_dir = Path(policy_dir)
     missing = [name for name in POLICY_FILES if not (policy_dir / name).is_file()]
     if missing:
-        raise ValueError(f"{policy_dir}: expected a saved policy ({', '.join(POLICY_FILES)}); missing {', '.join(missing)}")
+        raise ValueError(
+            f"{policy_dir}: expected a saved policy ({', '.join(POLICY_FILES)}); missing {', '.join(missing)}"
+        )
     trained_on = json.loads((policy_dir / "policy.json").read_text())["env_spec"].get("env_id")
     if trained_on != env_id:
         raise ValueError(f"{policy_dir}: expected a policy for {env_id}, got one for {trained_on}")
