@@ -1,4 +1,7 @@
-"""Tier 3 for the core: memory matters on a partially observed task, and BC learns from pixels."""
+"""Tier 3 for the core: memory matters on a partially observed task, for BC and for PPO.
+
+BC from pixels takes ~17 min on 2 cores, so it is a benchmark (`apprentice bench pixels`), not a test.
+"""
 
 from __future__ import annotations
 

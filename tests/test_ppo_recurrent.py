@@ -11,7 +11,7 @@ import pytest
 from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.algorithms.rl import ppo
 from apprentice.algorithms.rl.ppo_core import make_agent
-from apprentice.algorithms.rl.ppo_host import collect_recurrent, recurrent_step
+from apprentice.algorithms.rl.ppo_host import collect, recurrent_step
 from apprentice.algorithms.rl.ppo_recurrent import RecurrentActorCritic
 from apprentice.envs import env_spec
 from apprentice.rollout import make_vector_steps
@@ -30,8 +30,8 @@ def segment():
     envs = make_vector_steps("gymnasium", NO_VELOCITY, N_ENVS, 123, {})
     memory = (agent.initial_states(N_ENVS), np.ones(N_ENVS, bool))
     obs = envs.reset()
-    _, obs, memory = collect_recurrent(envs, act, params, jax.random.key(1), obs, memory, N_STEPS)
-    rollout, _, _ = collect_recurrent(envs, act, params, jax.random.key(2), obs, memory, N_STEPS)
+    _, obs, memory = collect(envs, act, params, jax.random.key(1), obs, N_STEPS, memory)
+    rollout, _, _ = collect(envs, act, params, jax.random.key(2), obs, N_STEPS, memory)
     envs.close()
     return agent, config, jax.tree.map(jnp.asarray, rollout)
 

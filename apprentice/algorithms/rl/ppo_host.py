@@ -65,12 +65,8 @@ def run_learner_on_gymnasium(
         with progress_bar(config.n_iterations * steps_per_iteration, f"{title} {env_id}", enabled=progress) as bar:
             for _ in range(config.n_iterations):
                 loop_key, rollout_key, learn_key = jax.random.split(loop_key, 3)
-                if stateful:
-                    rollout, obs, memory = collect_recurrent(
-                        envs, act, learner.agent_params(state), rollout_key, obs, memory, config.n_steps
-                    )
-                else:
-                    rollout, obs = _collect(envs, act, learner.agent_params(state), rollout_key, obs, config.n_steps)
+                params = learner.agent_params(state)
+                rollout, obs, memory = collect(envs, act, params, rollout_key, obs, config.n_steps, memory)
                 state, metrics, used_rewards = learn(state, rollout, learn_key)
                 learned = np.asarray(used_rewards)
                 for t in range(config.n_steps):
@@ -108,90 +104,36 @@ def recurrent_step(agent, key, states, obs, starts):
     return jax.vmap(agent.act)(jax.random.split(key, obs.shape[0]), states, obs, starts)
 
 
-def collect_recurrent(envs, act, params, key, obs, memory, n_steps):
-    """As :func:`_collect` for a stateful agent: ``memory`` is ``(agent states, episode starts)``
-    per env copy, carried across rollouts; the rollout also holds ``starts`` and the states
-    before its first step (``initial_state``)."""
-    states, starts = memory
-    initial_state = states
-    columns: dict[str, list] = {
-        name: []
-        for name in (
-            "obs",
-            "starts",
-            "actions",
-            "executed_actions",
-            "log_probs",
-            "values",
-            "rewards",
-            "next_obs",
-            "terminated",
-            "ended",
-        )
-    }
+def collect(envs, act, params, key, obs, n_steps, memory=None):
+    """``n_steps`` steps of every env copy: a time-major rollout (the sampled ``actions`` and the
+    ``executed_actions`` sent to the env), the observation to continue from, and the memory.
+
+    A stateful agent gets ``memory = (agent states, episode starts)``, carried across rollouts;
+    its rollout also holds ``starts`` and the states before the first step (``initial_state``).
+    A memoryless one gets and returns ``None``."""
+    names = ["obs", "actions", "executed_actions", "log_probs", "values", "rewards", "next_obs", "terminated", "ended"]
+    columns: dict[str, list] = {name: [] for name in [*names, *(["starts"] if memory is not None else [])]}
+    initial_state = None if memory is None else memory[0]
     for step_key in jax.random.split(key, n_steps):
-        states, actions, log_probs, values = act(params, step_key, states, obs.astype(np.float32), starts)
-        actions, log_probs, values = np.asarray(actions), np.asarray(log_probs), np.asarray(values)
+        if memory is None:
+            outputs = act(params, step_key, obs.astype(np.float32))
+        else:
+            states, starts = memory
+            columns["starts"].append(starts)
+            states, *outputs = act(params, step_key, states, obs.astype(np.float32), starts)
+        actions, log_probs, values = (np.asarray(x) for x in outputs)
         executed = executed_actions(envs.spec, actions)
         next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
         ended = terminated | truncated
-        for name, value in (
-            ("obs", obs),
-            ("starts", starts),
-            ("actions", actions),
-            ("executed_actions", executed),
-            ("log_probs", log_probs),
-            ("values", values),
-            ("rewards", rewards),
-            ("next_obs", final_obs),
-            ("terminated", terminated),
-            ("ended", ended),
-        ):
+        step = (obs, actions, executed, log_probs, values, rewards, final_obs, terminated, ended)
+        for name, value in zip(names, step):
             columns[name].append(value)
-        obs, starts = next_obs, ended
+        obs = next_obs
+        if memory is not None:
+            memory = (states, ended)
     rollout: dict[str, Any] = {name: np.stack(values) for name, values in columns.items()}
     for name in ("obs", "next_obs", "rewards", "terminated", "ended"):
         rollout[name] = rollout[name].astype(np.float32)
-    rollout["initial_state"] = initial_state
-    return rollout, obs, (states, starts)
-
-
-def _collect(envs, act, params, key, obs, n_steps) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """``n_steps`` steps of every env copy: a time-major rollout (the sampled ``actions`` and the
-    ``executed_actions`` sent to the env), and the observation to continue from."""
-    columns: dict[str, list] = {
-        name: []
-        for name in (
-            "obs",
-            "actions",
-            "executed_actions",
-            "log_probs",
-            "values",
-            "rewards",
-            "next_obs",
-            "terminated",
-            "ended",
-        )
-    }
-    for step_key in jax.random.split(key, n_steps):
-        actions, log_probs, values = (np.asarray(x) for x in act(params, step_key, obs.astype(np.float32)))
-        executed = executed_actions(envs.spec, actions)
-        next_obs, rewards, terminated, truncated, final_obs = envs.step(executed)
-        ended = terminated | truncated
-        for name, value in (
-            ("obs", obs),
-            ("actions", actions),
-            ("executed_actions", executed),
-            ("log_probs", log_probs),
-            ("values", values),
-            ("rewards", rewards),
-            ("next_obs", final_obs),
-            ("terminated", terminated),
-            ("ended", ended),
-        ):
-            columns[name].append(value)
-        obs = next_obs
-    rollout = {name: np.stack(values) for name, values in columns.items()}
-    for name in ("obs", "next_obs", "rewards", "terminated", "ended"):
-        rollout[name] = rollout[name].astype(np.float32)
-    return rollout, obs
+    if memory is not None:
+        rollout["initial_state"] = initial_state
+    return rollout, obs, memory
