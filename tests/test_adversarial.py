@@ -59,6 +59,8 @@ def test_adversarial_configs_and_inputs_are_checked():
         GAILConfig(ppo=PPOConfig(n_envs=3, n_steps=5, n_minibatches=1), disc_minibatches=4)
     with pytest.raises(ValueError, match="reward kind"):
         AIRLConfig(reward="nope")
+    with pytest.raises(ValueError, match="expected a memoryless PPO"):
+        AIRLConfig(ppo=PPOConfig(core="gru"))
     with pytest.raises(ValueError, match="expected at least one expert trajectory"):
         train(jax.random.key(0), GAILConfig(), "CartPole-v1", [], progress=False)
 

@@ -60,6 +60,11 @@ class AdversarialConfig:
                 f"disc_minibatches = {self.disc_minibatches} equal minibatches"
             )
         require_reward_kind(self.reward)
+        if self.ppo.core != "none":
+            raise ValueError(
+                f"{type(self).__name__}: expected a memoryless PPO (ppo.core='none'), got ppo.core={self.ppo.core!r}; "
+                "recurrent GAIL and AIRL are not built yet"
+            )
 
 
 @dataclass(frozen=True)

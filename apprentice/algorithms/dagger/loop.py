@@ -59,7 +59,7 @@ class InteractiveResult:
     ``std_return``, ``normalized_score``, ``disagreement_rate``, ``seconds`` (since the start),
     ``seconds_excluding_eval`` (the same without the per-round evaluations) and the algorithm's own
     entries (``beta``, ``interventions``, ``noise``...)."""
-    dataset: Transitions | list[Trajectory] | None = None
+    dataset: Dataset | None = None
     """Every label so far: ``Transitions``, or for a stateful learner the labeled episodes."""
 
 
