@@ -112,7 +112,7 @@ def run_pixels(config: PixelsBenchConfig = PixelsBenchConfig()) -> dict:
                 )
                 bar.advance(1, last=f"noise {noise}: {evaluation.mean_return:.0f}")
                 _write(out, config, rows, speed, start)
-        speed = measure_speed(config, demonstrations(config, 0.0, config.seeds[0]))
+        speed = measure_speed(config, demos)  # the last run's demonstrations: the speed does not depend on them
         bar.advance(1)
     return _write(out, config, rows, speed, start)
 

@@ -214,8 +214,8 @@ def ppo_update(
     key: PRNGKeyArray,
     config: PPOConfig,
     optimizer: optax.GradientTransformation,
-    loss: Callable = ppo_loss,
-    minibatches: Callable = sample_minibatches,
+    loss: Callable,
+    minibatches: Callable,
 ) -> tuple[Any, Any, dict[str, Array]]:
     """``n_epochs`` shuffled passes of ``n_minibatches`` Adam steps over a batch, in one nested scan.
 

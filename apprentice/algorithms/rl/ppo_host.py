@@ -37,9 +37,10 @@ def run_learner_on_gymnasium(
     state = learner.init(init_key)
     static = learner.static
     stateful = learner.architecture.stateful
-    act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
     if stateful:
         act = jax.jit(lambda p, k, s, o, r: recurrent_step(eqx.combine(p, static), k, s, o, r))
+    else:
+        act = jax.jit(lambda p, k, o: policy_step(eqx.combine(p, static), k, o))
     learn = jax.jit(learner.learn)
 
     seed = training_env_seed(seed_key, config.n_envs)
