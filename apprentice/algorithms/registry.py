@@ -121,7 +121,7 @@ ALGORITHMS: dict[str, Algorithm] = {
         ),
         Algorithm(
             "preference-rl",
-            "apprentice.algorithms.preferences.control:PreferenceRLConfig",
+            "apprentice.algorithms.configs.preferences:PreferenceRLConfig",
             "apprentice.algorithms.preferences.control:train",
             "env",
             "a reward model from a synthetic rater's comparisons, and PPO on it",

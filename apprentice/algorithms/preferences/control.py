@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 import equinox as eqx
 import jax
@@ -45,11 +45,11 @@ import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice import experts
+from apprentice.algorithms.configs.preferences import Normalization, PreferenceRLConfig
 from apprentice.algorithms.preferences import reward_model
-from apprentice.algorithms.preferences.reward_model import RewardMLP, RewardModelConfig, SegmentReturn
+from apprentice.algorithms.preferences.reward_model import RewardMLP, SegmentReturn
 from apprentice.algorithms.rl import ppo
 from apprentice.algorithms.rl.common import RLResult
-from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.data.preferences import Preferences, bradley_terry_probability, sample_bradley_terry_labels
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs.make import env_spec
@@ -62,100 +62,6 @@ from apprentice.rollout import RandomActor, rollout
 
 QUERY_ENVS = 8
 """Env copies of each query rollout (the policy's and the random policy's)."""
-
-Normalization = Literal["rms", "standardize", "none"]
-NORMALIZATIONS: tuple[str, ...] = ("rms", "standardize", "none")
-
-
-@dataclass(frozen=True)
-class PreferenceRLConfig:
-    """Rounds of: collect segments, label random pairs, refit the reward model, train PPO on it."""
-
-    n_rounds: int = 3
-    """Rounds of collection, labelling, reward fitting and PPO."""
-    n_comparisons: int = 200
-    """Pairs of segments labelled in each round (a ``held_out_fraction`` of them held out)."""
-    segment_length: int = 25
-    """Steps ``k`` per segment (Christiano et al. compare 1-2 s clips, 25-50 steps of control)."""
-    temperature: float = 1.0
-    """The rater's Bradley-Terry temperature ``T`` on segment returns (0: always picks the higher)."""
-    soft_labels: bool = False
-    """Store the rater's probability ``P(chosen > rejected)`` as a soft label (else only its sampled choice)."""
-    rollout_steps: int = 4000
-    """Env steps collected per round from the policy (and as many from a random policy when mixing)."""
-    random_fraction: float = 0.25
-    """Fraction of each round's segments taken from a uniformly random policy after round 0 (round 0
-    is all random); keeps comparisons where an episode ends once the policy stops ending them."""
-    held_out_fraction: float = 0.2
-    """Fraction of each round's pairs held out for the reward model's accuracy and correlations."""
-    use_actions: bool = False
-    """Learn ``r_hat(o, a)`` (as Christiano et al.) instead of ``r_hat(o)``. Measured on CartPole-v1
-    (defaults, 2 rounds, seeds 0/1/2, true return after round 2): ``r_hat(o, a)`` 500/105/500 (on
-    seed 1 the reward fitted to random-policy segments paid ~0.5 more per step for pushing left,
-    and PPO drove the cart off the track); ``r_hat(o)`` 500/500/303."""
-    reward_normalization: Normalization = "rms"
-    """How PPO sees ``r_hat``: ``rms``: ``r_hat / sqrt(mean r_hat^2)`` over the live steps of the
-    training segments (scale only, so the absorbing state stays at 0); ``standardize``:
-    ``(r_hat - mean) / std`` (moves the absorbing state's worth; the ablation); ``none``. Measured on
-    CartPole-v1 (defaults, 2 rounds, seeds 0/1, true return after round 2): ``rms`` 500/500,
-    ``standardize`` 24/9 (it learned to drop the pole at once), ``none`` (with ``r_hat(o, a)``) 500/500."""
-    reward_model: RewardModelConfig = field(
-        default_factory=lambda: RewardModelConfig(n_epochs=100, batch_size=64, held_out_fraction=0.0)
-    )
-    """The reward model's network and training, per round (warm-started from the previous round).
-    Its ``held_out_fraction`` must be 0 (``held_out_fraction`` above holds pairs out) and its
-    ``vocab_size`` None (step features are real vectors)."""
-    ppo: PPOConfig = field(default_factory=lambda: PPOConfig(total_steps=50_000))
-    """The PPO of each round (``total_steps`` per round), on the learned reward."""
-
-    def __post_init__(self) -> None:
-        where = "PreferenceRLConfig."
-        for name in ("n_rounds", "n_comparisons", "segment_length", "rollout_steps"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{where}{name}: expected a positive integer, got {value!r}")
-        if self.n_comparisons < 2:
-            raise ValueError(f"{where}n_comparisons: expected at least 2 pairs per round, got {self.n_comparisons}")
-        if self.rollout_steps < self.segment_length:
-            raise ValueError(
-                f"{where}rollout_steps: expected at least segment_length = {self.segment_length} steps "
-                f"to cut segments from, got {self.rollout_steps}"
-            )
-        if not self.temperature >= 0.0:
-            raise ValueError(
-                f"{where}temperature: expected a value >= 0 (0 is the deterministic rater), got {self.temperature}"
-            )
-        if not 0.0 <= self.random_fraction <= 1.0:
-            raise ValueError(f"{where}random_fraction: expected a value in [0, 1], got {self.random_fraction}")
-        n_held_out = round(self.held_out_fraction * self.n_comparisons)
-        if not 0.0 < self.held_out_fraction < 1.0 or not 1 <= n_held_out < self.n_comparisons:
-            raise ValueError(
-                f"{where}held_out_fraction: expected a value in (0, 1) that holds out at least one and "
-                f"not all of the n_comparisons = {self.n_comparisons} pairs per round, "
-                f"got {self.held_out_fraction} ({n_held_out} pairs)"
-            )
-        if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.held_out_fraction != 0.0:
-            raise ValueError(
-                f"{where}reward_model.held_out_fraction: the rounds hold out {where}held_out_fraction of "
-                f"their pairs themselves; expected 0, got {self.reward_model.held_out_fraction}"
-            )
-        if isinstance(self.reward_model, RewardModelConfig) and self.reward_model.vocab_size is not None:
-            raise ValueError(
-                f"{where}reward_model.vocab_size: step features are real vectors, not token ids; "
-                f"expected None, got {self.reward_model.vocab_size}"
-            )
-        if self.reward_normalization not in NORMALIZATIONS:
-            raise ValueError(
-                f"{where}reward_normalization: expected one of {', '.join(map(repr, NORMALIZATIONS))}, "
-                f"got {self.reward_normalization!r}"
-            )
-        if not isinstance(self.reward_model, RewardModelConfig):
-            raise ValueError(
-                f"{where}reward_model: expected a RewardModelConfig, got {type(self.reward_model).__name__}"
-            )
-        if not isinstance(self.ppo, PPOConfig):
-            raise ValueError(f"{where}ppo: expected a PPOConfig, got {type(self.ppo).__name__}")
-
 
 # ---------------------------------------------------------------- the learned reward
 

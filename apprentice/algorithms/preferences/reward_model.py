@@ -22,6 +22,7 @@ import numpy as np
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from apprentice.algorithms.configs.preferences import RewardModelConfig
 from apprentice.algorithms.preferences.losses import bradley_terry_loss, preference_accuracy
 from apprentice.data.batching import minibatch_indices
 from apprentice.data.preferences import Preferences
@@ -95,43 +96,6 @@ class SegmentReturn(eqx.Module):
         if context is None:
             return jnp.sum(jax.vmap(self.step_reward)(segment))
         return jnp.sum(jax.vmap(self.step_reward, in_axes=(0, None))(segment, context))
-
-
-@dataclass(frozen=True)
-class RewardModelConfig:
-    """A Bradley-Terry reward model trained with Adam on minibatches of preference pairs."""
-
-    hidden_sizes: tuple[int, ...] = (64, 64)
-    """Widths of the default :class:`RewardMLP`'s hidden layers (``()``: linear)."""
-    activation: Activation = "relu"
-    """Hidden-layer nonlinearity of the default MLP."""
-    learning_rate: float = 1e-3
-    """Adam step size."""
-    batch_size: int = 64
-    """Pairs per gradient step."""
-    n_epochs: int = 50
-    """Passes over the training pairs."""
-    held_out_fraction: float = 0.1
-    """Fraction of pairs held out to measure accuracy (0: none; ignored when ``held_out`` is given)."""
-    margin: float = 0.0
-    """``m`` in ``-log sigmoid(r_w - r_l - m)``."""
-    centering_coef: float = 0.0
-    """``c`` of the centering term ``c (r_w + r_l)^2``."""
-    soft_labels: bool = True
-    """Fit the data's ``probability`` when it has one (else hard labels)."""
-    vocab_size: int | None = None
-    """One-hot size for integer items (discrete ids, tokens) in the default MLP."""
-
-    def __post_init__(self) -> None:
-        for name in ("learning_rate", "batch_size", "n_epochs"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"RewardModelConfig.{name}: expected a positive value, got {getattr(self, name)}")
-        if not 0.0 <= self.held_out_fraction < 1.0:
-            raise ValueError(
-                f"RewardModelConfig.held_out_fraction: expected a value in [0, 1), got {self.held_out_fraction}"
-            )
-        if self.centering_coef < 0:
-            raise ValueError(f"RewardModelConfig.centering_coef: expected a value >= 0, got {self.centering_coef}")
 
 
 @dataclass(frozen=True)
