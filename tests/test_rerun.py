@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,27 @@ def without_timings(row: dict) -> dict:
         (
             "train dagger",
             ["--env", "CartPole-v1", "--warm-start", "--hidden-sizes", "16", "--beta-schedule", "constant"],
+        ),
+        (  # nested configs that share field names keep their prefixes (cli.base.NESTED_PREFIXES)
+            "train preference-rl",
+            [
+                "--env",
+                "CartPole-v1",
+                "--soft-labels",
+                "--held-out-fraction",
+                "0.25",
+                "--reward-model.no-soft-labels",
+                "--reward-model.learning-rate",
+                "0.01",
+                "--reward-model.hidden-sizes",
+                "8",
+                "--ppo.learning-rate",
+                "0.002",
+                "--ppo.no-anneal-lr",
+                "--ppo.hidden-sizes",
+                "16",
+                "16",
+            ],
         ),
     ],
 )
@@ -164,6 +186,38 @@ def test_rerun_train_ppo_reproduces_its_final_metrics(tmp_path, capsys):
     capsys.readouterr()
     rerun = _rerun_and_compare(run, tmp_path, capsys)
     assert rerun["env_steps"] == 1024
+
+
+def test_train_preference_rl_writes_a_run_that_reruns_and_reports(tmp_path, capsys):
+    from apprentice.cli.report import ReportArgs, report
+
+    run = tmp_path / "preference-rl"
+    tiny = ["--n-rounds", "1", "--n-comparisons", "8", "--segment-length", "10", "--rollout-steps", "100"]
+    tiny += ["--held-out-fraction", "0.25", "--reward-model.n-epochs", "2", "--reward-model.batch-size", "8"]
+    tiny += ["--reward-model.hidden-sizes", "8", "--ppo.total-steps", "128", "--ppo.n-envs", "4"]
+    tiny += ["--ppo.n-steps", "16", "--ppo.n-epochs", "1", "--ppo.n-minibatches", "1", "--ppo.eval-episodes", "2"]
+    tiny += ["--ppo.hidden-sizes", "8", "--ppo.backend", "gymnasium"]
+    argv = ["train", "preference-rl", "--env", "CartPole-v1", "--out", str(run), *tiny, "--seed", "4", "--json"]
+    assert main(argv) == 0
+    trained = last_json(capsys)
+    assert trained["algorithm"] == "preference-rl" and trained["rounds"] == 1 and trained["n_comparisons"] == 8
+    assert trained["env_steps"] == 100 + 128  # round 0: random segments only, then PPO's steps
+    assert {p.name for p in run.iterdir()} >= {
+        "config.json",
+        "metrics.jsonl",
+        "result.json",
+        "policy.eqx",
+        "reward.eqx",
+    }
+    recorded = load_config(run)
+    assert recorded["config"]["ppo"]["total_steps"] == 128 and recorded["config"]["reward_model"]["n_epochs"] == 2
+    rerun = _rerun_and_compare(run, tmp_path, capsys)
+    assert "--reward-model.n-epochs 2" in rerun["command"] and "--ppo.total-steps 128" in rerun["command"]
+    shown = report(ReportArgs(run_dirs=(str(run),), out=str(tmp_path / "report")))
+    assert shown["runs"][0]["command"] == "train preference-rl" and shown["runs"][0]["kind"] == "training"
+    html = Path(shown["html"]).read_text()
+    assert "x-axis round" in html and "eval_return" in html
+    assert html.count('<img src="data:image/png;base64,') == 2  # returns and scores, other
 
 
 def test_load_config_names_the_folder_without_config_json(tmp_path):

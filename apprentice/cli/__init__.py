@@ -9,7 +9,8 @@ jax (the functions that run a command import it), so no ``--help`` loads jax
 (``tests/test_cli.py::test_help_does_not_import_jax``).
 
 Modules: :mod:`~apprentice.cli.collect` (collect, evaluate, experts, demo),
-:mod:`~apprentice.cli.train`, :mod:`~apprentice.cli.irl`, :mod:`~apprentice.cli.text` (language models), :mod:`~apprentice.cli.bench`,
+:mod:`~apprentice.cli.train`, :mod:`~apprentice.cli.irl`, :mod:`~apprentice.cli.preference_rl`,
+:mod:`~apprentice.cli.text` (language models), :mod:`~apprentice.cli.bench`,
 :mod:`~apprentice.cli.report`, :mod:`~apprentice.cli.theory`, :mod:`~apprentice.cli.rerun`.
 """
 
@@ -51,11 +52,13 @@ TRAINING: dict[str, tuple[str, str, str]] = {
     "sac": ("train", "TrainSACArgs", "train_sac"),
     "gail": ("irl", "TrainGAILArgs", "train_gail"),
     "airl": ("irl", "TrainAIRLArgs", "train_airl"),
+    "preference-rl": ("preference_rl", "TrainPreferenceRLArgs", "train_preference_rl"),
 }
 """``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
 dataclass, function); the summary is the registry's. Only ``WITHOUT_COMMAND`` may lack one."""
 
-WITHOUT_COMMAND = {"preference-rl": "its config holds a reward model's and PPO's; it runs from Python (open work)"}
+WITHOUT_COMMAND: dict[str, str] = {}
+"""Registered algorithms without a ``train NAME`` command, each with the reason (none at present)."""
 
 COMMANDS: dict[str, Command] = {
     "collect": Command("collect", "CollectArgs", "collect", "record expert demonstrations to .npz or Minari"),

@@ -13,10 +13,21 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+import tyro
+
 from apprentice.io_utils import jsonable
 
 OUTPUT_FLAGS = ("json", "debug", "out")
 """Arguments that say where and how results go, not what is computed: not recorded for a rerun."""
+
+NESTED_PREFIXES = tyro.conf.arg(name="")
+"""Put on a command's ``config`` field in place of ``tyro.conf.OmitArgPrefixes`` when configs nested
+in the config share field names: the config's own fields are flat flags (``--n-rounds``) and each
+nested config keeps its field name as a prefix (``--ppo.learning-rate``, ``--reward-model.learning-rate``).
+``OmitArgPrefixes`` flattens every level below it (tyro offers no way to restore a prefix further
+down), so two nested ``learning_rate`` fields would both be ``--learning-rate`` and tyro refuses to
+build the parser; ``name=""`` drops only the ``config.`` of the flags (tyro's documented way to
+leave a field's own name out of its children's prefixes). :func:`command_argv` reads the marker."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,21 +63,28 @@ def command_argv(config: dict[str, Any], args_type: type) -> list[str]:
 
     Booleans become tyro's ``--flag``/``--no-flag``, sequences ``--flag v1 v2 ...``, ``None``
     ``--flag None``. The fields of ``config`` (declared with ``OmitArgPrefixes``), nested ones too, are flat flags;
-    other nested dataclasses are ``--name.field``. A ``config.json`` older than the ``env`` key
-    gives its recorded ``env_id`` to a command that takes ``--env``.
+    a ``config`` declared with :data:`NESTED_PREFIXES` has flat fields and ``--nested.field`` for
+    the configs in it; other nested dataclasses are ``--name.field``. A ``config.json`` older than
+    the ``env`` key gives its recorded ``env_id`` to a command that takes ``--env``.
 
     Example:
         >>> from apprentice.cli.base import RunArgs
         >>> command_argv({"command": "x", "seed": 3, "json": True}, RunArgs)
         ['--seed', '3']
     """
-    names = [field.name for field in dataclasses.fields(typing.get_origin(args_type) or args_type)]
+    dataclass_type = typing.get_origin(args_type) or args_type
+    names = [field.name for field in dataclasses.fields(dataclass_type)]
     values = {name: config[name] for name in names if name in config and name not in OUTPUT_FLAGS}
     if "env" in names and "env" not in values and config.get("env_id"):
         values["env"] = config["env_id"]
+    config_hint = typing.get_type_hints(dataclass_type, include_extras=True).get("config")
+    nested_prefixes = NESTED_PREFIXES in getattr(config_hint, "__metadata__", ())
     argv: list[str] = []
     for name, value in values.items():
-        argv += _flags(name, value, prefixed=name != "config")
+        if name == "config" and nested_prefixes:
+            argv += [flag for key, item in value.items() for flag in _flags(key, item, prefixed=True)]
+        else:
+            argv += _flags(name, value, prefixed=name != "config")
     return argv
 
 

@@ -34,7 +34,7 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -320,7 +320,14 @@ class PreferenceRLResult:
         return self.metrics[-1]["normalized_return"]
 
 
-def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progress: bool = True) -> PreferenceRLResult:
+def train(
+    key: PRNGKeyArray,
+    config: PreferenceRLConfig,
+    env_id: str,
+    *,
+    progress: bool = True,
+    on_round: Callable[[PreferenceRLResult], None] | None = None,
+) -> PreferenceRLResult:
     """Learn a reward from a synthetic rater's segment comparisons and a PPO policy on it.
 
     Round ``i``: collect ``rollout_steps`` steps from the policy of round ``i - 1`` (stochastic
@@ -328,6 +335,7 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
     cut ``2 n_comparisons`` segments (a ``random_fraction`` from the random steps), pair them at
     random and let the rater label them; refit :class:`SegmentReturn` on all training pairs so far
     (warm start) by ``reward_model.train``; train a fresh PPO on the normalized ``r_hat``.
+    ``on_round`` receives the result so far after every round (a checkpoint hook).
 
     Example:
         >>> result = train(jax.random.key(0), PreferenceRLConfig(n_rounds=3), "CartPole-v1")
@@ -410,6 +418,18 @@ def train(key: PRNGKeyArray, config: PreferenceRLConfig, env_id: str, *, progres
                 "seconds": round(time.perf_counter() - start, 2),
             }
         )
+        if on_round is not None:
+            on_round(
+                PreferenceRLResult(
+                    policy=policy,
+                    reward_model=model,
+                    reward_fn=reward_fn,
+                    rl=rl,
+                    preferences=train_data,
+                    held_out=held_out_data,
+                    metrics=list(rounds),
+                )
+            )
     assert (
         policy is not None and model is not None and train_data is not None and held_out_data is not None
     )  # n_rounds >= 1
