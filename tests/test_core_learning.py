@@ -14,6 +14,7 @@ from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.algorithms.rl import ppo
 from apprentice.envs import env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
 NO_VELOCITY = "apprentice/CartPole-NoVelocity-v1"
@@ -32,14 +33,13 @@ def test_a_frame_stack_recovers_what_a_memoryless_policy_cannot_see():
     for name, memory in (("mlp", {}), ("frame_stack", {"frame_stack": 2})):
         config = bc.BCConfig(
             n_epochs=150,
-            hidden_sizes=(64, 64),
+            network=Network(hidden_sizes=(64, 64), **memory),
             learning_rate=3e-3,
             batch_size=1000,
             sequence_length=100,
             burn_in=10,
             patience=0,
             validation_fraction=0.0,
-            **memory,
         )
         result = bc.train(jax.random.key(0), config, demos, spec, progress=False)
         returns[name] = evaluate(result.policy, NO_VELOCITY, n_episodes=10, seed=evaluation_seed()).mean_return
@@ -52,7 +52,7 @@ def test_ppo_with_a_gru_balances_the_pole_it_cannot_see_move():
     """PPO's CartPole defaults with a 64-unit GRU, 100k steps: 500 of 500 for training keys 0 and
     1 and 322.6 for key 2 (measured 2026-12-02); the memoryless MLP with the same budget is far
     below (docs/policies.md has both)."""
-    config = PPOConfig(core="gru", core_size=64, total_steps=100_000)
+    config = PPOConfig(network=Network((64, 64), "tanh", core="gru", core_size=64), total_steps=100_000)
     result = ppo.train(jax.random.key(0), config, NO_VELOCITY, progress=False)
     assert result.policy.recurrent
     assert result.metrics[-1]["eval_return"] >= 475, result.metrics[-1]

@@ -33,6 +33,7 @@ from apprentice.data.trajectory import Trajectory
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
+from apprentice.policies.architecture import Network
 from apprentice.progress import progress_bar
 from apprentice.rollout import rollout
 
@@ -50,9 +51,7 @@ def demonstrations(config: PixelsBenchConfig, noise: float, seed: int) -> list[T
 
 def bc_config(config: PixelsBenchConfig, **changes) -> BCConfig:
     fields = dict(
-        encoder="cnn",
-        hidden_sizes=(256,),
-        frame_stack=config.frame_stack,
+        network=Network(hidden_sizes=(256,), encoder="cnn", frame_stack=config.frame_stack),
         n_epochs=config.n_epochs,
         batch_size=config.batch_size,
         learning_rate=config.learning_rate,
