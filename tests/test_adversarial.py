@@ -13,7 +13,7 @@ from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig, train
 from apprentice.algorithms.irl.discriminators import AIRLDiscriminator, discriminator_loss, reward_from_logit
 from apprentice.algorithms.rl import PPOConfig
 from apprentice.envs import env_spec
-from apprentice.policies.base import ObsNormalizer
+from apprentice.policies.architecture import Network
 
 
 def test_discriminator_loss_is_the_binary_cross_entropy_computed_by_hand():
@@ -37,7 +37,7 @@ def test_rewards_read_off_the_logit_are_the_published_forms():
 def test_airl_discriminator_is_exp_f_over_exp_f_plus_pi_with_the_shaping_term():
     spec = env_spec("Pendulum-v1")
     disc = AIRLDiscriminator(
-        spec, ObsNormalizer(jnp.zeros(3), jnp.ones(3)), (16,), gamma=0.9, state_only=True, key=jax.random.key(0)
+        spec, Network((16,), "tanh"), jnp.zeros(3), jnp.ones(3), gamma=0.9, state_only=True, key=jax.random.key(0)
     )
     obs, next_obs, action = jnp.array([0.1, 0.2, 0.3]), jnp.array([-0.4, 0.5, 0.6]), jnp.array([0.7])
     log_pi = jnp.asarray(-1.3)
@@ -59,8 +59,8 @@ def test_adversarial_configs_and_inputs_are_checked():
         GAILConfig(ppo=PPOConfig(n_envs=3, n_steps=5, n_minibatches=1), disc_minibatches=4)
     with pytest.raises(ValueError, match="reward kind"):
         AIRLConfig(reward="nope")
-    with pytest.raises(ValueError, match="expected a memoryless PPO"):
-        AIRLConfig(ppo=PPOConfig(core="gru"))
+    with pytest.raises(ValueError, match=r"AIRLConfig.ppo.network .*expected a memoryless network"):
+        AIRLConfig(ppo=PPOConfig(network=Network(core="gru")))
     with pytest.raises(ValueError, match="expected at least one expert trajectory"):
         train(jax.random.key(0), GAILConfig(), "CartPole-v1", [], progress=False)
 
@@ -132,11 +132,11 @@ def test_gradient_penalty_matches_finite_differences(kind):
 
     spec = env_spec("Pendulum-v1")
     with jax.enable_x64(True):
-        normalizer = ObsNormalizer(jnp.array([0.1, -0.2, 0.3]), jnp.array([0.5, 2.0, 1.5]))
+        stats, network = (jnp.array([0.1, -0.2, 0.3]), jnp.array([0.5, 2.0, 1.5])), Network((8,), "tanh")
         if kind == "gail":
-            disc = GAILDiscriminator(spec, normalizer, (8,), key=jax.random.key(0))
+            disc = GAILDiscriminator(spec, network, *stats, key=jax.random.key(0))
         else:
-            disc = AIRLDiscriminator(spec, normalizer, (8,), gamma=0.9, state_only=False, key=jax.random.key(0))
+            disc = AIRLDiscriminator(spec, network, *stats, gamma=0.9, state_only=False, key=jax.random.key(0))
         disc = jax.tree.map(lambda x: x.astype(jnp.float64) if isinstance(x, jax.Array) else x, disc)
         rng = np.random.default_rng(0)
         n = 4

@@ -21,9 +21,10 @@ from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.algorithms.configs.dagger import DAggerConfig, DARTConfig, HGDAggerConfig, InteractiveConfig
 from apprentice.algorithms.configs.rl import PPOConfig, SACConfig
 from apprentice.envs import Stream, collection_seed, env_spec, make_env
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
-SMALL_BC = BCConfig(hidden_sizes=(16,), n_epochs=2, validation_fraction=0.0)
+SMALL_BC = BCConfig(network=Network(hidden_sizes=(16,)), n_epochs=2, validation_fraction=0.0)
 ROUNDS = InteractiveConfig(initial_labels=60, steps_per_round=40, n_rounds=1, eval_episodes=1)
 SMALL_PPO = PPOConfig(
     total_steps=64,
@@ -33,7 +34,7 @@ SMALL_PPO = PPOConfig(
     n_minibatches=1,
     eval_episodes=1,
     backend="gymnasium",
-    hidden_sizes=(8,),
+    network=Network(hidden_sizes=(8,), activation="tanh"),
 )
 
 
@@ -50,10 +51,12 @@ def _tiny_configs():
         "ppo": ("CartPole-v1", SMALL_PPO),
         "sac": (
             "Pendulum-v1",
-            SACConfig(total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=1, hidden_sizes=(8,)),
+            SACConfig(
+                total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=1, network=Network((8,))
+            ),
         ),
-        "gail": ("CartPole-v1", GAILConfig(ppo=SMALL_PPO, disc_hidden_sizes=(8,))),
-        "airl": ("CartPole-v1", AIRLConfig(ppo=SMALL_PPO, disc_hidden_sizes=(8,))),
+        "gail": ("CartPole-v1", GAILConfig(ppo=SMALL_PPO)),
+        "airl": ("CartPole-v1", AIRLConfig(ppo=SMALL_PPO)),
         "preference-rl": (
             "CartPole-v1",
             PreferenceRLConfig(

@@ -21,9 +21,10 @@ from apprentice.policies import (
     observation_stats,
     save_policy,
 )
+from apprentice.policies.architecture import Network
 from tests.conftest import make_trajectories
 
-SMALL = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, patience=0)
+SMALL = BCConfig(network=Network((16,)), n_epochs=3, batch_size=8, patience=0)
 CARTPOLE_LIKE = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
 PENDULUM_LIKE = EnvSpec.for_box(
     obs_shape=(4,),
@@ -122,7 +123,7 @@ def test_same_seed_same_parameters_different_seed_different():
 
 def test_normalizer_is_frozen_at_the_training_data_statistics():
     demos = make_trajectories(6, length=10)
-    config = BCConfig(hidden_sizes=(16,), n_epochs=5, batch_size=8, validation_fraction=0.0, learning_rate=0.1)
+    config = BCConfig(network=Network((16,)), n_epochs=5, batch_size=8, validation_fraction=0.0, learning_rate=0.1)
     result = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
     mean, std = observation_stats(flatten(demos).obs)
     np.testing.assert_array_equal(np.asarray(result.policy.normalizer.mean), mean)
@@ -205,7 +206,7 @@ def test_early_stopping_restores_the_best_epoch():
     demos = make_trajectories(12, length=20)  # random labels: validation loss soon rises
     train_data, validation = flatten(demos[:10]), flatten(demos[10:])
     config = BCConfig(
-        hidden_sizes=(64, 64), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3, validation_fraction=0.0
+        network=Network((64, 64)), n_epochs=300, batch_size=16, patience=5, learning_rate=3e-3, validation_fraction=0.0
     )
     result = train(jax.random.key(0), config, train_data, CARTPOLE_LIKE, validation=validation, progress=False)
     val = [row["val_score"] for row in result.metrics]
@@ -262,7 +263,7 @@ def test_augmentation_changes_training_and_warm_start_keeps_the_normalizer():
     from apprentice.data.augmentation import GaussianObsNoise
 
     demos = make_trajectories(6, length=10)
-    config = BCConfig(hidden_sizes=(16,), n_epochs=3, batch_size=8, validation_fraction=0.0)
+    config = BCConfig(network=Network((16,)), n_epochs=3, batch_size=8, validation_fraction=0.0)
     plain = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, progress=False)
     noisy = train(jax.random.key(0), config, demos, CARTPOLE_LIKE, augment=GaussianObsNoise((0.5,) * 4), progress=False)
     via_config = train(

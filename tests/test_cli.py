@@ -65,7 +65,7 @@ def test_collect_train_evaluate_round_trip(tmp_path, capsys):
         "policy.eqx",
     }
     config = json.loads((run / "config.json").read_text())
-    assert config["config"]["hidden_sizes"] == [32] and config["seed"] == 0
+    assert config["config"]["network"]["hidden_sizes"] == [32] and config["seed"] == 0
     assert main(["evaluate", "--policy", str(run), "--episodes", "4", "--json"]) == 0
     evaluation = last_json(capsys)
     assert set(evaluation) >= {"mean_return", "std_return", "normalized_score", "disagreement_rate"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import numpy as np
 import pytest
@@ -17,10 +19,11 @@ from apprentice.algorithms.rl import ppo
 from apprentice.algorithms.rl.ppo_core import PPOConfig
 from apprentice.data import augmentation, flatten
 from apprentice.envs.spec import EnvSpec
+from apprentice.policies.architecture import Network
 from tests.conftest import make_trajectories
 
 TOY = EnvSpec.for_box(obs_shape=(4,), obs_dtype="float32", action_kind="discrete", n_actions=2, env_id="toy")
-SMALL = BCConfig(hidden_sizes=(16,), n_epochs=2, batch_size=8, validation_fraction=0.0)
+SMALL = BCConfig(network=Network((16,)), n_epochs=2, batch_size=8, validation_fraction=0.0)
 
 
 @pytest.mark.parametrize("weighting", ["return", "exp_return"])
@@ -57,7 +60,7 @@ def test_bc_warm_start_from_a_policy_of_another_architecture_is_an_error():
     demos = make_trajectories(3)
     first = bc_train(jax.random.key(0), SMALL, demos, TOY, progress=False)
     bc_train(jax.random.key(1), SMALL, demos, TOY, init_policy=first.policy, progress=False)  # same structure: fine
-    wider = BCConfig(**{**SMALL.__dict__, "hidden_sizes": (32,)})
+    wider = dataclasses.replace(SMALL, network=Network((32,)))
     with pytest.raises(ValueError, match="init_policy: expected the policy this config builds"):
         bc_train(jax.random.key(1), wider, demos, TOY, init_policy=first.policy, progress=False)
 

@@ -25,6 +25,7 @@ from apprentice.envs.spaces import (
     space_to_json,
 )
 from apprentice.policies import PolicyActor, PolicyArchitecture, load_policy, make_policy, save_policy
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
 IMAGE_SPEC = EnvSpec.for_box((40, 40, 3), "uint8", action_kind="discrete", n_actions=2, env_id="image-toy")
@@ -153,7 +154,7 @@ def test_a_recurrent_policy_refuses_shuffled_transitions():
     with pytest.raises(ValueError, match="learns from sequences: expected trajectories"):
         bc.train(
             jax.random.key(0),
-            bc.BCConfig(core="gru", n_epochs=1),
+            bc.BCConfig(network=Network(core="gru"), n_epochs=1),
             flatten(demos),
             env_spec("CartPole-v1"),
             progress=False,
@@ -185,7 +186,12 @@ def test_warm_started_bc_keeps_the_architecture_of_its_initial_policy():
         PolicyArchitecture(head="gaussian", hidden_sizes=(8,), log_std_min=-3.0, log_std_max=1.0),
     )
     result = bc.train(
-        jax.random.key(1), bc.BCConfig(n_epochs=1, hidden_sizes=(8,)), demos, spec, init_policy=initial, progress=False
+        jax.random.key(1),
+        bc.BCConfig(n_epochs=1, network=Network((8,))),
+        demos,
+        spec,
+        init_policy=initial,
+        progress=False,
     )
     assert (result.architecture.log_std_min, result.architecture.log_std_max) == (-3.0, 1.0)
     assert result.policy.head.log_std_min == -3.0
@@ -222,7 +228,7 @@ def test_a_dict_dataset_whose_keys_do_not_match_the_env_is_a_clear_error():
     renamed = dataclasses.replace(
         traj, observations={"pixels": traj.observations["image"], "position": traj.observations["position"]}
     )
-    config = bc.BCConfig(encoder="dict", n_epochs=1)
+    config = bc.BCConfig(network=Network(encoder="dict"), n_epochs=1)
     with pytest.raises(ValueError, match=r"expected keys \['image', 'position'\], got \['pixels', 'position'\]"):
         bc.train(jax.random.key(0), config, [renamed], env_spec(env_id), progress=False)
 

@@ -22,9 +22,10 @@ from apprentice.algorithms.dagger import (
 )
 from apprentice.algorithms.dagger.loop import round_seed
 from apprentice.envs import env_spec, evaluation_seed
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
-SMALL_BC = BCConfig(hidden_sizes=(32,), n_epochs=5, validation_fraction=0.0)
+SMALL_BC = BCConfig(network=Network((32,)), n_epochs=5, validation_fraction=0.0)
 TWO_ROUNDS = InteractiveConfig(initial_labels=150, steps_per_round=120, n_rounds=2, eval_episodes=2)
 
 
@@ -190,7 +191,7 @@ def test_rounds_share_one_compiled_epoch_and_on_round_sees_each_round_as_it_ends
     seen = []
     config = DAggerConfig(
         interactive=InteractiveConfig(initial_labels=50, steps_per_round=50, n_rounds=2, eval_episodes=1),
-        bc=BCConfig(n_epochs=1, hidden_sizes=(7,), batch_size=16, validation_fraction=0.0),
+        bc=BCConfig(n_epochs=1, network=Network((7,)), batch_size=16, validation_fraction=0.0),
     )
     compiled = epoch_scan._cache_size()
     result = dagger.train(

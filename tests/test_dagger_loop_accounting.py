@@ -12,9 +12,10 @@ from apprentice import experts
 from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger, loop
 from apprentice.algorithms.dagger.loop import LabelingExpert, run_rounds
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
-SMALL_BC = BCConfig(hidden_sizes=(16,), n_epochs=2, validation_fraction=0.0)
+SMALL_BC = BCConfig(network=Network((16,)), n_epochs=2, validation_fraction=0.0)
 ROUNDS = InteractiveConfig(initial_labels=60, steps_per_round=40, n_rounds=2, eval_episodes=0)
 
 

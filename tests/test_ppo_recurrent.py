@@ -14,6 +14,7 @@ from apprentice.algorithms.rl.ppo_core import make_agent
 from apprentice.algorithms.rl.ppo_host import collect, recurrent_step
 from apprentice.algorithms.rl.ppo_recurrent import RecurrentActorCritic
 from apprentice.envs import env_spec
+from apprentice.policies.architecture import Network
 from apprentice.rollout import make_vector_steps
 
 NO_VELOCITY = "apprentice/CartPole-NoVelocity-v1"
@@ -23,7 +24,9 @@ N_ENVS, N_STEPS = 4, 40  # CartPole episodes under a fresh policy last ~10-40 st
 @pytest.fixture(scope="module")
 def segment():
     """A fresh GRU agent, and two consecutive rollouts of it (the second starts mid-episode)."""
-    config = PPOConfig(core="gru", core_size=16, n_envs=N_ENVS, n_steps=N_STEPS, n_minibatches=2)
+    config = PPOConfig(
+        network=Network((64, 64), "tanh", core="gru", core_size=16), n_envs=N_ENVS, n_steps=N_STEPS, n_minibatches=2
+    )
     agent, _ = make_agent(jax.random.key(0), env_spec(NO_VELOCITY), config)
     params, static = eqx.partition(agent, eqx.is_array)
     act = jax.jit(lambda p, k, s, o, r: recurrent_step(eqx.combine(p, static), k, s, o, r))
@@ -86,14 +89,20 @@ def test_minibatches_are_whole_segments_of_distinct_env_copies(segment):
 
 def test_a_recurrent_config_that_cannot_cut_env_copies_evenly_is_refused():
     with pytest.raises(ValueError, match="n_envs = 6 must divide into n_minibatches = 4"):
-        PPOConfig(core="gru", n_envs=6, n_minibatches=4)
+        PPOConfig(network=Network(core="gru"), n_envs=6, n_minibatches=4)
     with pytest.raises(ValueError, match="gymnasium backend"):
-        PPOConfig(core="lstm", backend="jax")
+        PPOConfig(network=Network(core="lstm"), backend="jax")
 
 
 def test_recurrent_ppo_trains_saves_nothing_stale_and_acts_from_its_memory():
     """A short run on CartPole-v1 (which has a jax twin: auto must still pick gymnasium)."""
-    config = PPOConfig(core="lstm", core_size=8, n_envs=4, n_steps=16, n_minibatches=2, total_steps=128)
+    config = PPOConfig(
+        network=Network((64, 64), "tanh", core="lstm", core_size=8),
+        n_envs=4,
+        n_steps=16,
+        n_minibatches=2,
+        total_steps=128,
+    )
     result = ppo.train(jax.random.key(0), config, "CartPole-v1", progress=False)
     assert result.policy.recurrent and result.policy.architecture.core == "lstm"
     assert np.isfinite(result.metrics[-1]["eval_return"])

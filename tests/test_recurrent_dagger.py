@@ -15,6 +15,7 @@ from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
 from apprentice.algorithms.dagger.loop import labeled_trajectories, labeled_transitions, n_labels
 from apprentice.data.sequences import sequence_chunks
 from apprentice.envs import env_spec
+from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
 
 NO_VELOCITY = "apprentice/CartPole-NoVelocity-v1"
@@ -77,13 +78,12 @@ def test_behavior_cloning_ignores_the_actions_of_unlabeled_steps(memory):
     memoryless (those steps dropped) or recurrent (those steps read, without loss)."""
     config = bc.BCConfig(
         n_epochs=3,
-        hidden_sizes=(16,),
+        network=Network(hidden_sizes=(16,), **memory),
         batch_size=60,
         sequence_length=20,
         burn_in=4,
         validation_fraction=0.0,
         patience=0,
-        **memory,
     )
     spec = env_spec(NO_VELOCITY)
     trajectories = half_labeled()
@@ -98,9 +98,7 @@ def test_behavior_cloning_ignores_the_actions_of_unlabeled_steps(memory):
 def test_dagger_with_a_recurrent_learner_aggregates_labeled_episodes():
     config = DAggerConfig(
         bc=bc.BCConfig(
-            core="gru",
-            core_size=16,
-            hidden_sizes=(16,),
+            network=Network(hidden_sizes=(16,), core="gru", core_size=16),
             n_epochs=2,
             batch_size=200,
             sequence_length=40,

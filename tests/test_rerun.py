@@ -78,7 +78,7 @@ def test_a_config_json_from_before_the_env_key_still_rebuilds():
     }
     again = parse("train ppo", shlex.split(training_command(config, "CartPole-v1"))[3:])
     assert again.env == "CartPole-v1" and again.config.anneal_lr and not again.config.normalize_obs
-    assert again.config.hidden_sizes == (64, 64) and again.config.total_steps == 2048
+    assert again.config.network.hidden_sizes == (64, 64) and again.config.total_steps == 2048
 
 
 def _rerun_and_compare(run, tmp_path, capsys) -> dict:

@@ -39,9 +39,10 @@ from apprentice.envs.seeds import (
     drawn_collection_seed,
     evaluation_seed,
 )
+from apprentice.policies.architecture import Network
 from apprentice.policies.build import make_policy
 
-SMALL_BC = BCConfig(hidden_sizes=(16,), n_epochs=2, validation_fraction=0.0)
+SMALL_BC = BCConfig(network=Network(hidden_sizes=(16,)), n_epochs=2, validation_fraction=0.0)
 
 
 class StartStates:
@@ -194,13 +195,13 @@ def test_rl_training_envs_never_start_where_evaluation_does(monkeypatch, algorit
             n_minibatches=1,
             eval_episodes=8,
             backend="gymnasium",
-            hidden_sizes=(8,),
+            network=Network((8,), "tanh"),
         )
         ppo.train(jax.random.key(0), config, "CartPole-v1", progress=False)
     else:
         recorder.record_vector_resets(sac)
         config = SACConfig(
-            total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2, hidden_sizes=(8,)
+            total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2, network=Network((8,))
         )
         sac.train(jax.random.key(0), config, "Pendulum-v1", progress=False)
     recorder.assert_disjoint()
@@ -233,7 +234,7 @@ def test_preference_queries_never_start_where_evaluation_does(monkeypatch):
         n_minibatches=1,
         eval_episodes=8,
         backend="gymnasium",
-        hidden_sizes=(8,),
+        network=Network((8,), "tanh"),
     )
     config = control.PreferenceRLConfig(
         n_rounds=2,

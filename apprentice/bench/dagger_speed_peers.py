@@ -37,6 +37,7 @@ from apprentice.bench.configs import DAggerSpeedConfig
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
 from apprentice.envs.seeds import evaluation_seed
 from apprentice.experts.scripted.cartpole import FEEDBACK_GAINS
+from apprentice.policies.architecture import Network
 from apprentice.progress import progress_bar
 
 WORKER = Path(__file__).parent / "peers" / "imitation_dagger_worker.py"
@@ -108,8 +109,7 @@ def _ours(config: DAggerSpeedConfig, expert, seed: int) -> list[dict]:
         run_seed=seed,
     )
     bc = BCConfig(
-        hidden_sizes=config.hidden_sizes,
-        activation="tanh",
+        network=Network(hidden_sizes=config.hidden_sizes, activation="tanh"),
         batch_size=config.batch_size,
         learning_rate=config.learning_rate,
         n_epochs=config.epochs,

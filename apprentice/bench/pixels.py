@@ -15,24 +15,23 @@ frame takes in the training arrays (``uint8``: ``64 * 64 * 3``).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import jax
-import numpy as np
 
 from apprentice import experts
 from apprentice.algorithms.bc.train import train as bc_train
 from apprentice.algorithms.configs.bc import BCConfig
-from apprentice.algorithms.dagger.dart import NoisyExpertActor
+from apprentice.algorithms.dagger.dart import noise_injected_demonstrations
 from apprentice.bench.configs import PixelsBenchConfig
 from apprentice.data.trajectory import Trajectory
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
+from apprentice.policies.architecture import Network
 from apprentice.progress import progress_bar
 from apprentice.rollout import rollout
 
@@ -43,16 +42,12 @@ def demonstrations(config: PixelsBenchConfig, noise: float, seed: int) -> list[T
     seed = collection_seed(seed, Stream.DEMONSTRATIONS)
     if noise == 0:
         return rollout(expert, config.env_id, n_episodes=config.n_demos, seed=seed)
-    actor = NoisyExpertActor(expert, env_spec(config.env_id), noise, seed)
-    trajectories = rollout(actor, config.env_id, n_episodes=config.n_demos, seed=seed)
-    return [dataclasses.replace(t, actions=np.asarray(t.infos["expert_action"])) for t in trajectories]
+    return noise_injected_demonstrations(expert, config.env_id, noise, config.n_demos, seed)
 
 
 def bc_config(config: PixelsBenchConfig, **changes) -> BCConfig:
     fields = dict(
-        encoder="cnn",
-        hidden_sizes=(256,),
-        frame_stack=config.frame_stack,
+        network=Network(hidden_sizes=(256,), encoder="cnn", frame_stack=config.frame_stack),
         n_epochs=config.n_epochs,
         batch_size=config.batch_size,
         learning_rate=config.learning_rate,

@@ -15,10 +15,12 @@ from apprentice.lazy import lazy_getattr
 
 _SOURCES = {
     "PolicyActor": "actor",
+    "Network": "architecture",
     "PolicyArchitecture": "architecture",
     "ObsNormalizer": "base",
     "Policy": "base",
     "make_policy": "build",
+    "make_value_network": "build",
     "observation_stats": "build",
     "CategoricalHead": "heads",
     "DeterministicHead": "heads",
@@ -27,15 +29,16 @@ _SOURCES = {
     "Squash": "heads",
     "require_density": "heads",
     "MLP": "mlp",
+    "ValueNetwork": "value",
     "load_policy": "serialization",
     "save_policy": "serialization",
 }
 
 if TYPE_CHECKING:
     from apprentice.policies.actor import PolicyActor
-    from apprentice.policies.architecture import PolicyArchitecture
+    from apprentice.policies.architecture import Network, PolicyArchitecture
     from apprentice.policies.base import ObsNormalizer, Policy
-    from apprentice.policies.build import make_policy, observation_stats
+    from apprentice.policies.build import make_policy, make_value_network, observation_stats
     from apprentice.policies.heads import (
         CategoricalHead,
         DeterministicHead,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     )
     from apprentice.policies.mlp import MLP
     from apprentice.policies.serialization import load_policy, save_policy
+    from apprentice.policies.value import ValueNetwork
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _SOURCES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from apprentice.policies.activation import Activation
 
@@ -28,26 +28,19 @@ deterministic action, is not limited by the range.
 
 
 @dataclass(frozen=True)
-class PolicyArchitecture:
-    """Everything needed to rebuild a policy's structure (saved as JSON beside its weights).
+class Network:
+    """The body of a network: ``encoder -> core``, the one architecture field of every config.
 
-    ``encoder -> core -> head``: the encoder maps one observation (or a window of
-    ``frame_stack`` of them) to features through ``hidden_sizes``; the core adds memory; the head
-    maps features to an action distribution.
+    The factory builds every network of every algorithm from one: policies (with a head, see
+    :class:`PolicyArchitecture`), value and Q networks, discriminators (see
+    :func:`apprentice.policies.make_value_network`). The encoder maps one observation (or a window
+    of ``frame_stack`` of them) to features through ``hidden_sizes``; the core adds memory.
     """
 
-    head: HeadKind = "categorical"
-    """Output distribution: categorical (discrete), gaussian or deterministic (continuous)."""
     hidden_sizes: tuple[int, ...] = (256, 256)
-    """Widths of the encoder's hidden layers (after the CNN torso for image encoders)."""
+    """Widths of the hidden layers (after the CNN torso for image encoders)."""
     activation: Activation = "relu"
     """Hidden-layer nonlinearity."""
-    squash: bool = False
-    """Squash continuous actions by tanh into the env's action bounds."""
-    log_std_min: float = LOG_STD_MIN
-    """Lower end of the Gaussian head's log-std range."""
-    log_std_max: float = LOG_STD_MAX
-    """Upper end of the Gaussian head's log-std range."""
     encoder: EncoderKind = "mlp"
     """mlp (vectors), cnn (Nature-DQN torso, images), impala (residual torso, images), dict (one per key)."""
     core: CoreKind = "none"
@@ -60,12 +53,51 @@ class PolicyArchitecture:
     def __post_init__(self) -> None:
         if self.frame_stack < 1:
             raise ValueError(f"frame_stack: expected a positive integer, got {self.frame_stack}")
-        object.__setattr__(self, "hidden_sizes", tuple(int(n) for n in self.hidden_sizes))
+        widths = tuple(self.hidden_sizes)
+        if any(int(width) != width or width < 1 for width in widths):
+            raise ValueError(f"hidden_sizes: expected positive integers, got {widths}")
+        object.__setattr__(self, "hidden_sizes", tuple(int(n) for n in widths))
 
     @property
     def stateful(self) -> bool:
         """Acting needs a state carried across steps (a recurrent core or a frame stack)."""
         return self.core != "none" or self.frame_stack > 1
+
+    def require_memoryless(self, who: str) -> None:
+        """Refuse a recurrent core or a frame stack, for ``who`` (an algorithm without memory yet)."""
+        if self.stateful:
+            raise ValueError(
+                f"{who}: expected a memoryless network (core='none', frame_stack=1), got core={self.core!r}, "
+                f"frame_stack={self.frame_stack}; memory is not built for it yet"
+            )
+
+    def with_head(self, head: HeadKind, **head_options: Any) -> PolicyArchitecture:
+        """This body with a policy head (``squash``, ``log_std_min``, ``log_std_max`` as options)."""
+        body = {f.name: getattr(self, f.name) for f in dataclasses.fields(Network)}
+        return PolicyArchitecture(**body, head=head, **head_options)
+
+
+@dataclass(frozen=True)
+class PolicyArchitecture(Network):
+    """Everything needed to rebuild a policy's structure (saved as JSON beside its weights).
+
+    ``encoder -> core -> head``: a :class:`Network` body and the head that maps its features to
+    an action distribution.
+    """
+
+    head: HeadKind = "categorical"
+    """Output distribution: categorical (discrete), gaussian or deterministic (continuous)."""
+    squash: bool = False
+    """Squash continuous actions by tanh into the env's action bounds."""
+    log_std_min: float = LOG_STD_MIN
+    """Lower end of the Gaussian head's log-std range."""
+    log_std_max: float = LOG_STD_MAX
+    """Upper end of the Gaussian head's log-std range."""
+
+    @property
+    def network(self) -> Network:
+        """The body without the head."""
+        return Network(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Network)})
 
 
 def architecture_from_dict(fields: dict) -> PolicyArchitecture:

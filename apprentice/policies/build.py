@@ -10,15 +10,24 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import PRNGKeyArray
 
-from apprentice.envs.spaces import DictSpace, TupleSpace, describe
+from apprentice.envs.spaces import DictSpace, Space, TupleSpace, describe
 from apprentice.envs.spec import EnvSpec
-from apprentice.policies.architecture import PolicyArchitecture, architecture_from_dict
+from apprentice.policies.architecture import Network, PolicyArchitecture, architecture_from_dict
 from apprentice.policies.base import Policy
 from apprentice.policies.cores import make_core
 from apprentice.policies.encoders import make_encoder
 from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Squash
+from apprentice.policies.mlp import MLP
+from apprentice.policies.value import ValueNetwork
 
-__all__ = ["PolicyArchitecture", "architecture_from_dict", "make_policy", "observation_stats"]
+__all__ = [
+    "Network",
+    "PolicyArchitecture",
+    "architecture_from_dict",
+    "make_policy",
+    "make_value_network",
+    "observation_stats",
+]
 
 
 def make_policy(
@@ -74,6 +83,38 @@ def make_policy(
         else:
             head = DeterministicHead(linear, squash)
     return Policy(encoder, core, head, architecture, spec.observation)
+
+
+def make_value_network(
+    key: PRNGKeyArray,
+    observation: Space,
+    network: Network = Network(),
+    n_inputs: int = 0,
+    out_size: int = 1,
+    obs_mean: Any = None,
+    obs_std: Any = None,
+    *,
+    who: str = "value network",
+) -> ValueNetwork:
+    """A freshly initialized :class:`ValueNetwork` over observations of ``observation``, taking
+    ``n_inputs`` more numbers (an action's features) beside them.
+
+    Memoryless: ``who`` (the algorithm) refuses a recurrent core or a frame stack with a one-line
+    error. ``obs_mean``/``obs_std`` standardize vector observations as in :func:`make_policy`.
+    The MLP gets ``key`` itself, so a vector critic starts where ``MLP(obs_dim + n_inputs, ...)``
+    with the same key does.
+
+    Example:
+        >>> critic = make_value_network(jax.random.key(0), spec.observation, Network(), n_inputs=spec.action_dim)
+    """
+    network.require_memoryless(who)
+    if isinstance(observation, (DictSpace, TupleSpace)) and network.encoder != "dict":
+        raise ValueError(f"{who}: {describe(observation)} observations need --encoder dict, got {network.encoder!r}")
+    encoder = make_encoder(
+        network.encoder, observation, (), network.activation, 1, obs_mean, obs_std, key=jax.random.fold_in(key, 1)
+    )
+    net = MLP(encoder.out_size + n_inputs, out_size, network.hidden_sizes, network.activation, key=key)
+    return ValueNetwork(encoder, net)
 
 
 def observation_stats(obs: Any, min_std: float = 1e-3) -> tuple[Any, Any]:

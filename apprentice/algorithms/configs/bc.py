@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from apprentice.policies.activation import Activation
-from apprentice.policies.architecture import CoreKind, EncoderKind, PolicyArchitecture
+from apprentice.policies.architecture import Network, PolicyArchitecture
 
 if TYPE_CHECKING:
     from apprentice.algorithms.bc.losses import LossName
@@ -24,10 +23,10 @@ class BCConfig:
 
     loss: BCLoss = "auto"
     """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    """Widths of the policy MLP's hidden layers."""
-    activation: Activation = "relu"
-    """Hidden-layer nonlinearity."""
+    network: Network = Network()
+    """The policy's body: encoder (mlp for vectors, cnn or impala for uint8 images, dict for one per
+    key of a Dict observation), hidden layers, core (none, gru or lstm: trained on sequence chunks
+    of episodes) and frame stack; the head follows from the loss."""
     squash: bool = False
     """Squash continuous actions by tanh into the env's bounds."""
     learning_rate: float = 1e-3
@@ -55,14 +54,6 @@ class BCConfig:
     """Standardize observations by the training data's mean and std (frozen in the policy)."""
     obs_noise: float = 0.0
     """Augment training observations with Gaussian noise of this many feature standard deviations."""
-    encoder: EncoderKind = "mlp"
-    """Observation encoder: mlp (vectors), cnn or impala (uint8 images), dict (one per key of a Dict observation)."""
-    core: CoreKind = "none"
-    """Memory between encoder and head: none, gru or lstm (trained on sequence chunks of episodes)."""
-    core_size: int = 128
-    """Hidden units of a recurrent core."""
-    frame_stack: int = 1
-    """The policy sees its last this many observations."""
     sequence_length: int = 64
     """Steps per training sequence of a stateful policy (recurrent core or frame stack)."""
     burn_in: int = 16
@@ -78,13 +69,4 @@ class BCConfig:
         """The policy architecture this config trains for ``spec``."""
         from apprentice.algorithms.bc.losses import HEAD_OF_LOSS
 
-        return PolicyArchitecture(
-            head=HEAD_OF_LOSS[self.loss_for(spec)],
-            hidden_sizes=tuple(self.hidden_sizes),
-            activation=self.activation,
-            squash=self.squash,
-            encoder=self.encoder,
-            core=self.core,
-            core_size=self.core_size,
-            frame_stack=self.frame_stack,
-        )
+        return self.network.with_head(HEAD_OF_LOSS[self.loss_for(spec)], squash=self.squash)

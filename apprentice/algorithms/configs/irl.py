@@ -28,9 +28,9 @@ class AdversarialConfig:
 
     algorithm: ClassVar[str] = "adversarial"
     ppo: PPOConfig = field(default_factory=PPOConfig)
-    """The PPO that optimizes the discriminator's reward (its total_steps is the run's length)."""
-    disc_hidden_sizes: tuple[int, ...] = (64, 64)
-    """Hidden widths of the discriminator's networks."""
+    """The PPO that optimizes the discriminator's reward (its total_steps is the run's length).
+    Its ``network`` is also the body of the discriminator's networks: one architecture, so an
+    encoder that reads the learner's observations reads them for the discriminator too."""
     disc_learning_rate: float = 3e-4
     """Adam step size of the discriminator."""
     disc_epochs: int = 2
@@ -60,11 +60,7 @@ class AdversarialConfig:
                 f"disc_minibatches = {self.disc_minibatches} equal minibatches"
             )
         require_reward_kind(self.reward)
-        if self.ppo.core != "none":
-            raise ValueError(
-                f"{type(self).__name__}: expected a memoryless PPO (ppo.core='none'), got ppo.core={self.ppo.core!r}; "
-                "recurrent GAIL and AIRL are not built yet"
-            )
+        self.ppo.network.require_memoryless(f"{type(self).__name__}.ppo.network (recurrent GAIL and AIRL)")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from apprentice.envs.seeds import evaluation_seed, require_evaluation_seed
-from apprentice.policies.activation import Activation
-from apprentice.policies.architecture import CoreKind
+from apprentice.policies.architecture import Network
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,11 @@ class PPOConfig:
     """Clip the global gradient norm to this."""
     normalize_obs: bool = True
     """Normalize observations by running statistics (frozen during each update)."""
-    hidden_sizes: tuple[int, ...] = (64, 64)
-    """Hidden widths of the policy and of the value network."""
-    activation: Activation = "tanh"
-    """Hidden-layer nonlinearity."""
-    core: CoreKind = "none"
-    """Memory of the policy: none, gru or lstm. A recurrent agent shares its encoder and core
-    between the policy and the value, trains on whole rollout segments from their first hidden
-    state, and draws minibatches along env copies (Gymnasium backend only)."""
-    core_size: int = 128
-    """Hidden units of a recurrent core."""
+    network: Network = Network(hidden_sizes=(64, 64), activation="tanh")
+    """The body of the policy and of the value network (built apart, from this one description).
+    With a core (gru or lstm) the agent has memory: the policy and the value share the encoder and
+    the core, train on whole rollout segments from their first hidden state, and draw minibatches
+    along env copies (Gymnasium backend only)."""
     backend: Literal["auto", "gymnasium", "jax"] = "auto"
     """Environment backend: the pure-JAX one (whole run in one jit) when the env has it, under auto."""
     eval_every: int = 0
@@ -72,13 +66,14 @@ class PPOConfig:
                 f"PPOConfig: n_envs * n_steps = {self.n_envs * self.n_steps} must divide into"
                 f" n_minibatches = {self.n_minibatches} equal minibatches"
             )
-        if self.core != "none" and self.n_envs % self.n_minibatches:
+        memory = self.network.core if self.network.core != "none" else f"{self.network.frame_stack}-frame stack"
+        if self.network.stateful and self.n_envs % self.n_minibatches:
             raise ValueError(
-                f"PPOConfig: a {self.core} core draws minibatches along env copies, so n_envs = {self.n_envs}"
+                f"PPOConfig: a {memory} draws minibatches along env copies, so n_envs = {self.n_envs}"
                 f" must divide into n_minibatches = {self.n_minibatches}"
             )
-        if self.core != "none" and self.backend == "jax":
-            raise ValueError(f"PPOConfig: a {self.core} core runs on the gymnasium backend; got backend='jax'")
+        if self.network.stateful and self.backend == "jax":
+            raise ValueError(f"PPOConfig: a {memory} runs on the gymnasium backend; got backend='jax'")
         require_evaluation_seed(self.eval_seed, self.eval_episodes, "PPOConfig.eval_seed")
 
     @property
@@ -118,8 +113,8 @@ class SACConfig:
     since the last one in one jitted scan. 8 measured 1.6x the updates/s of 1 on Hopper-v5 (2-core CPU)."""
     n_envs: int = 1
     """Env copies stepped together."""
-    hidden_sizes: tuple[int, ...] = (256, 256)
-    """Hidden widths of the actor and of each critic."""
+    network: Network = Network(hidden_sizes=(256, 256), activation="relu")
+    """The body of the actor and of each critic (memoryless: SAC has no recurrent form yet)."""
     eval_every: int = 10_000
     """Evaluate the deterministic policy every this many env steps (0: only at the end)."""
     eval_episodes: int = 5
@@ -142,4 +137,5 @@ class SACConfig:
                 raise ValueError(f"SACConfig.{name}: expected a positive integer, got {getattr(self, name)}")
         if not 0.0 < self.gamma <= 1.0 or not 0.0 < self.tau <= 1.0:
             raise ValueError(f"SACConfig: expected gamma and tau in (0, 1], got gamma={self.gamma}, tau={self.tau}")
+        self.network.require_memoryless("SACConfig.network")
         require_evaluation_seed(self.eval_seed, self.eval_episodes, "SACConfig.eval_seed")

@@ -12,6 +12,7 @@ paper fits a full covariance; this uses one isotropic level, a simplification.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import jax
@@ -20,7 +21,7 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.configs.dagger import DARTConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, run_rounds
-from apprentice.data.trajectory import Transitions
+from apprentice.data.trajectory import Trajectory, Transitions
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec, executed_actions
 from apprentice.experts.base import Expert
@@ -52,6 +53,20 @@ class NoisyExpertActor:
         low, high = _bounds(self.spec)
         noisy = clean + self.noise * (high - low) / 2.0 * self.rng.standard_normal(clean.shape)
         return executed_actions(self.spec, noisy.astype(clean.dtype)), labels
+
+
+def noise_injected_demonstrations(
+    expert: Actor, env_id: str, noise: float, n_episodes: int, seed: int
+) -> list[Trajectory]:
+    """``n_episodes`` of ``expert`` with ``noise`` executed (DART's data at a fixed level), each
+    step's stored action the expert's clean label, not the action the env received.
+
+    Example:
+        >>> demos = noise_injected_demonstrations(experts.load(env_id), env_id, 0.3, 40, seed=0)
+    """
+    actor = NoisyExpertActor(expert, env_spec(env_id), noise, seed)
+    trajectories = rollout(actor, env_id, n_episodes=n_episodes, seed=seed)
+    return [dataclasses.replace(t, actions=np.asarray(t.infos["expert_action"])) for t in trajectories]
 
 
 def fitted_noise(policy: Policy, data: Transitions, spec: EnvSpec) -> float:

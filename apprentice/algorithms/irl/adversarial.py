@@ -36,7 +36,7 @@ from apprentice.algorithms.rl.ppo_host import run_learner_on_gymnasium
 from apprentice.data.trajectory import Trajectory, Transitions, flatten
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec, require_data_matches
-from apprentice.policies.base import ObsNormalizer, Policy
+from apprentice.policies.base import Policy
 from apprentice.policies.build import observation_stats
 from apprentice.rollout import resolve_backend
 
@@ -71,12 +71,13 @@ class AdversarialResult:
         return self.rl.metrics
 
 
-def make_discriminator(config: AdversarialConfig, spec: EnvSpec, normalizer: ObsNormalizer, key: PRNGKeyArray):
+def make_discriminator(config: AdversarialConfig, spec: EnvSpec, obs_mean, obs_std, key: PRNGKeyArray):
+    """GAIL's or AIRL's discriminator, its networks built from ``config.ppo.network`` over
+    observations standardized by the expert's ``obs_mean``/``obs_std``."""
+    network = config.ppo.network
     if isinstance(config, AIRLConfig):
-        return AIRLDiscriminator(
-            spec, normalizer, config.disc_hidden_sizes, config.ppo.gamma, config.state_only, key=key
-        )
-    return GAILDiscriminator(spec, normalizer, config.disc_hidden_sizes, key=key)
+        return AIRLDiscriminator(spec, network, obs_mean, obs_std, config.ppo.gamma, config.state_only, key=key)
+    return GAILDiscriminator(spec, network, obs_mean, obs_std, key=key)
 
 
 def expert_transitions(demos: Sequence[Trajectory] | Transitions) -> Transitions:
@@ -119,7 +120,7 @@ def adversarial_learner(
     uses_log_pi = isinstance(config, AIRLConfig)
 
     def new_discriminator(expert: dict, key: PRNGKeyArray):
-        return make_discriminator(config, spec, ObsNormalizer(expert["obs_mean"], expert["obs_std"]), key)
+        return make_discriminator(config, spec, expert["obs_mean"], expert["obs_std"], key)
 
     _, disc_static = eqx.partition(new_discriminator(default_expert, jax.random.key(0)), eqx.is_array)
 

@@ -4,7 +4,7 @@ Both are trained as binary classifiers, expert transitions labelled 1 and the le
 
     L_D = -E_expert[log sigmoid(l)] - E_learner[log sigmoid(-l)]
 
-GAIL (Ho & Ermon 2016): ``l = d(s, a)`` an MLP, ``D = sigmoid(l)``.
+GAIL (Ho & Ermon 2016): ``l = d(s, a)`` a network, ``D = sigmoid(l)``.
 AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi(a | s))``, i.e. ``l = f - log pi(a | s)``,
 with ``f(s, a, s') = g(s[, a]) + gamma (1 - done) h(s') - h(s)``: ``g`` is the reward (a
 function of the state alone in the state-only variant, which is what transfers to new
@@ -20,8 +20,9 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.configs.irl import require_reward_kind
 from apprentice.envs.spec import EnvSpec
-from apprentice.policies.base import ObsNormalizer
-from apprentice.policies.mlp import MLP
+from apprentice.policies.architecture import Network
+from apprentice.policies.build import make_value_network
+from apprentice.policies.value import ValueNetwork
 
 
 def action_features(action: Array, spec: EnvSpec) -> Float[Array, " features"]:
@@ -32,27 +33,27 @@ def action_features(action: Array, spec: EnvSpec) -> Float[Array, " features"]:
 
 
 class GAILDiscriminator(eqx.Module):
-    """``d(s, a)``: an MLP on the normalized observation and the action features."""
+    """``d(s, a)``: a value network (the factory's) on the standardized observation and the action features."""
 
-    normalizer: ObsNormalizer
-    net: MLP
+    net: ValueNetwork
     spec: EnvSpec = eqx.field(static=True)
 
-    def __init__(self, spec: EnvSpec, normalizer: ObsNormalizer, hidden_sizes: tuple[int, ...], *, key: PRNGKeyArray):
-        self.spec, self.normalizer = spec, normalizer
+    def __init__(self, spec: EnvSpec, network: Network, obs_mean: Array, obs_std: Array, *, key: PRNGKeyArray):
+        self.spec = spec
         n_action_features = spec.action_dim  # one-hot width (discrete) or action size (continuous)
-        self.net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=key)
+        self.net = make_value_network(
+            key, spec.observation, network, n_action_features, 1, obs_mean, obs_std, who="GAIL's discriminator"
+        )
 
     def logit(self, obs, action, next_obs, done, log_pi) -> Float[Array, ""]:
-        return self.net(jnp.concatenate([self.normalizer(obs), action_features(action, self.spec)]))[0]
+        return self.net(obs, action_features(action, self.spec))[0]
 
 
 class AIRLDiscriminator(eqx.Module):
     """``f = g(s[, a]) + gamma (1 - done) h(s') - h(s)``; the logit is ``f - log pi(a | s)``."""
 
-    normalizer: ObsNormalizer
-    reward_net: MLP
-    potential_net: MLP
+    reward_net: ValueNetwork
+    potential_net: ValueNetwork
     spec: EnvSpec = eqx.field(static=True)
     gamma: float = eqx.field(static=True)
     state_only: bool = eqx.field(static=True)
@@ -60,28 +61,32 @@ class AIRLDiscriminator(eqx.Module):
     def __init__(
         self,
         spec: EnvSpec,
-        normalizer: ObsNormalizer,
-        hidden_sizes: tuple[int, ...],
+        network: Network,
+        obs_mean: Array,
+        obs_std: Array,
         gamma: float,
         state_only: bool,
         *,
         key: PRNGKeyArray,
     ):
         reward_key, potential_key = jax.random.split(key)
-        self.spec, self.normalizer, self.gamma, self.state_only = spec, normalizer, gamma, state_only
+        self.spec, self.gamma, self.state_only = spec, gamma, state_only
         n_action_features = 0 if state_only else spec.action_dim
-        self.reward_net = MLP(spec.obs_dim + n_action_features, 1, hidden_sizes, "tanh", key=reward_key)
-        self.potential_net = MLP(spec.obs_dim, 1, hidden_sizes, "tanh", key=potential_key)
+        self.reward_net = make_value_network(
+            reward_key, spec.observation, network, n_action_features, 1, obs_mean, obs_std, who="AIRL's reward"
+        )
+        self.potential_net = make_value_network(
+            potential_key, spec.observation, network, 0, 1, obs_mean, obs_std, who="AIRL's potential"
+        )
 
     def reward(self, obs, action) -> Float[Array, ""]:
         """``g``: the learned reward, without the shaping (what transfers to new dynamics)."""
-        features = self.normalizer(obs)
-        if not self.state_only:
-            features = jnp.concatenate([features, action_features(action, self.spec)])
-        return self.reward_net(features)[0]
+        if self.state_only:
+            return self.reward_net(obs)[0]
+        return self.reward_net(obs, action_features(action, self.spec))[0]
 
     def potential(self, obs) -> Float[Array, ""]:
-        return self.potential_net(self.normalizer(obs))[0]
+        return self.potential_net(obs)[0]
 
     def f(self, obs, action, next_obs, done) -> Float[Array, ""]:
         """``g(s[, a]) + gamma (1 - done) h(s') - h(s)``."""

@@ -29,9 +29,9 @@ from apprentice.algorithms.rl.common import batch_rewards
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.architecture import HeadKind
 from apprentice.policies.base import Policy
-from apprentice.policies.build import PolicyArchitecture, make_policy
+from apprentice.policies.build import PolicyArchitecture, make_policy, make_value_network
 from apprentice.policies.heads import require_density
-from apprentice.policies.mlp import MLP
+from apprentice.policies.value import ValueNetwork
 
 
 def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
@@ -40,15 +40,7 @@ def ppo_architecture(config: PPOConfig, spec: EnvSpec) -> PolicyArchitecture:
     Its samples are what the probability ratio is computed on; the env is sent, and learned rewards
     see, their executed form (``executed_actions``: clipped into the box), on both backends."""
     head: HeadKind = "categorical" if spec.action_kind == "discrete" else "gaussian"
-    return PolicyArchitecture(
-        head=head,
-        hidden_sizes=config.hidden_sizes,
-        activation=config.activation,
-        log_std_min=-3.0,
-        log_std_max=1.0,
-        core=config.core,
-        core_size=config.core_size,
-    )
+    return config.network.with_head(head, log_std_min=-3.0, log_std_max=1.0)
 
 
 def flatten_steps(x: Array) -> Array:
@@ -64,7 +56,8 @@ class ActorCritic(eqx.Module):
     and how ``minibatches`` are drawn."""
 
     policy: Policy
-    value_net: MLP
+    value_net: ValueNetwork
+    """Reads the policy's normalized observation (its own normalizer is the identity)."""
 
     def value(self, obs: Array) -> Float[Array, ""]:
         return self.value_net(self.policy.normalizer(obs))[0]
@@ -94,7 +87,7 @@ class ActorCritic(eqx.Module):
 
 
 def make_agent(key: PRNGKeyArray, spec: EnvSpec, config: PPOConfig) -> tuple[Any, PolicyArchitecture]:
-    """A fresh agent for ``spec`` (recurrent when ``config.core`` names a core) and the
+    """A fresh agent for ``spec`` (recurrent when ``config.network`` has a core) and the
     architecture that rebuilds its policy."""
     policy_key, value_key = jax.random.split(key)
     architecture = ppo_architecture(config, spec)
@@ -104,7 +97,7 @@ def make_agent(key: PRNGKeyArray, spec: EnvSpec, config: PPOConfig) -> tuple[Any
         from apprentice.algorithms.rl.ppo_recurrent import RecurrentActorCritic  # it builds on this module
 
         return RecurrentActorCritic.create(policy, value_key), architecture
-    value_net = MLP(spec.obs_dim, 1, config.hidden_sizes, config.activation, key=value_key)
+    value_net = make_value_network(value_key, spec.observation, config.network, who="PPO's value")
     return ActorCritic(policy, value_net), architecture
 
 

@@ -46,9 +46,7 @@ from apprentice.rollout import RandomActor, make_vector_steps
 
 def sac_architecture(config: SACConfig) -> PolicyArchitecture:
     """SAC's actor: a tanh-squashed Gaussian with log-std in [-5, 2] (as in the reference implementations)."""
-    return PolicyArchitecture(
-        head="gaussian", hidden_sizes=config.hidden_sizes, squash=True, log_std_min=-5.0, log_std_max=2.0
-    )
+    return config.network.with_head("gaussian", squash=True, log_std_min=-5.0, log_std_max=2.0)
 
 
 class SACState(NamedTuple):
@@ -178,7 +176,7 @@ def train(
     architecture = sac_architecture(config)
     actor_key, critic_key, loop_key, seed_key = jax.random.split(key, 4)
     actor = make_policy(actor_key, spec, architecture)
-    critic = TwinQ(spec.obs_dim, spec.action_dim, config.hidden_sizes, key=critic_key)
+    critic = TwinQ(spec, config.network, key=critic_key)
     actor_params, actor_static = eqx.partition(actor, eqx.is_array)
     critic_params, critic_static = eqx.partition(critic, eqx.is_array)
     reward_params, reward_static = eqx.partition(reward_fn, eqx.is_array) if reward_fn is not None else (None, None)
