@@ -51,7 +51,7 @@ def without_timings(row: dict) -> dict:
                 "--ppo.learning-rate",
                 "0.002",
                 "--ppo.no-anneal-lr",
-                "--ppo.hidden-sizes",
+                "--ppo.network.hidden-sizes",
                 "16",
                 "16",
             ],
@@ -196,7 +196,7 @@ def test_train_preference_rl_writes_a_run_that_reruns_and_reports(tmp_path, caps
     tiny += ["--held-out-fraction", "0.25", "--reward-model.n-epochs", "2", "--reward-model.batch-size", "8"]
     tiny += ["--reward-model.hidden-sizes", "8", "--ppo.total-steps", "128", "--ppo.n-envs", "4"]
     tiny += ["--ppo.n-steps", "16", "--ppo.n-epochs", "1", "--ppo.n-minibatches", "1", "--ppo.eval-episodes", "2"]
-    tiny += ["--ppo.hidden-sizes", "8", "--ppo.backend", "gymnasium"]
+    tiny += ["--ppo.network.hidden-sizes", "8", "--ppo.backend", "gymnasium"]
     argv = ["train", "preference-rl", "--env", "CartPole-v1", "--out", str(run), *tiny, "--seed", "4", "--json"]
     assert main(argv) == 0
     trained = last_json(capsys)
