@@ -12,6 +12,7 @@ from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
 from apprentice.algorithms.configs.preferences import FrontierConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.policies.architecture import HeadKind
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
 
@@ -173,6 +174,27 @@ class RLSpeedConfig:
     """Evaluation episodes on the Gymnasium env, deterministic actions, from ``evaluation_seed()``."""
     env_only_steps: int = 1_000_000
     """Random-action steps for the env-only rate of the JAX backend (1024 envs in a scan)."""
+
+
+# --- bench head-speed (head_speed.py) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadSpeedConfig:
+    """What the head sampling-cost benchmark times."""
+
+    heads: tuple[HeadKind, ...] = ("gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow")
+    """Heads to time (with HeadOptions' defaults: 5 components, 21 bins, 50 diffusion levels, 10 flow steps)."""
+    batch_sizes: tuple[int, ...] = (1, 256)
+    """Observations per call of the jitted, vmapped act."""
+    obs_dim: int = 8
+    """Vector observation size (an MLP encoder of 256x256)."""
+    action_dim: int = 2
+    """Continuous action size, in the box [-1, 1]."""
+    min_seconds: float = 1.0
+    """Time each (head, batch) for at least this long after compiling."""
+    out: str = "runs/bench-head-speed"
+    """Folder for results.json (rewritten when done)."""
 
 
 # --- bench rwr (rwr.py) ---------------------------------------------------------------------------

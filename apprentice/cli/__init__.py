@@ -101,6 +101,9 @@ COMMANDS: dict[str, Command] = {
     "bench rl-speed": Command(
         "bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"
     ),
+    "bench head-speed": Command(
+        "bench", "BenchHeadSpeedArgs", "bench_head_speed", "actions per second of each policy head, batch 1 and 256"
+    ),
     "bench rwr": Command(
         "bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"
     ),

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from apprentice.bench.configs import (
     DAggerSpeedConfig,
+    HeadSpeedConfig,
     IRLBenchConfig,
     IRLSpeedConfig,
     LabelsBenchConfig,
@@ -50,6 +51,11 @@ class BenchRLSpeedArgs(CommonArgs):
     config: Annotated[RLSpeedConfig, tyro.conf.OmitArgPrefixes] = RLSpeedConfig()
     out: str = "runs/bench-rl-speed"
     """Folder for results.json and the plot."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchHeadSpeedArgs(CommonArgs):
+    config: Annotated[HeadSpeedConfig, tyro.conf.OmitArgPrefixes] = HeadSpeedConfig()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +179,16 @@ def bench_rl_speed(args) -> dict[str, Any]:
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
     shown = [k for k in result if not k.endswith("_curve")]
     print_result("PPO speed: pure-JAX backend against Gymnasium", {k: result[k] for k in shown})
+    return result
+
+
+def bench_head_speed(args) -> dict[str, Any]:
+    """Actions/s of each policy head at batch 1 and 256 (see :mod:`apprentice.bench.head_speed`)."""
+    from apprentice.bench.head_speed import run_head_speed
+
+    result = run_head_speed(args.config)
+    table = {f"{row['head']} @ batch {row['batch_size']}": round(row["actions_per_second"]) for row in result["rows"]}
+    print_result("actions per second, compiled, per head", table)
     return result
 
 

@@ -15,6 +15,7 @@ from apprentice.lazy import lazy_getattr
 
 _SOURCES = {
     "PolicyActor": "actor",
+    "HeadOptions": "architecture",
     "Network": "architecture",
     "PolicyArchitecture": "architecture",
     "ObsNormalizer": "base",
@@ -36,7 +37,7 @@ _SOURCES = {
 
 if TYPE_CHECKING:
     from apprentice.policies.actor import PolicyActor
-    from apprentice.policies.architecture import Network, PolicyArchitecture
+    from apprentice.policies.architecture import HeadOptions, Network, PolicyArchitecture
     from apprentice.policies.base import ObsNormalizer, Policy
     from apprentice.policies.build import make_policy, make_value_network, observation_stats
     from apprentice.policies.heads import (

@@ -13,7 +13,7 @@ from apprentice.policies.activation import Activation
 
 EncoderKind = Literal["mlp", "cnn", "impala", "dict"]
 CoreKind = Literal["none", "gru", "lstm"]
-HeadKind = Literal["categorical", "gaussian", "deterministic"]
+HeadKind = Literal["categorical", "gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow"]
 
 LOG_STD_MIN, LOG_STD_MAX = -2.0, 0.0
 """Default range of the Gaussian head's log standard deviation (std in about [0.135, 1]).
@@ -51,6 +51,10 @@ class Network:
     """The encoder sees the last this many observations (repeating the first at an episode start)."""
 
     def __post_init__(self) -> None:
+        Network.check(self)
+
+    def check(self) -> None:
+        """The body's checks (a subclass's ``__post_init__`` calls them beside its own)."""
         if self.frame_stack < 1:
             raise ValueError(f"frame_stack: expected a positive integer, got {self.frame_stack}")
         widths = tuple(self.hidden_sizes)
@@ -71,14 +75,42 @@ class Network:
                 f"frame_stack={self.frame_stack}; memory is not built for it yet"
             )
 
-    def with_head(self, head: HeadKind, **head_options: Any) -> PolicyArchitecture:
-        """This body with a policy head (``squash``, ``log_std_min``, ``log_std_max`` as options)."""
+    def with_head(self, head: HeadKind, options: HeadOptions | None = None, **head_fields: Any) -> PolicyArchitecture:
+        """This body with a policy head: its ``options`` and fields (``squash``, ``log_std_min``, ``log_std_max``)."""
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(Network)}
-        return PolicyArchitecture(**body, head=head, **head_options)
+        if options is not None:
+            body.update({f.name: getattr(options, f.name) for f in dataclasses.fields(HeadOptions)})
+        return PolicyArchitecture(**body, head=head, **head_fields)
 
 
 @dataclass(frozen=True)
-class PolicyArchitecture(Network):
+class HeadOptions:
+    """The options of the heads that have them (each head reads its own; the rest are ignored)."""
+
+    n_components: int = 5
+    """gmm: mixture components K."""
+    n_bins: int = 21
+    """discretized: bins per action dimension, uniform over the env's action box."""
+    diffusion_steps: int = 50
+    """diffusion: noise levels T of the DDPM schedule (cosine), all of them walked back to sample."""
+    flow_steps: int = 10
+    """flow: Euler steps from noise to an action."""
+    denoiser_sizes: tuple[int, ...] = (256, 256)
+    """diffusion, flow: hidden widths of the MLP that predicts the noise or the velocity."""
+
+    def __post_init__(self) -> None:
+        for name, least in (("n_components", 1), ("n_bins", 2), ("diffusion_steps", 1), ("flow_steps", 1)):
+            value = getattr(self, name)
+            if int(value) != value or value < least:
+                raise ValueError(f"{name}: expected an integer >= {least}, got {value}")
+        widths = tuple(self.denoiser_sizes)
+        if any(int(width) != width or width < 1 for width in widths):
+            raise ValueError(f"denoiser_sizes: expected positive integers, got {widths}")
+        object.__setattr__(self, "denoiser_sizes", tuple(int(n) for n in widths))
+
+
+@dataclass(frozen=True)
+class PolicyArchitecture(HeadOptions, Network):
     """Everything needed to rebuild a policy's structure (saved as JSON beside its weights).
 
     ``encoder -> core -> head``: a :class:`Network` body and the head that maps its features to
@@ -93,6 +125,10 @@ class PolicyArchitecture(Network):
     """Lower end of the Gaussian head's log-std range."""
     log_std_max: float = LOG_STD_MAX
     """Upper end of the Gaussian head's log-std range."""
+
+    def __post_init__(self) -> None:
+        Network.check(self)
+        HeadOptions.__post_init__(self)
 
     @property
     def network(self) -> Network:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import equinox as eqx
 import jax
@@ -12,11 +12,16 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.envs.spaces import DictSpace, Space, TupleSpace, describe
 from apprentice.envs.spec import EnvSpec
-from apprentice.policies.architecture import Network, PolicyArchitecture, architecture_from_dict
+from apprentice.policies.architecture import HeadKind, Network, PolicyArchitecture, architecture_from_dict
 from apprentice.policies.base import Policy
 from apprentice.policies.cores import make_core
+from apprentice.policies.denoiser import ActionScale, Denoiser
+from apprentice.policies.diffusion import DiffusionHead
+from apprentice.policies.discretized import DiscretizedHead
 from apprentice.policies.encoders import make_encoder
-from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Squash
+from apprentice.policies.flow import FlowHead
+from apprentice.policies.heads import CategoricalHead, DeterministicHead, GaussianHead, Head, Squash
+from apprentice.policies.mixture import MixtureHead
 from apprentice.policies.mlp import MLP
 from apprentice.policies.value import ValueNetwork
 
@@ -24,6 +29,7 @@ __all__ = [
     "Network",
     "PolicyArchitecture",
     "architecture_from_dict",
+    "make_head",
     "make_policy",
     "make_value_network",
     "observation_stats",
@@ -72,17 +78,37 @@ def make_policy(
         key=encoder_key,
     )
     core = make_core(architecture.core, encoder.out_size, architecture.core_size, key=core_key)
-    out = spec.action_dim * (2 if head_kind == "gaussian" else 1)
-    linear = eqx.nn.Linear(core.out_size, out, key=head_key)
-    if head_kind == "categorical":
-        head = CategoricalHead(linear)
-    else:
-        squash = _squash_for(spec) if architecture.squash else None
-        if head_kind == "gaussian":
-            head = GaussianHead(linear, squash, architecture.log_std_min, architecture.log_std_max)
-        else:
-            head = DeterministicHead(linear, squash)
+    head = make_head(head_key, spec, architecture, core.out_size)
     return Policy(encoder, core, head, architecture, spec.observation)
+
+
+def make_head(key: PRNGKeyArray, spec: EnvSpec, architecture: PolicyArchitecture, n_features: int) -> Head:
+    """The head ``architecture.head`` over ``n_features`` features, for the actions of ``spec``."""
+    kind, d = architecture.head, spec.action_dim
+    if kind == "categorical":
+        return CategoricalHead(eqx.nn.Linear(n_features, d, key=key))
+    if kind in ("gaussian", "deterministic"):
+        squash = _squash_for(spec) if architecture.squash else None
+        if kind == "deterministic":
+            return DeterministicHead(eqx.nn.Linear(n_features, d, key=key), squash)
+        linear = eqx.nn.Linear(n_features, 2 * d, key=key)
+        return GaussianHead(linear, squash, architecture.log_std_min, architecture.log_std_max)
+    if kind == "gmm":
+        k = architecture.n_components
+        return MixtureHead(eqx.nn.Linear(n_features, k * (1 + 2 * d), key=key), k, d)
+    if kind == "discretized":
+        low, high = _finite_box(spec, "the discretized head")
+        return DiscretizedHead(
+            eqx.nn.Linear(n_features, d * architecture.n_bins, key=key), low, high, architecture.n_bins
+        )
+    if kind in ("diffusion", "flow"):
+        box = _finite_box(spec, None)
+        scale = ActionScale(*box) if box is not None else ActionScale(None, None)
+        denoiser = Denoiser(d, n_features, architecture.denoiser_sizes, key=key)
+        if kind == "diffusion":
+            return DiffusionHead(denoiser, scale, architecture.diffusion_steps, d)
+        return FlowHead(denoiser, scale, architecture.flow_steps, d)
+    raise ValueError(f"policy head: expected one of {list(get_args(HeadKind))}, got {kind!r}")
 
 
 def make_value_network(
@@ -133,8 +159,16 @@ def observation_stats(obs: Any, min_std: float = 1e-3) -> tuple[Any, Any]:
     return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), min_std).astype(np.float32)
 
 
-def _squash_for(spec: EnvSpec) -> Squash:
+def _finite_box(spec: EnvSpec, who: str | None):
+    """The action box as arrays, or ``None`` where it is unbounded (an error naming ``who`` if given)."""
     low, high = np.asarray(spec.action_low, np.float32), np.asarray(spec.action_high, np.float32)
     if not (np.isfinite(low).all() and np.isfinite(high).all()):
-        raise ValueError(f"squash=True needs finite action bounds, but {spec.env_id} has low={low}, high={high}")
-    return Squash(low=jnp.asarray(low), high=jnp.asarray(high))
+        if who is None:
+            return None
+        raise ValueError(f"{who} needs finite action bounds, but {spec.env_id} has low={low}, high={high}")
+    return jnp.asarray(low), jnp.asarray(high)
+
+
+def _squash_for(spec: EnvSpec) -> Squash:
+    low, high = _finite_box(spec, "squash=True")
+    return Squash(low=low, high=high)

@@ -58,6 +58,8 @@ class Head(eqx.Module):
     """The interface every head implements (features in, actions out)."""
 
     has_density: ClassVar[bool] = True
+    stochastic_loss: ClassVar[bool] = False
+    """The loss draws from its key (diffusion, flow): BC then gives every sample a key of its own."""
 
     @abc.abstractmethod
     def act(self, key: PRNGKeyArray, features: Array, deterministic: bool = False) -> Array:

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-from apprentice.policies.architecture import HeadKind
+from apprentice.algorithms.configs.bc import HEAD_OF_LOSS, LossName  # noqa: F401 (re-exported)
 from apprentice.policies.base import Policy
 
-LossName = Literal["cross_entropy", "gaussian_nll", "mse"]
-HEAD_OF_LOSS: dict[LossName, HeadKind] = {
-    "cross_entropy": "categorical",
-    "gaussian_nll": "gaussian",
-    "mse": "deterministic",
-}
-"""Each loss is the imitation loss of one head: the head a loss name trains."""
 _NO_KEY = jax.random.key(0)
 """The heads of these losses use no randomness; heads that sample in their loss get a real key."""
 
@@ -82,11 +74,18 @@ def batch_features(policy: Policy, batch: dict[str, Array]) -> Array:
     return jax.vmap(policy.features)(batch["obs"])
 
 
-def over_steps(fn, features: Array, *per_step: Array) -> Array:
-    """``fn`` of each step's features (and per-step arrays), over one or two leading axes."""
+def over_steps(fn, features: Array, *per_step: Array, keys_first: bool = False) -> Array:
+    """``fn`` of each step's features (and per-step arrays), over one or two leading axes;
+    ``keys_first``: the last per-step array is a key per step, passed first (``fn(key, f, ...)``)."""
+    if keys_first:
+        *per_step, keys = per_step
+        call = lambda f, *rest: fn(rest[-1], f, *rest[:-1])  # noqa: E731
+        per_step = [*per_step, keys]
+    else:
+        call = fn
     if features.ndim == 3:
-        return jax.vmap(jax.vmap(fn))(features, *per_step)
-    return jax.vmap(fn)(features, *per_step)
+        return jax.vmap(jax.vmap(call))(features, *per_step)
+    return jax.vmap(call)(features, *per_step)
 
 
 def bc_loss(
@@ -104,7 +103,11 @@ def bc_loss(
     """
     features = batch_features(policy, batch)
     key = batch.get("key", _NO_KEY)
-    per_sample = over_steps(lambda f, a: policy.head.loss(key, f, a), features, batch["acts"])
+    if policy.head.stochastic_loss:  # one key per sample (validation: fixed draws from _NO_KEY)
+        keys = jax.random.split(key, features.shape[:-1])
+        per_sample = over_steps(policy.head.loss, features, batch["acts"], keys, keys_first=True)
+    else:
+        per_sample = over_steps(lambda f, a: policy.head.loss(key, f, a), features, batch["acts"])
     n_real = jnp.maximum(jnp.sum(batch["mask"]), 1.0)
     data_loss = jnp.sum(batch["weights"] * per_sample) / n_real
     aux = {"data_loss": data_loss, "unweighted_loss": jnp.sum(batch["mask"] * per_sample) / n_real}

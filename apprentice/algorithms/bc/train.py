@@ -386,9 +386,9 @@ def _require_loss_fits(loss: LossName, spec: EnvSpec, data: Transitions) -> None
     if loss == "cross_entropy" and spec.action_kind != "discrete":
         raise ValueError(
             f"loss 'cross_entropy' expects discrete actions, but {spec.env_id or 'the env'} has continuous actions; "
-            "use 'gaussian_nll' or 'mse'"
+            "use 'gaussian_nll' or 'mse' (or another continuous head)"
         )
-    if loss in ("gaussian_nll", "mse") and spec.action_kind == "discrete":
+    if loss != "cross_entropy" and spec.action_kind == "discrete":
         head = HEAD_OF_LOSS[loss]
         raise ValueError(
             f"loss {loss!r} (a {head} head) expects continuous actions, but the data has discrete "

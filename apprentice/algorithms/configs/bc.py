@@ -5,14 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from apprentice.policies.architecture import Network, PolicyArchitecture
+from apprentice.policies.architecture import HeadKind, HeadOptions, Network, PolicyArchitecture
 
 if TYPE_CHECKING:
-    from apprentice.algorithms.bc.losses import LossName
     from apprentice.envs.spec import EnvSpec
 
-BCLoss = Literal["auto", "cross_entropy", "gaussian_nll", "mse"]
-"""Behavior cloning's objectives (``auto`` picks by action kind, see :meth:`BCConfig.loss_for`)."""
+LossName = Literal["cross_entropy", "gaussian_nll", "mse", "gmm_nll", "binned_cross_entropy", "ddpm", "flow_matching"]
+"""Behavior cloning's objectives: each is the imitation loss of one head (``HEAD_OF_LOSS``)."""
+BCLoss = Literal[
+    "auto", "cross_entropy", "gaussian_nll", "mse", "gmm_nll", "binned_cross_entropy", "ddpm", "flow_matching"
+]
+"""A loss name, or ``auto``: the head's own loss, or by action kind (see :meth:`BCConfig.loss_for`)."""
+HeadChoice = Literal["auto", "categorical", "gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow"]
+"""A head (see :mod:`apprentice.policies.heads`), or ``auto``: the head of the loss."""
+HEAD_OF_LOSS: dict[LossName, HeadKind] = {
+    "cross_entropy": "categorical",
+    "gaussian_nll": "gaussian",
+    "mse": "deterministic",
+    "gmm_nll": "gmm",
+    "binned_cross_entropy": "discretized",
+    "ddpm": "diffusion",
+    "flow_matching": "flow",
+}
+"""Each loss is the imitation loss of one head: the head a loss name trains."""
+LOSS_OF_HEAD: dict[HeadKind, LossName] = {head: loss for loss, head in HEAD_OF_LOSS.items()}
 Weighting = Literal["none", "return", "exp_return"]
 """Per-trajectory weights of reward-weighted regression (see :func:`apprentice.algorithms.bc.weights.return_weights`)."""
 
@@ -22,7 +38,14 @@ class BCConfig:
     """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
 
     loss: BCLoss = "auto"
-    """Objective; ``auto`` is cross-entropy for discrete actions and Gaussian NLL for continuous."""
+    """Objective; ``auto`` is the head's own loss, else cross-entropy for discrete actions and
+    Gaussian NLL for continuous ones."""
+    head: HeadChoice = "auto"
+    """The policy's head: categorical, gaussian, deterministic, gmm (mixture of Gaussians),
+    discretized (bins per action dimension), diffusion (DDPM) or flow (flow matching); ``auto``:
+    the head of the loss."""
+    head_options: HeadOptions = HeadOptions()
+    """Options of the gmm, discretized, diffusion and flow heads."""
     network: Network = Network()
     """The policy's body: encoder (mlp for vectors, cnn or impala for uint8 images, dict for one per
     key of a Dict observation), hidden layers, core (none, gru or lstm: trained on sequence chunks
@@ -59,14 +82,21 @@ class BCConfig:
     burn_in: int = 16
     """Steps before each sequence that rebuild memory without loss (at least frame_stack - 1 are used)."""
 
+    def __post_init__(self) -> None:
+        if self.loss != "auto" and self.head != "auto" and HEAD_OF_LOSS[self.loss] != self.head:
+            raise ValueError(
+                f"BCConfig: loss {self.loss!r} trains the {HEAD_OF_LOSS[self.loss]!r} head, not {self.head!r}; "
+                "give one of loss and head"
+            )
+
     def loss_for(self, spec: EnvSpec) -> LossName:
         """The loss actually used for ``spec``."""
         if self.loss != "auto":
             return self.loss
+        if self.head != "auto":
+            return LOSS_OF_HEAD[self.head]
         return "cross_entropy" if spec.action_kind == "discrete" else "gaussian_nll"
 
     def architecture_for(self, spec: EnvSpec) -> PolicyArchitecture:
         """The policy architecture this config trains for ``spec``."""
-        from apprentice.algorithms.bc.losses import HEAD_OF_LOSS
-
-        return self.network.with_head(HEAD_OF_LOSS[self.loss_for(spec)], squash=self.squash)
+        return self.network.with_head(HEAD_OF_LOSS[self.loss_for(spec)], self.head_options, squash=self.squash)
