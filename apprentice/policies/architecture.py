@@ -13,6 +13,7 @@ from apprentice.policies.activation import Activation
 
 EncoderKind = Literal["mlp", "cnn", "impala", "dict"]
 CoreKind = Literal["none", "gru", "lstm"]
+ChunkExecution = Literal["open_loop", "ensemble"]
 HeadKind = Literal["categorical", "gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow"]
 
 LOG_STD_MIN, LOG_STD_MAX = -2.0, 0.0
@@ -97,9 +98,22 @@ class HeadOptions:
     """flow: Euler steps from noise to an action."""
     denoiser_sizes: tuple[int, ...] = (256, 256)
     """diffusion, flow: hidden widths of the MLP that predicts the noise or the velocity."""
+    chunk: int = 1
+    """Actions predicted at once (ACT's action chunking; any continuous head): 1 is no chunking."""
+    chunk_execution: ChunkExecution = "open_loop"
+    """How a chunk is executed: open_loop (all k actions, then predict again) or ensemble (predict
+    at every step, execute the weighted mean of the predictions for this step: ACT's temporal ensembling)."""
+    ensemble_decay: float = 0.01
+    """ensemble: weights exp(-m i) over the predictions for a step, i = 0 the oldest (ACT's m)."""
 
     def __post_init__(self) -> None:
-        for name, least in (("n_components", 1), ("n_bins", 2), ("diffusion_steps", 1), ("flow_steps", 1)):
+        for name, least in (
+            ("n_components", 1),
+            ("n_bins", 2),
+            ("diffusion_steps", 1),
+            ("flow_steps", 1),
+            ("chunk", 1),
+        ):
             value = getattr(self, name)
             if int(value) != value or value < least:
                 raise ValueError(f"{name}: expected an integer >= {least}, got {value}")
@@ -129,6 +143,11 @@ class PolicyArchitecture(HeadOptions, Network):
     def __post_init__(self) -> None:
         Network.check(self)
         HeadOptions.__post_init__(self)
+
+    @property
+    def stateful(self) -> bool:
+        """Acting needs a state: a recurrent core, a frame stack or a chunk being executed."""
+        return super().stateful or self.chunk > 1
 
     @property
     def network(self) -> Network:

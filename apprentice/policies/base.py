@@ -23,6 +23,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Bool, Float, PRNGKeyArray
 
 from apprentice.envs.spaces import Space, map_space
+from apprentice.policies.chunking import execute, initial_plan
 
 if TYPE_CHECKING:
     from apprentice.policies.architecture import PolicyArchitecture
@@ -84,13 +85,27 @@ class Policy(eqx.Module):
             )
         return self.encoder(obs)
 
+    @property
+    def chunked(self) -> bool:
+        """It predicts chunks of actions and executes them through its state (see ``policies.chunking``)."""
+        return self.architecture.chunk > 1
+
     def act(self, key: PRNGKeyArray, obs: Any, deterministic: bool = False) -> Array:
         """An action for ``obs``: sampled, or the mode when ``deterministic``."""
+        self._require_single_actions("act")
         return self.head.act(key, self.features(obs), deterministic)
 
     def mode(self, obs: Any) -> Array:
         """The deterministic action."""
+        self._require_single_actions("mode")
         return self.head.mode(self.features(obs))
+
+    def _require_single_actions(self, name: str) -> None:
+        if self.chunked:
+            raise ValueError(
+                f"a policy that predicts chunks of {self.architecture.chunk} actions executes them through its "
+                f"state: use step(), not {name}()"
+            )
 
     def log_prob(self, obs: Any, action: Array) -> Float[Array, ""]:
         """``log pi(action | obs)`` (heads with a density only)."""
@@ -112,12 +127,16 @@ class Policy(eqx.Module):
         return sample(key, self.features(obs))
 
     # Stateful acting.
-    def initial_state(self) -> tuple[Any, Any]:
-        """``(core state, frames)`` before an episode's first step."""
-        frames = ()
+    def initial_state(self) -> tuple[Any, Any, Any]:
+        """``(core state, frames, plan)`` before an episode's first step (``plan``: the chunk being executed)."""
+        frames: Any = ()
         if self.frame_stack > 1:
             frames = map_space(lambda leaf: jnp.zeros((self.frame_stack, *leaf.shape), leaf.dtype), self.observation)
-        return self.core.initial_state(), frames
+        plan: Any = ()
+        if self.chunked:
+            arch = self.architecture
+            plan = initial_plan(arch.chunk, self.head.action_dim, arch.chunk_execution)  # type: ignore[attr-defined]
+        return self.core.initial_state(), frames, plan
 
     def _window(self, frames: Any, obs: Any, reset: Bool[Array, ""]) -> tuple[Any, Any]:
         if self.frame_stack == 1:
@@ -130,28 +149,39 @@ class Policy(eqx.Module):
         frames = jax.tree.map(push, frames, obs)
         return frames, frames
 
-    def step_features(self, state: tuple[Any, Any], obs: Any, reset: Bool[Array, ""]) -> tuple[tuple[Any, Any], Array]:
+    def step_features(self, state: tuple[Any, Any, Any], obs: Any, reset: Bool[Array, ""]) -> tuple[Any, Array]:
         """``(next_state, features)`` for one step; ``reset`` marks an episode's first observation."""
-        core_state, frames = state
+        core_state, frames, plan = state
         frames, window = self._window(frames, obs, reset)
         core_state, features = self.core(core_state, self.encoder(window), reset)
-        return (core_state, frames), features
+        return (core_state, frames, plan), features
 
     def step(
-        self, state: tuple[Any, Any], obs: Any, reset: Bool[Array, ""], key: PRNGKeyArray, deterministic: bool = False
-    ) -> tuple[tuple[Any, Any], Array]:
+        self,
+        state: tuple[Any, Any, Any],
+        obs: Any,
+        reset: Bool[Array, ""],
+        key: PRNGKeyArray,
+        deterministic: bool = False,
+    ) -> tuple[tuple[Any, Any, Any], Array]:
         """``(next_state, action)``: one step of acting."""
-        state, features = self.step_features(state, obs, reset)
-        return state, self.head.act(key, features, deterministic)
+        (core_state, frames, plan), features = self.step_features(state, obs, reset)
+        action = self.head.act(key, features, deterministic)
+        if self.chunked:
+            arch = self.architecture
+            plan, action = execute(plan, action, reset, arch.chunk_execution, arch.ensemble_decay)
+        return (core_state, frames, plan), action
 
-    def sequence_features(self, obs: Any, resets: Bool[Array, " T"], state: tuple[Any, Any] | None = None) -> Array:
+    def sequence_features(
+        self, obs: Any, resets: Bool[Array, " T"], state: tuple[Any, Any, Any] | None = None
+    ) -> Array:
         """Features ``(T, F)`` of a sequence of observations (leading axis ``T``).
 
         The same as :meth:`step_features` step by step (tested), computed faster: the frame
         windows first (a scan that only moves observations), then the encoder on all ``T``
         windows at once, and only the core, where there is one, in a scan.
         """
-        core_state, frames = self.initial_state() if state is None else state
+        core_state, frames, _ = self.initial_state() if state is None else state
         windows = obs
         if self.frame_stack > 1:
             windows = jax.lax.scan(lambda f, inputs: self._window(f, *inputs), frames, (obs, resets))[1]

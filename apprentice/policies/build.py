@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, get_args
 
 import equinox as eqx
@@ -14,6 +15,7 @@ from apprentice.envs.spaces import DictSpace, Space, TupleSpace, describe
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.architecture import HeadKind, Network, PolicyArchitecture, architecture_from_dict
 from apprentice.policies.base import Policy
+from apprentice.policies.chunking import ChunkHead, chunk_spec
 from apprentice.policies.cores import make_core
 from apprentice.policies.denoiser import ActionScale, Denoiser
 from apprentice.policies.diffusion import DiffusionHead
@@ -83,7 +85,14 @@ def make_policy(
 
 
 def make_head(key: PRNGKeyArray, spec: EnvSpec, architecture: PolicyArchitecture, n_features: int) -> Head:
-    """The head ``architecture.head`` over ``n_features`` features, for the actions of ``spec``."""
+    """The head ``architecture.head`` over ``n_features`` features, for the actions of ``spec``
+    (for a chunk of ``architecture.chunk`` of them: the head over the flattened chunk, wrapped)."""
+    if architecture.chunk > 1:
+        if architecture.head == "categorical":
+            raise ValueError("action chunking: expected a continuous head, got 'categorical'")
+        single = dataclasses.replace(architecture, chunk=1)
+        inner = make_head(key, chunk_spec(spec, architecture.chunk), single, n_features)
+        return ChunkHead(inner, architecture.chunk, spec.action_dim)
     kind, d = architecture.head, spec.action_dim
     if kind == "categorical":
         return CategoricalHead(eqx.nn.Linear(n_features, d, key=key))

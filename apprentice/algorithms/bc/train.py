@@ -27,6 +27,7 @@ from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.architecture import PolicyArchitecture
 from apprentice.policies.base import Policy
 from apprentice.policies.build import make_policy, observation_stats
+from apprentice.policies.chunking import chunk_spec, chunk_targets
 from apprentice.progress import progress_bar
 
 MIN_VALIDATION_WEIGHT = 1e-3
@@ -110,8 +111,12 @@ def train(
             f"a policy with core={architecture.core!r} and frame_stack={architecture.frame_stack} learns from "
             "sequences: expected trajectories (episode boundaries), got shuffled Transitions"
         )
+    data_spec = spec
+    if architecture.chunk > 1 and not isinstance(demos, Transitions):  # targets: the next `chunk` expert actions
+        data_spec = chunk_spec(spec, architecture.chunk, flat=False)
+        demos = [dataclasses.replace(t, actions=chunk_targets(t.actions, architecture.chunk)) for t in demos]
     flat_data, validation = _prepare_data(split_key, config, demos, validation)
-    require_data_matches(spec, flat_data, "training data")
+    require_data_matches(data_spec, flat_data, "training data")
     loss_name = config.loss_for(spec)
     _require_loss_fits(loss_name, spec, flat_data)
     mean, std = observation_stats(flat_data.obs) if config.normalize_obs else (None, None)
@@ -144,10 +149,10 @@ def train(
     if train_data.weights.sum() <= 0:
         raise ValueError(f"weights: expected at least one positive per-sample weight, got all {len(train_data)} zero")
     weight_scale = 1.0 / _mean_weight(train_data)
-    device_data = epoch_arrays(train_data, spec, weight_scale, capacity=settings.n_samples)
+    device_data = epoch_arrays(train_data, data_spec, weight_scale, capacity=settings.n_samples)
     if validation is not None and _mean_weight(validation) * weight_scale < MIN_VALIDATION_WEIGHT:
         validation = None  # held-out episodes that weigh ~0 say nothing about the weighted objective
-    device_val = None if validation is None else epoch_arrays(validation, spec, weight_scale)
+    device_val = None if validation is None else epoch_arrays(validation, data_spec, weight_scale)
     history, best = [], (np.inf, params, 0)
     steps_per_epoch = n_batches(len(train_data), settings.batch_size)
     n_epochs = max(config.n_epochs, -(-config.min_gradient_steps // steps_per_epoch))
