@@ -85,6 +85,17 @@ def test_the_env_reports_the_outcome_that_the_positions_give():
         assert terminated == (outcome.success or outcome.collision)
 
 
+def _expert_outcome_from(env, position, route: int, seed: int) -> dict:
+    """The last info of the expert's episode started at ``position`` intending ``route``."""
+    expert = experts.load(ENV_ID)
+    _, info = env.reset(seed=seed, options={"position": position, "route": route})
+    done = False
+    while not done:
+        _, _, terminated, truncated, info = env.step(expert(info["state"][None])[0])
+        done = terminated or truncated
+    return info
+
+
 def test_the_expert_reaches_the_goal_from_states_off_its_path():
     """DAgger labels the learner's states: the expert must recover from most of them."""
     env = make_env(ENV_ID)
@@ -94,13 +105,12 @@ def test_the_expert_reaches_the_goal_from_states_off_its_path():
         position = rng.uniform(-1.3, 1.3, 2)
         while np.linalg.norm(position) < 0.35:
             position = rng.uniform(-1.3, 1.3, 2)
-        _, info = env.reset(seed=episode, options={"position": position, "route": rng.choice([1, -1])})
-        done = False
-        while not done:
-            _, _, terminated, truncated, info = env.step(experts.load(ENV_ID)(info["state"][None])[0])
-            done = terminated or truncated
-        successes.append(info["success"])
+        successes.append(_expert_outcome_from(env, position, int(rng.choice([1, -1])), episode)["success"])
     assert np.mean(successes) >= 0.97
+    # beside the obstacle on the side away from its intention it keeps to the side it is on
+    for position, route, taken in (((-0.1, 0.6), -1, "left"), ((-0.2, -0.5), 1, "right")):
+        info = _expert_outcome_from(env, np.array(position), route, seed=0)
+        assert (info["success"], info["route"]) == (True, taken), (position, info)
 
 
 def test_bad_options_say_what_was_expected():

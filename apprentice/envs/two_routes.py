@@ -23,6 +23,11 @@ At every step ``info`` holds the outcome so far, so at the last step it is the e
 path first crosses the obstacle's ``x`` going right, ``"none"`` before that). The same
 :func:`episode_outcome` recomputes it from a trajectory's positions, and
 :func:`route_statistics` turns trajectories into success rate, collision rate and route fractions.
+
+No pure-JAX twin (:mod:`apprentice.envs.jax_envs`) yet: that backend steps gymnax envs and its
+rollouts carry no privileged state, so this task's expert could neither act nor label there, and
+an id in ``JAX_ENV_IDS`` would be taken by ``backend="auto"`` (PPO's default). A twin needs the
+JAX step to return the state view beside the observation first.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ STEP = 0.05
 """Distance moved per step along an axis at full command (``|a_i| = 1``)."""
 MAX_STEPS = 100
 """Time limit; the expert needs about 40 steps."""
-FORK_X = -0.5
+FORK_X = -0.45
 """Before this ``x`` the switching variant may flip the intended route."""
 PROGRESS_SCALE, STEP_COST, GOAL_BONUS, COLLISION_PENALTY = 10.0, 0.1, 10.0, 10.0
 ROUTES = {1: "left", -1: "right", 0: "none"}
@@ -123,7 +128,7 @@ def route_statistics(trajectories: Sequence[Trajectory]) -> dict[str, float]:
 
     Example:
         >>> route_statistics(rollout(experts.load("apprentice/TwoRoutes-v0"), "apprentice/TwoRoutes-v0", n_episodes=40))
-        {'n_episodes': 40, 'success_rate': 1.0, 'collision_rate': 0.0, 'left_fraction': 0.45, 'right_fraction': 0.55}
+        {'n_episodes': 40, 'success_rate': 1.0, 'collision_rate': 0.0, 'left_fraction': 0.525, 'right_fraction': 0.475}
     """
     if not trajectories:
         raise ValueError("route_statistics: expected at least one trajectory, got none")
