@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gymnasium as gym
 
+from apprentice.envs.two_routes import MAX_STEPS as TWO_ROUTES_MAX_STEPS
+
 NO_VELOCITY_IDS = {
     "apprentice/CartPole-NoVelocity-v1": "CartPole-v1",
     "apprentice/Pendulum-NoVelocity-v1": "Pendulum-v1",
@@ -16,6 +18,9 @@ NO_VELOCITY_IDS = {
 PIXEL_IDS = {"apprentice/PixelCartPole-v1": "CartPole-v1", "apprentice/PixelDictCartPole-v1": "CartPole-v1"}
 """Each pixel id and the base env whose state its expert acts on."""
 PRIVILEGED_BASE = {**NO_VELOCITY_IDS, **PIXEL_IDS}
+TWO_ROUTES_IDS = {"apprentice/TwoRoutes-v0": 0.0, "apprentice/TwoRoutes-Switching-v0": 0.2}
+"""The multimodal TwoRoutes ids (:mod:`~apprentice.envs.two_routes`) and how often each one's
+demonstrator flips its intended route per step before the fork."""
 
 
 def register_all() -> None:
@@ -30,6 +35,14 @@ def register_all() -> None:
     ):
         if env_id not in gym.registry:
             gym.register(env_id, entry_point=f"apprentice.envs.pixels:{factory}")
+    for env_id, switch_probability in TWO_ROUTES_IDS.items():
+        if env_id not in gym.registry:
+            gym.register(
+                env_id,
+                entry_point="apprentice.envs.two_routes:two_routes",
+                max_episode_steps=TWO_ROUTES_MAX_STEPS,
+                kwargs={"switch_probability": switch_probability},
+            )
 
 
 register_all()
