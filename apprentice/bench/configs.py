@@ -197,6 +197,33 @@ class HeadSpeedConfig:
     """Folder for results.json (rewritten when done)."""
 
 
+# --- bench multimodal (multimodal.py) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MultimodalBenchConfig:
+    """Every head on the two-route task, with and without action chunks."""
+
+    envs: tuple[str, ...] = ("apprentice/TwoRoutes-v0", "apprentice/TwoRoutes-Switching-v0")
+    """Multimodal tasks with a route statistic (``apprentice.envs.two_routes``)."""
+    heads: tuple[HeadKind, ...] = ("gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow")
+    """Policy heads to train (HeadOptions' defaults otherwise)."""
+    chunks: tuple[int, ...] = (1, 8)
+    """Action-chunk lengths (1: none; chunks are executed open loop)."""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    """Training seeds (and demonstration seeds by the collection scheme)."""
+    n_demos: int = 40
+    """Expert episodes per run."""
+    n_epochs: int = 500
+    """BC epochs (the diffusion and flow heads need many gradient steps)."""
+    eval_episodes: int = 100
+    """Episodes per policy, sampled actions, from the evaluation seed band."""
+    plot_paths: int = 30
+    """Paths drawn per panel of the figure (seed 0)."""
+    out: str = "runs/bench-multimodal"
+    """Folder for results.json and multimodal_paths.png (rewritten after every run)."""
+
+
 # --- bench rwr (rwr.py) ---------------------------------------------------------------------------
 
 

@@ -104,6 +104,12 @@ COMMANDS: dict[str, Command] = {
     "bench head-speed": Command(
         "bench", "BenchHeadSpeedArgs", "bench_head_speed", "actions per second of each policy head, batch 1 and 256"
     ),
+    "bench multimodal": Command(
+        "bench",
+        "BenchMultimodalArgs",
+        "bench_multimodal",
+        "every policy head on the two-route task, with action chunks",
+    ),
     "bench rwr": Command(
         "bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"
     ),

@@ -19,6 +19,7 @@ from apprentice.bench.configs import (
     IRLBenchConfig,
     IRLSpeedConfig,
     LabelsBenchConfig,
+    MultimodalBenchConfig,
     PeerSpeedConfig,
     PixelsBenchConfig,
     ReturnsBenchConfig,
@@ -56,6 +57,11 @@ class BenchRLSpeedArgs(CommonArgs):
 @dataclass(frozen=True, kw_only=True)
 class BenchHeadSpeedArgs(CommonArgs):
     config: Annotated[HeadSpeedConfig, tyro.conf.OmitArgPrefixes] = HeadSpeedConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchMultimodalArgs(CommonArgs):
+    config: Annotated[MultimodalBenchConfig, tyro.conf.OmitArgPrefixes] = MultimodalBenchConfig()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,6 +195,22 @@ def bench_head_speed(args) -> dict[str, Any]:
     result = run_head_speed(args.config)
     table = {f"{row['head']} @ batch {row['batch_size']}": round(row["actions_per_second"]) for row in result["rows"]}
     print_result("actions per second, compiled, per head", table)
+    return result
+
+
+def bench_multimodal(args) -> dict[str, Any]:
+    """Every head on the two-route task (see :mod:`apprentice.bench.multimodal`)."""
+    from apprentice.bench.multimodal import run_multimodal
+
+    result = run_multimodal(args.config)
+    table = {
+        f"{row['env_id'].split('/')[-1]} {row['head']} chunk {row['chunk']}": (
+            f"success {row['success_rate']:.2f} +- {row['success_rate_std']:.2f}, "
+            f"left {row['left_fraction']:.2f} right {row['right_fraction']:.2f}"
+        )
+        for row in result["summary"]
+    }
+    print_result("two routes: success and route balance (mean over seeds)", table)
     return result
 
 
