@@ -195,3 +195,27 @@ def test_bench_head_speed_times_every_head_it_is_given(tmp_path):
     ]
     assert all(row["actions_per_second"] > 0 for row in result["rows"])
     assert (tmp_path / "results.json").exists()
+
+
+def test_bench_multimodal_writes_rows_summary_and_the_paths_figure(tmp_path):
+    from apprentice.bench.configs import MultimodalBenchConfig
+    from apprentice.bench.multimodal import run_multimodal
+
+    config = MultimodalBenchConfig(
+        envs=("apprentice/TwoRoutes-v0",),
+        heads=("gmm",),
+        chunks=(1, 2),
+        seeds=(0,),
+        n_demos=4,
+        n_epochs=2,
+        eval_episodes=3,
+        plot_paths=2,
+        out=str(tmp_path),
+    )
+    result = run_multimodal(config)
+    assert [(r["head"], r["chunk"]) for r in result["rows"]] == [("gmm", 1), ("gmm", 2)]
+    for row in result["rows"]:
+        assert row["n_episodes"] == 3 and 0 <= row["success_rate"] <= 1
+        assert row["left_fraction"] + row["right_fraction"] <= 1.0
+    assert len(result["summary"]) == 2 and result["summary"][0]["n_seeds"] == 1
+    assert (tmp_path / "paths_TwoRoutes-v0.png").stat().st_size > 0 and (tmp_path / "results.json").exists()
