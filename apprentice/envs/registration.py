@@ -15,8 +15,20 @@ NO_VELOCITY_IDS = {
     "apprentice/LunarLander-NoVelocity-v3": "LunarLander-v3",
 }
 """Each velocity-free id and the base env whose state its expert acts on."""
-PIXEL_IDS = {"apprentice/PixelCartPole-v1": "CartPole-v1", "apprentice/PixelDictCartPole-v1": "CartPole-v1"}
+PIXEL_IDS = {
+    "apprentice/PixelCartPole-v1": "CartPole-v1",
+    "apprentice/PixelCartPole40-v1": "CartPole-v1",
+    "apprentice/PixelDictCartPole-v1": "CartPole-v1",
+}
 """Each pixel id and the base env whose state its expert acts on."""
+PIXEL_ENTRY_POINTS = {
+    "apprentice/PixelCartPole-v1": ("pixel_cartpole", {}),
+    "apprentice/PixelCartPole40-v1": ("pixel_cartpole", {"size": 40}),
+    "apprentice/PixelDictCartPole-v1": ("pixel_dict_cartpole", {}),
+}
+"""Each pixel id's factory in :mod:`apprentice.envs.pixels` and its kwargs. ``PixelCartPole40`` draws
+40x40 frames: BC with the Nature CNN over a 2-frame stack ran 5.8 gradient steps/s at batch 256
+against 2.6 at 64x64 (shared 2-core CPU, 2026-12-02), small enough for a test."""
 PRIVILEGED_BASE = {**NO_VELOCITY_IDS, **PIXEL_IDS}
 TWO_ROUTES_IDS = {"apprentice/TwoRoutes-v0": 0.0, "apprentice/TwoRoutes-Switching-v0": 0.2}
 """The multimodal TwoRoutes ids (:mod:`~apprentice.envs.two_routes`) and how often each one's
@@ -29,12 +41,9 @@ def register_all() -> None:
     for env_id, base in NO_VELOCITY_IDS.items():
         if env_id not in gym.registry:
             gym.register(env_id, entry_point="apprentice.envs.partial:no_velocity", kwargs={"base_id": base})
-    for env_id, factory in (
-        ("apprentice/PixelCartPole-v1", "pixel_cartpole"),
-        ("apprentice/PixelDictCartPole-v1", "pixel_dict_cartpole"),
-    ):
+    for env_id, (factory, kwargs) in PIXEL_ENTRY_POINTS.items():
         if env_id not in gym.registry:
-            gym.register(env_id, entry_point=f"apprentice.envs.pixels:{factory}")
+            gym.register(env_id, entry_point=f"apprentice.envs.pixels:{factory}", kwargs=kwargs)
     for env_id, switch_probability in TWO_ROUTES_IDS.items():
         if env_id not in gym.registry:
             gym.register(
