@@ -1,6 +1,7 @@
 """Tier 3 for the core: memory matters on a partially observed task, for BC and for PPO.
 
-BC from pixels takes ~17 min on 2 cores, so it is a benchmark (`apprentice bench pixels`), not a test.
+BC from 64x64 pixels takes ~12 min on 2 cores, so it is a benchmark (`apprentice bench pixels`);
+the test below uses the 40x40 frames of `apprentice/PixelCartPole40-v1`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,32 @@ def test_gru_bc_balances_the_pole_it_cannot_see_move_where_the_memoryless_mlp_fa
         returns[name] = evaluate(result.policy, NO_VELOCITY, n_episodes=20, seed=evaluation_seed()).mean_return
     assert returns["gru"] >= 475, returns
     assert returns["mlp"] < 100, returns
+
+
+@pytest.mark.slow  # about 75 s on a loaded 2-core machine
+def test_bc_from_pixels_balances_the_pole_from_the_image_alone():
+    """The Nature CNN over a 2-frame stack of 40x40 uint8 frames, 20 noise-injected demonstrations
+    (epsilon 0.3, clean labels), 1600 gradient steps. Measured 2026-12-02 over data/training seeds
+    0-4: 500.0, 496.9, 500.0, 482.1, 431.1 (20 episodes); seed 2 is pinned here. From clean
+    demonstrations the same recipe scored 13.4 and 20.9 (seeds 0, 1; 2400 steps)."""
+    env_id, seed = "apprentice/PixelCartPole40-v1", 2
+    demos = noise_injected_demonstrations(
+        experts.load(env_id), env_id, 0.3, 20, collection_seed(seed, Stream.DEMONSTRATIONS)
+    )
+    config = bc.BCConfig(
+        network=Network((256,), encoder="cnn", frame_stack=2),
+        n_epochs=1,
+        min_gradient_steps=1600,
+        batch_size=256,
+        learning_rate=1e-3,
+        sequence_length=32,
+        burn_in=1,
+        patience=0,
+        validation_fraction=0.0,
+    )
+    result = bc.train(jax.random.key(seed), config, demos, env_spec(env_id), progress=False)
+    assert result.policy.encoder.torso is not None  # the learner reads the image through the CNN
+    assert evaluate(result.policy, env_id, n_episodes=20, seed=evaluation_seed()).mean_return >= 475
 
 
 @pytest.mark.slow
