@@ -219,3 +219,31 @@ def test_bench_multimodal_writes_rows_summary_and_the_paths_figure(tmp_path):
         assert row["left_fraction"] + row["right_fraction"] <= 1.0
     assert len(result["summary"]) == 2 and result["summary"][0]["n_seeds"] == 1
     assert (tmp_path / "paths_TwoRoutes-v0.png").stat().st_size > 0 and (tmp_path / "results.json").exists()
+
+
+@pytest.mark.slow  # about 20 s a head on a shared 2-core machine
+@pytest.mark.parametrize(
+    "head, chunk, least",
+    # bench multimodal, 3 seeds (2026-12-02): gmm 0.99 +- 0.01, diffusion with chunks 0.97 +- 0.00,
+    # the squared-error head with chunks 0.00 (every episode collides)
+    [("gmm", 1, 0.9), ("diffusion", 8, 0.9), ("deterministic", 8, None)],
+)
+def test_two_routes_with_switching_demonstrations(head, chunk, least):
+    from apprentice import experts
+    from apprentice.bench.configs import MultimodalBenchConfig
+    from apprentice.bench.multimodal import bc_config
+    from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
+    from apprentice.envs.two_routes import route_statistics
+    from apprentice.policies import PolicyActor
+    from apprentice.rollout import rollout
+
+    env_id = "apprentice/TwoRoutes-Switching-v0"
+    demos = rollout(experts.load(env_id), env_id, n_episodes=40, seed=collection_seed(0, Stream.DEMONSTRATIONS))
+    config = bc_config(MultimodalBenchConfig(), head, chunk)
+    policy = bc.train(jax.random.key(0), config, demos, env_spec(env_id), progress=False).policy
+    runs = rollout(PolicyActor(policy, jax.random.key(1)), env_id, n_episodes=50, seed=evaluation_seed())
+    stats = route_statistics(runs)
+    if least is None:
+        assert stats["collision_rate"] >= 0.5, stats  # one action for a chunk of both routes: the obstacle
+    else:
+        assert stats["success_rate"] >= least and min(stats["left_fraction"], stats["right_fraction"]) >= 0.25, stats
