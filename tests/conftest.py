@@ -20,6 +20,21 @@ def make_trajectories(
     return trajectories
 
 
+@pytest.fixture(autouse=True, scope="module")
+def fresh_jax_caches():
+    """Drop jax's compiled executables after each test module. One process compiles thousands of
+    programs over the suite; a full run crashed with a segmentation fault inside XLA's compiler
+    near its end (2026-12-02, in a test that passes alone), and each module compiles its own
+    programs anyway."""
+    yield
+    import gc
+
+    import jax
+
+    jax.clear_caches()
+    gc.collect()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_user_data_dir(tmp_path_factory):
     """Point APPRENTICE_DATA_DIR at an empty folder for the whole session: expert stats a user
