@@ -26,14 +26,16 @@ from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.envs.two_routes import route_statistics
 from apprentice.io_utils import atomic_write_text
 from apprentice.policies import HeadOptions, Network, PolicyActor
+from apprentice.policies.architecture import HeadKind
 from apprentice.progress import progress_bar
 from apprentice.report.multimodal_plot import plot_paths
 from apprentice.rollout import rollout
 
 
-def bc_config(config: MultimodalBenchConfig, head: str, chunk: int) -> BCConfig:
+def bc_config(config: MultimodalBenchConfig, head: HeadKind, chunk: int) -> BCConfig:
+    """The BC this suite trains: MLP 256x256, ``head`` with its default options, chunks open loop."""
     return BCConfig(
-        head=head,  # type: ignore[arg-type]
+        head=head,
         network=Network((256, 256)),
         head_options=HeadOptions(chunk=chunk),
         n_epochs=config.n_epochs,

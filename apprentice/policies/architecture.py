@@ -78,9 +78,9 @@ class Network:
 
     def with_head(self, head: HeadKind, options: HeadOptions | None = None, **head_fields: Any) -> PolicyArchitecture:
         """This body with a policy head: its ``options`` and fields (``squash``, ``log_std_min``, ``log_std_max``)."""
-        body = {f.name: getattr(self, f.name) for f in dataclasses.fields(Network)}
+        body = _field_values(self, Network)
         if options is not None:
-            body.update({f.name: getattr(options, f.name) for f in dataclasses.fields(HeadOptions)})
+            body.update(_field_values(options, HeadOptions))
         return PolicyArchitecture(**body, head=head, **head_fields)
 
 
@@ -152,7 +152,12 @@ class PolicyArchitecture(HeadOptions, Network):
     @property
     def network(self) -> Network:
         """The body without the head."""
-        return Network(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Network)})
+        return Network(**_field_values(self, Network))
+
+
+def _field_values(value: Any, cls: type) -> dict[str, Any]:
+    """The values ``value`` holds for the fields of dataclass ``cls`` (one of its bases)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(cls)}
 
 
 def architecture_from_dict(fields: dict) -> PolicyArchitecture:

@@ -355,6 +355,7 @@ def train(
     held_out_rejected: list[Segments] = []
     train_live_steps: list[np.ndarray] = []
     rounds: list[dict[str, Any]] = []
+    result: PreferenceRLResult | None = None
     for round_index in range(config.n_rounds):
         key, collect_key, label_key, split_key, model_key, ppo_key = jax.random.split(key, 6)
         segments, steps = _collect_segments(collect_key, config, env_id, spec, policy, n_segments)
@@ -418,30 +419,19 @@ def train(
                 "seconds": round(time.perf_counter() - start, 2),
             }
         )
+        result = PreferenceRLResult(
+            policy=policy,
+            reward_model=model,
+            reward_fn=reward_fn,
+            rl=rl,
+            preferences=train_data,
+            held_out=held_out_data,
+            metrics=list(rounds),
+        )
         if on_round is not None:
-            on_round(
-                PreferenceRLResult(
-                    policy=policy,
-                    reward_model=model,
-                    reward_fn=reward_fn,
-                    rl=rl,
-                    preferences=train_data,
-                    held_out=held_out_data,
-                    metrics=list(rounds),
-                )
-            )
-    assert (
-        policy is not None and model is not None and train_data is not None and held_out_data is not None
-    )  # n_rounds >= 1
-    return PreferenceRLResult(
-        policy=policy,
-        reward_model=model,
-        reward_fn=reward_fn,
-        rl=rl,
-        preferences=train_data,
-        held_out=held_out_data,
-        metrics=rounds,
-    )
+            on_round(result)
+    assert result is not None  # n_rounds >= 1
+    return result
 
 
 def _collect_segments(
