@@ -43,6 +43,10 @@ Backend = Literal["gymnasium", "jax", "auto"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
+DEFAULT_EPISODE_ENVS = 8
+"""Env copies that step together for an episode budget unless told otherwise."""
+
+
 def rollout(
     actor: Actor,
     env_id: str,
@@ -50,7 +54,7 @@ def rollout(
     n_episodes: int | None = None,
     n_steps: int | None = None,
     seed: int = 0,
-    n_envs: int = 8,
+    n_envs: int | None = None,
     backend: Backend = "gymnasium",
     progress: bool = False,
     env_kwargs: dict[str, Any] | None = None,
@@ -60,7 +64,9 @@ def rollout(
     With ``n_episodes``, env copy ``i`` runs a fixed quota of episodes, so the set collected
     does not favour short episodes (the bias of taking whichever finish first). With
     ``n_steps``, collection stops once that many steps are recorded; episodes still running
-    are returned cut short with ``truncated=True``. Env copy ``i`` is seeded with ``seed + i``
+    are returned cut short with ``truncated=True``. ``n_envs`` env copies step together; by
+    default ``min(8, n_episodes)``, and one for a step budget, so that ``n_steps=1000`` gives whole
+    episodes one after another rather than eight of 125 steps. Env copy ``i`` is seeded with ``seed + i``
     (on ``backend="jax"``, through the key chain ``jax.random.key(seed + i)``: same seed, same
     episodes, but not the same ones as on Gymnasium). ``backend`` is ``"gymnasium"``, ``"jax"``
     (only the ids in ``JAX_ENV_IDS``, no ``env_kwargs``) or ``"auto"`` (see the module docstring).
@@ -74,7 +80,12 @@ def rollout(
     budget = n_episodes if n_episodes is not None else n_steps
     if budget is None or budget < 1:
         raise ValueError(f"rollout: expected a positive budget, got {budget}")
-    n_envs = min(n_envs, n_episodes) if n_episodes is not None else n_envs
+    if n_envs is not None and n_envs < 1:
+        raise ValueError(f"rollout: expected n_envs >= 1, got {n_envs}")
+    if n_episodes is not None:
+        n_envs = min(DEFAULT_EPISODE_ENVS if n_envs is None else n_envs, n_episodes)
+    elif n_envs is None:
+        n_envs = 1
     quotas = _episode_quotas(n_episodes, n_envs) if n_episodes is not None else None
     envs = make_vector_steps(resolve_backend(backend, env_id, env_kwargs), env_id, n_envs, seed, env_kwargs)
     try:

@@ -92,11 +92,20 @@ def test_dict_encoder_concatenates_an_image_torso_and_a_normalized_vector():
     assert policy.mode(obs).shape == (1,)
 
 
+def test_the_default_encoder_is_the_one_that_fits_the_observation():
+    assert type(make_policy(jax.random.key(0), IMAGE_SPEC, PolicyArchitecture()).encoder).__name__ == "CNNEncoder"
+    dict_policy = make_policy(jax.random.key(0), DICT_SPEC, PolicyArchitecture(head="gaussian"))
+    assert type(dict_policy.encoder).__name__ == "DictEncoder"
+    assert dict_policy.architecture.encoder == "dict"  # the saved architecture names the concrete encoder
+    vector_policy = make_policy(jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture())
+    assert vector_policy.architecture.encoder == "mlp"
+
+
 def test_the_factory_refuses_encoders_that_do_not_fit_the_observation():
     with pytest.raises(ValueError, match="observations are images .* pass --encoder cnn"):
-        make_policy(jax.random.key(0), IMAGE_SPEC, PolicyArchitecture())
+        make_policy(jax.random.key(0), IMAGE_SPEC, PolicyArchitecture(encoder="mlp"))
     with pytest.raises(ValueError, match="pass --encoder dict"):
-        make_policy(jax.random.key(0), DICT_SPEC, PolicyArchitecture(head="gaussian"))
+        make_policy(jax.random.key(0), DICT_SPEC, PolicyArchitecture(encoder="mlp", head="gaussian"))
     with pytest.raises(ValueError, match="core: expected one of"):
         make_policy(jax.random.key(0), env_spec("CartPole-v1"), PolicyArchitecture(core="rnn"))
 

@@ -115,7 +115,7 @@ def test_reward_model_ranks_held_out_cartpole_segments_like_the_true_reward(spec
     """200 comparisons of random-policy segments (T = 1): on 200 held-out pairs the learned returns order
     >= 90% of those with different true returns correctly (measured 0.95-1.0 over seeds 0-2 in the
     control loop's first round), and per-step rewards correlate with the true ones (live 1, absorbing 0)."""
-    trajectories = rollout(RandomActor(spec, 0), CARTPOLE, n_steps=4000, seed=0, backend="auto")
+    trajectories = rollout(RandomActor(spec, 0), CARTPOLE, n_steps=4000, seed=0, n_envs=8, backend="auto")
     segments = sample_segments(jax.random.key(0), trajectories, 800, 25, spec, use_actions=False)
     data, chosen, rejected = label_pairs(
         jax.random.key(1),

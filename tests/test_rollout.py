@@ -31,6 +31,10 @@ def test_episode_quotas_and_step_budgets():
     budgeted = rollout(expert, "Pendulum-v1", n_steps=130, seed=0, n_envs=4)
     assert sum(len(t) for t in budgeted) == 130
     assert all(t.truncated and not t.terminated for t in budgeted)
+    whole = rollout(expert, "Pendulum-v1", n_steps=450, seed=0)  # one env copy unless told: whole episodes
+    assert [len(t) for t in whole] == [200, 200, 50]
+    with pytest.raises(ValueError, match="expected n_envs >= 1, got 0"):
+        rollout(expert, "Pendulum-v1", n_steps=10, n_envs=0)
     with pytest.raises(ValueError, match="exactly one of n_episodes and n_steps"):
         rollout(expert, "Pendulum-v1", n_episodes=1, n_steps=10)
 

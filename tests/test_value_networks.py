@@ -48,9 +48,11 @@ def test_value_networks_read_images_and_dicts_through_the_policy_encoders():
     both = make_value_network(jax.random.key(0), DICT_SPEC.observation, Network((8,), encoder="dict"))
     assert both({"image": image, "speed": jnp.ones(2)}).shape == (1,)
     with pytest.raises(ValueError, match=r"value network: .*need --encoder dict, got 'mlp'"):
-        make_value_network(jax.random.key(0), DICT_SPEC.observation, Network())
+        make_value_network(jax.random.key(0), DICT_SPEC.observation, Network(encoder="mlp"))
     with pytest.raises(ValueError, match="images"):
-        make_value_network(jax.random.key(0), IMAGE_SPEC.observation, Network())
+        make_value_network(jax.random.key(0), IMAGE_SPEC.observation, Network(encoder="mlp"))
+    default = make_value_network(jax.random.key(0), IMAGE_SPEC.observation, Network((32,)))
+    assert type(default.encoder).__name__ == "CNNEncoder"  # auto: the encoder that fits an image
 
 
 def test_sac_critics_and_gail_discriminators_take_an_image_encoder_from_the_one_description():

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from apprentice.policies.activation import Activation
 
-EncoderKind = Literal["mlp", "cnn", "impala", "dict"]
+if TYPE_CHECKING:
+    from apprentice.envs.spaces import Space
+
+EncoderKind = Literal["auto", "mlp", "cnn", "impala", "dict"]
 CoreKind = Literal["none", "gru", "lstm"]
 ChunkExecution = Literal["open_loop", "ensemble"]
 HeadKind = Literal["categorical", "gaussian", "deterministic", "gmm", "discretized", "diffusion", "flow"]
@@ -28,6 +31,22 @@ deterministic action, is not limited by the range.
 """
 
 
+def concrete_encoder(kind: EncoderKind, observation: Space) -> EncoderKind:
+    """``kind``, with ``auto`` replaced by the encoder that fits ``observation``: ``dict`` for a
+    Dict observation, ``cnn`` for an image (a ``uint8`` array of rank 3), ``mlp`` for a vector."""
+    if kind != "auto":
+        return kind
+    from apprentice.envs.spaces import DictSpace, TupleSpace, describe  # numpy: not at import, for --help
+
+    if isinstance(observation, DictSpace):
+        return "dict"
+    if isinstance(observation, TupleSpace):
+        raise ValueError(
+            f"encoder: no encoder takes {describe(observation)} observations yet; expected a Dict or an array"
+        )
+    return "cnn" if observation.is_image else "mlp"
+
+
 @dataclass(frozen=True)
 class Network:
     """The body of a network: ``encoder -> core``, the one architecture field of every config.
@@ -42,8 +61,9 @@ class Network:
     """Widths of the hidden layers (after the CNN torso for image encoders)."""
     activation: Activation = "relu"
     """Hidden-layer nonlinearity."""
-    encoder: EncoderKind = "mlp"
-    """mlp (vectors), cnn (Nature-DQN torso, images), impala (residual torso, images), dict (one per key)."""
+    encoder: EncoderKind = "auto"
+    """auto (the one that fits the observation: mlp for vectors, cnn for images, dict for a Dict),
+    mlp, cnn (Nature-DQN torso), impala (residual torso), dict (one encoder per key)."""
     core: CoreKind = "none"
     """Memory between encoder and head: none, gru or lstm."""
     core_size: int = 128

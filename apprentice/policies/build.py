@@ -13,7 +13,13 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.envs.spaces import DictSpace, Space, TupleSpace, describe
 from apprentice.envs.spec import EnvSpec
-from apprentice.policies.architecture import HeadKind, Network, PolicyArchitecture, architecture_from_dict
+from apprentice.policies.architecture import (
+    HeadKind,
+    Network,
+    PolicyArchitecture,
+    architecture_from_dict,
+    concrete_encoder,
+)
 from apprentice.policies.base import Policy
 from apprentice.policies.chunking import ChunkHead, chunk_spec
 from apprentice.policies.cores import make_core
@@ -31,6 +37,7 @@ __all__ = [
     "Network",
     "PolicyArchitecture",
     "architecture_from_dict",
+    "concrete_encoder",
     "make_head",
     "make_policy",
     "make_value_network",
@@ -55,6 +62,7 @@ def make_policy(
         >>> policy = make_policy(jax.random.key(0), env_spec("CartPole-v1"))
         >>> policy = make_policy(key, spec, PolicyArchitecture(encoder="cnn", core="gru", head="gaussian"))
     """
+    architecture = dataclasses.replace(architecture, encoder=concrete_encoder(architecture.encoder, spec.observation))
     head_kind = architecture.head
     discrete = spec.action_kind == "discrete"
     if discrete != (head_kind == "categorical"):
@@ -143,6 +151,7 @@ def make_value_network(
         >>> critic = make_value_network(jax.random.key(0), spec.observation, Network(), n_inputs=spec.action_dim)
     """
     network.require_memoryless(who)
+    network = dataclasses.replace(network, encoder=concrete_encoder(network.encoder, observation))
     if isinstance(observation, (DictSpace, TupleSpace)) and network.encoder != "dict":
         raise ValueError(f"{who}: {describe(observation)} observations need --encoder dict, got {network.encoder!r}")
     encoder = make_encoder(

@@ -13,7 +13,7 @@ import jax
 
 from apprentice.envs.spec import EnvSpec
 from apprentice.io_utils import atomic_open, atomic_write_text
-from apprentice.policies.architecture import architecture_from_dict
+from apprentice.policies.architecture import architecture_from_dict, concrete_encoder
 from apprentice.policies.base import Policy
 from apprentice.policies.build import make_policy
 
@@ -25,6 +25,10 @@ def save_policy(directory: str | os.PathLike, policy: Policy, spec: EnvSpec, arc
 
     ``architecture``, where a caller still passes one, must be the policy's (a check, not a source).
     """
+    if architecture is not None:
+        architecture = dataclasses.replace(
+            architecture, encoder=concrete_encoder(architecture.encoder, spec.observation)
+        )
     if architecture is not None and architecture != policy.architecture:
         raise ValueError(
             f"save_policy: architecture {architecture} differs from the policy's own {policy.architecture}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from apprentice.policies.architecture import HeadKind, HeadOptions, Network, PolicyArchitecture
+from apprentice.policies.architecture import HeadKind, HeadOptions, Network, PolicyArchitecture, concrete_encoder
 
 if TYPE_CHECKING:
     from apprentice.envs.spec import EnvSpec
@@ -99,4 +100,5 @@ class BCConfig:
 
     def architecture_for(self, spec: EnvSpec) -> PolicyArchitecture:
         """The policy architecture this config trains for ``spec``."""
-        return self.network.with_head(HEAD_OF_LOSS[self.loss_for(spec)], self.head_options, squash=self.squash)
+        architecture = self.network.with_head(HEAD_OF_LOSS[self.loss_for(spec)], self.head_options, squash=self.squash)
+        return dataclasses.replace(architecture, encoder=concrete_encoder(architecture.encoder, spec.observation))

@@ -17,12 +17,14 @@ BetaSchedule = Literal["constant", "exponential", "pure"]
 class InteractiveConfig:
     """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
 
-    initial_labels: int = 1000
-    """Expert-labeled steps collected in round 0 (the initial demonstrations)."""
-    steps_per_round: int = 1000
-    """Environment steps collected in each later round."""
+    initial_labels: int = 0
+    """Expert-labeled steps collected in round 0, the initial demonstrations (0: derived: the
+    budget's share of round 0 when a label budget is set, else 1000)."""
+    steps_per_round: int = 0
+    """Environment steps collected in each later round (0: derived: what is left of the label
+    budget after round 0, shared by the rounds, else 1000)."""
     n_rounds: int = 5
-    """Rounds after round 0 (a budget by rounds)."""
+    """Rounds after round 0 (a budget by rounds; with a label budget, the rounds it is shared by)."""
     label_budget: int = 0
     """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
     warm_start: bool = False
@@ -40,8 +42,45 @@ class InteractiveConfig:
     round stops after about steps/k steps and late-episode states are never visited."""
 
     def __post_init__(self):
+        initial, per_round = derived_schedule(self)
+        object.__setattr__(self, "initial_labels", initial)
+        object.__setattr__(self, "steps_per_round", per_round)
         round_seed(self, self.n_rounds)  # raises when the last round's seeds would leave their block
         require_evaluation_seed(self.eval_seed, max(1, self.eval_episodes), "InteractiveConfig.eval_seed")
+
+
+UNCAPPED_ROUND_STEPS = 1000
+"""Round 0's labels and each later round's steps when neither they nor a label budget are given."""
+
+
+def derived_schedule(interactive: InteractiveConfig) -> tuple[int, int]:
+    """``(initial_labels, steps_per_round)`` with the unset (0) ones derived, so that a label
+    budget always leaves rounds after round 0: round 0 takes ``ceil(budget / (n_rounds + 1))``
+    labels and the rounds share the rest. Raises when the budget leaves no round after round 0 or
+    when ``n_rounds`` rounds of ``steps_per_round`` cannot reach it."""
+    budget, rounds = interactive.label_budget, interactive.n_rounds
+    initial, per_round = interactive.initial_labels, interactive.steps_per_round
+    for flag, value in (("label-budget", budget), ("initial-labels", initial), ("steps-per-round", per_round)):
+        if value < 0:
+            raise ValueError(f"--{flag}: expected a count >= 0 (0: derived), got {value}")
+    if rounds < 0:
+        raise ValueError(f"--n-rounds: expected a count >= 0, got {rounds}")
+    if not budget:
+        return initial or UNCAPPED_ROUND_STEPS, per_round or UNCAPPED_ROUND_STEPS
+    initial = initial or math.ceil(budget / (rounds + 1))
+    if rounds == 0 or initial >= budget:
+        raise ValueError(
+            f"--label-budget {budget} leaves no round after round 0 ({initial} initial labels, "
+            f"{rounds} rounds); expected a budget above --initial-labels and --n-rounds >= 1"
+        )
+    per_round = per_round or math.ceil((budget - initial) / rounds)
+    if initial + rounds * per_round < budget:
+        needed = rounds_for_budget(budget, initial, per_round)
+        raise ValueError(
+            f"--label-budget {budget}: {initial} initial labels and {rounds} rounds of {per_round} reach only "
+            f"{initial + rounds * per_round}; expected --n-rounds {needed} or more steps per round"
+        )
+    return initial, per_round
 
 
 def round_seed(interactive: InteractiveConfig, round_index: int) -> int:

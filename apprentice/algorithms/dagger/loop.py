@@ -140,10 +140,6 @@ def run_rounds(
     """Round 0, then up to ``n_rounds`` rounds of collect, aggregate, retrain, evaluate.
 
     ``on_round`` receives the result so far after every round (a checkpoint hook)."""
-    if interactive.initial_labels < 1:
-        raise ValueError(
-            f"initial_labels: expected at least 1 expert label for round 0, got {interactive.initial_labels}"
-        )
     spec = env_spec(env_id)
     stateful = bc_config.architecture_for(spec).stateful
     dataset: Dataset | None = None
