@@ -149,6 +149,16 @@ def test_minari_round_trip_offline(minari_root):
     assert not [p for p in minari_root.iterdir() if p.name.startswith(".apprentice-export")]
 
 
+def test_minari_export_refuses_trajectories_that_do_not_fit_the_env(minari_root):
+    two_dim = make_trajectories(2, obs_dim=2)
+    with pytest.raises(ValueError, match=r"CartPole-v1 expects observations of Box.*got trajectory 0's shape \(2,\)"):
+        export_minari("apprentice/misfit-v0", two_dim, "CartPole-v1")
+    continuous = make_trajectories(2, discrete=False)
+    with pytest.raises(ValueError, match=r"expects actions of Discrete\(2\), got trajectory 0's shape \(1,\)"):
+        export_minari("apprentice/misfit-v0", continuous, "CartPole-v1")
+    assert not (minari_root / "apprentice" / "misfit-v0").exists()
+
+
 def test_minari_round_trip_keeps_a_dict_observation_and_its_uint8_images(minari_root):
     from apprentice import experts
     from apprentice.rollout import rollout

@@ -16,6 +16,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,7 @@ def export_minari(
     trajectories = list(trajectories)
     if not trajectories:
         raise ValueError("export_minari: expected at least one trajectory, got an empty list")
+    _require_fits_env(trajectories, env_id)
     root = datasets_root()
     target = root / dataset_id
     if target.exists() and not overwrite:
@@ -84,6 +86,49 @@ def export_minari(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _require_fits_env(trajectories: Sequence[Trajectory], env_id: str) -> None:
+    """Raise unless every trajectory's observations and actions have the shapes of ``env_id``'s
+    spaces (Minari records the env beside the data but does not check them against each other)."""
+    import gymnasium
+
+    env = gymnasium.make(env_id)
+    observation_space, action_space = env.observation_space, env.action_space
+    env.close()
+    for i, trajectory in enumerate(trajectories):
+        first = trees.tree_map(lambda leaf: leaf[0], trajectory.observations)
+        for what, space, value in (
+            ("observations", observation_space, first),
+            ("actions", action_space, trajectory.actions[0]),
+        ):
+            if not _fits(space, value):
+                raise ValueError(
+                    f"export_minari: {env_id} expects {what} of {space}, got trajectory {i}'s "
+                    f"{_describe(value)}; pass the env the trajectories were collected in"
+                )
+
+
+def _fits(space: Any, value: Any) -> bool:
+    from gymnasium import spaces
+
+    if isinstance(space, spaces.Dict):
+        return (
+            isinstance(value, dict)
+            and set(value) == set(space.spaces)
+            and all(_fits(sub, value[name]) for name, sub in space.spaces.items())
+        )
+    if isinstance(space, spaces.Box):
+        return np.shape(value) == space.shape
+    if isinstance(space, spaces.Discrete):
+        return np.ndim(value) == 0
+    return True  # other spaces: Minari's own checks
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{name}: {_describe(leaf)}" for name, leaf in sorted(value.items())) + "}"
+    return f"shape {np.shape(value)}"
 
 
 def import_minari(dataset_id: str) -> tuple[list[Trajectory], dict[str, str]]:
