@@ -90,7 +90,7 @@ def test_a_chunked_policy_saves_loads_and_refuses_single_action_calls(tmp_path):
         assert a.shape == (1,)
     with pytest.raises(ValueError, match="executes them through its state: use step"):
         policy.act(jax.random.key(0), jnp.zeros(3))
-    with pytest.raises(ValueError, match="chunk: expected an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="--chunk: expected an integer >= 1, got 0"):
         HeadOptions(chunk=0)
     with pytest.raises(ValueError, match="action chunking: expected a continuous head, got 'categorical'"):
         make_policy(

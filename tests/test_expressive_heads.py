@@ -178,7 +178,7 @@ def test_actions_stay_inside_the_box():
 
 
 def test_bad_head_options_and_mismatches_are_one_line_errors():
-    with pytest.raises(ValueError, match="n_bins: expected an integer >= 2, got 1"):
+    with pytest.raises(ValueError, match="--n-bins: expected an integer >= 2, got 1"):
         HeadOptions(n_bins=1)
     with pytest.raises(ValueError, match="loss 'mse' trains the 'deterministic' head, not 'diffusion'"):
         bc.BCConfig(loss="mse", head="diffusion")

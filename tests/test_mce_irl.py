@@ -461,9 +461,9 @@ def test_horizon_and_discount_combinations_raise():
         ValueError, match=r"infinite-horizon \(horizon=None\) problem needs a discount in \[0, 1\); got 1.0"
     ):
         MCEIRLConfig(horizon=None, discount=1.0)
-    with pytest.raises(ValueError, match=r"discount must be in \[0, 1\] for a finite horizon; got 1.5"):
+    with pytest.raises(ValueError, match=r"--discount: expected a value in \[0, 1\], got 1.5"):
         MCEIRLConfig(horizon=5, discount=1.5)
-    with pytest.raises(ValueError, match="horizon must be a positive integer"):
+    with pytest.raises(ValueError, match="--horizon: expected an integer >= 1"):
         MCEIRLConfig(horizon=0, discount=0.9)
     mdp, expert, config = _finite_setup()
     with pytest.raises(ValueError, match="config.horizon=10 differs from mdp.horizon=20"):

@@ -147,12 +147,12 @@ def test_reward_model_ranks_held_out_cartpole_segments_like_the_true_reward(spec
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"n_rounds": 0}, "n_rounds: expected a positive integer, got 0"),
-        ({"segment_length": 0}, "segment_length: expected a positive integer"),
-        ({"n_comparisons": 1}, "n_comparisons: expected at least 2"),
+        ({"n_rounds": 0}, "--n-rounds: expected an integer >= 1, got 0"),
+        ({"segment_length": 0}, "--segment-length: expected an integer >= 1"),
+        ({"n_comparisons": 1}, "--n-comparisons: expected an integer >= 2"),
         ({"rollout_steps": 10}, "rollout_steps: expected at least segment_length = 25"),
-        ({"temperature": -1.0}, "temperature: expected a value >= 0"),
-        ({"random_fraction": 1.5}, r"random_fraction: expected a value in \[0, 1\], got 1.5"),
+        ({"temperature": -1.0}, "--temperature: expected a value >= 0"),
+        ({"random_fraction": 1.5}, r"--random-fraction: expected a value in \[0, 1\], got 1.5"),
         ({"held_out_fraction": 0.0}, "held_out_fraction: expected a value in"),
         ({"held_out_fraction": 0.001}, r"\(0 pairs\)"),
         (

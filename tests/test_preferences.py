@@ -385,7 +385,7 @@ def test_bad_inputs_raise_clear_errors():
         dpo_loss(jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), beta=0.0)
     with pytest.raises(ValueError, match="tau: expected a positive"):
         ipo_loss(jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), jnp.zeros(1), tau=-1.0)
-    with pytest.raises(ValueError, match="RewardModelConfig.held_out_fraction"):
+    with pytest.raises(ValueError, match=r"--held-out-fraction: expected a value in \[0, 1\), got 1.0"):
         RewardModelConfig(held_out_fraction=1.0)
     with pytest.raises(ValueError, match="integer items need vocab_size"):
         RewardMLP((3,), key=jax.random.key(0))(jnp.zeros(3, jnp.int32))

@@ -133,7 +133,7 @@ def test_replay_buffer_overwrites_the_oldest_rows_and_samples_shapes():
 def test_configs_reject_bad_settings_with_clear_errors():
     with pytest.raises(ValueError, match="n_minibatches"):
         PPOConfig(n_envs=3, n_steps=5, n_minibatches=4)
-    with pytest.raises(ValueError, match="SACConfig.batch_size: expected a positive integer, got 0"):
+    with pytest.raises(ValueError, match="--batch-size: expected an integer >= 1, got 0"):
         SACConfig(batch_size=0)
-    with pytest.raises(ValueError, match="gamma and tau"):
+    with pytest.raises(ValueError, match=r"--gamma: expected a value in \[0, 1\], got 1.5"):
         SACConfig(gamma=1.5)

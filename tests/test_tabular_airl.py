@@ -188,13 +188,13 @@ def test_bad_inputs_raise_clear_errors():
     mdp, _, expert_policy = _problem(0, deterministic=False)
     expert = policy_visitation(mdp, expert_policy)
     for kwargs, match in [
-        ({"n_iterations": 0}, "n_iterations must be a positive integer; got 0"),
-        ({"disc_steps": -1}, "disc_steps must be a positive integer"),
-        ({"learning_rate": 0.0}, "learning_rate must be positive"),
-        ({"policy_step": 1.5}, r"policy_step must be in \(0, 1\]"),
+        ({"n_iterations": 0}, "--n-iterations: expected an integer >= 1, got 0"),
+        ({"disc_steps": -1}, "--disc-steps: expected an integer >= 1"),
+        ({"learning_rate": 0.0}, "--learning-rate: expected a value > 0"),
+        ({"policy_step": 1.5}, r"--policy-step: expected a value in \(0, 1\]"),
         ({"reward_shape": "action"}, "reward_shape must be 'state' or 'state_action'"),
         ({"shaping": "sampled"}, "shaping must be 'next_state' or 'expected'"),
-        ({"init_scale": -1.0}, "init_scale must be >= 0"),
+        ({"init_scale": -1.0}, "--init-scale: expected a value >= 0"),
     ]:
         with pytest.raises(ValueError, match=match):
             TabularAIRLConfig(**kwargs)

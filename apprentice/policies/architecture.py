@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from apprentice.field_ranges import AtLeastTwo, NonNegative, PositiveInt, Real, check_ranges
 from apprentice.policies.activation import Activation
 
 if TYPE_CHECKING:
@@ -66,9 +67,9 @@ class Network:
     mlp, cnn (Nature-DQN torso), impala (residual torso), dict (one encoder per key)."""
     core: CoreKind = "none"
     """Memory between encoder and head: none, gru or lstm."""
-    core_size: int = 128
+    core_size: PositiveInt = 128
     """Hidden units of a recurrent core."""
-    frame_stack: int = 1
+    frame_stack: PositiveInt = 1
     """The encoder sees the last this many observations (repeating the first at an episode start)."""
 
     def __post_init__(self) -> None:
@@ -76,8 +77,7 @@ class Network:
 
     def check(self) -> None:
         """The body's checks (a subclass's ``__post_init__`` calls them beside its own)."""
-        if self.frame_stack < 1:
-            raise ValueError(f"frame_stack: expected a positive integer, got {self.frame_stack}")
+        check_ranges(self)
         widths = tuple(self.hidden_sizes)
         if any(int(width) != width or width < 1 for width in widths):
             raise ValueError(f"hidden_sizes: expected positive integers, got {widths}")
@@ -108,35 +108,26 @@ class Network:
 class HeadOptions:
     """The options of the heads that have them (each head reads its own; the rest are ignored)."""
 
-    n_components: int = 5
+    n_components: PositiveInt = 5
     """gmm: mixture components K."""
-    n_bins: int = 21
+    n_bins: AtLeastTwo = 21
     """discretized: bins per action dimension, uniform over the env's action box."""
-    diffusion_steps: int = 50
+    diffusion_steps: PositiveInt = 50
     """diffusion: noise levels T of the DDPM schedule (cosine), all of them walked back to sample."""
-    flow_steps: int = 10
+    flow_steps: PositiveInt = 10
     """flow: Euler steps from noise to an action."""
     denoiser_sizes: tuple[int, ...] = (256, 256)
     """diffusion, flow: hidden widths of the MLP that predicts the noise or the velocity."""
-    chunk: int = 1
+    chunk: PositiveInt = 1
     """Actions predicted at once (ACT's action chunking; any continuous head): 1 is no chunking."""
     chunk_execution: ChunkExecution = "open_loop"
     """How a chunk is executed: open_loop (all k actions, then predict again) or ensemble (predict
     at every step, execute the weighted mean of the predictions for this step: ACT's temporal ensembling)."""
-    ensemble_decay: float = 0.01
+    ensemble_decay: NonNegative = 0.01
     """ensemble: weights exp(-m i) over the predictions for a step, i = 0 the oldest (ACT's m)."""
 
     def __post_init__(self) -> None:
-        for name, least in (
-            ("n_components", 1),
-            ("n_bins", 2),
-            ("diffusion_steps", 1),
-            ("flow_steps", 1),
-            ("chunk", 1),
-        ):
-            value = getattr(self, name)
-            if int(value) != value or value < least:
-                raise ValueError(f"{name}: expected an integer >= {least}, got {value}")
+        check_ranges(self)
         widths = tuple(self.denoiser_sizes)
         if any(int(width) != width or width < 1 for width in widths):
             raise ValueError(f"denoiser_sizes: expected positive integers, got {widths}")
@@ -155,9 +146,9 @@ class PolicyArchitecture(HeadOptions, Network):
     """Output distribution: categorical (discrete), gaussian or deterministic (continuous)."""
     squash: bool = False
     """Squash continuous actions by tanh into the env's action bounds."""
-    log_std_min: float = LOG_STD_MIN
+    log_std_min: Real = LOG_STD_MIN
     """Lower end of the Gaussian head's log-std range."""
-    log_std_max: float = LOG_STD_MAX
+    log_std_max: Real = LOG_STD_MAX
     """Upper end of the Gaussian head's log-std range."""
 
     def __post_init__(self) -> None:

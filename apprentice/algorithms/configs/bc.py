@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from apprentice.field_ranges import Count, HeldOutFraction, NonNegative, Positive, PositiveInt, Ranged
 from apprentice.policies.architecture import HeadKind, HeadOptions, Network, PolicyArchitecture, concrete_encoder
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ Weighting = Literal["none", "return", "exp_return"]
 
 
 @dataclass(frozen=True)
-class BCConfig:
+class BCConfig(Ranged):
     """Behavior cloning: maximize the likelihood of the expert's actions on the expert's states."""
 
     loss: BCLoss = "auto"
@@ -53,37 +54,38 @@ class BCConfig:
     of episodes) and frame stack; the head follows from the loss."""
     squash: bool = False
     """Squash continuous actions by tanh into the env's bounds."""
-    learning_rate: float = 1e-3
+    learning_rate: Positive = 1e-3
     """Adam step size."""
-    batch_size: int = 256
+    batch_size: PositiveInt = 256
     """Samples per gradient step."""
-    n_epochs: int = 200
+    n_epochs: PositiveInt = 200
     """Maximum number of passes over the training data."""
-    min_gradient_steps: int = 0
+    min_gradient_steps: Count = 0
     """Run at least this many gradient steps, adding epochs on small datasets (0: just n_epochs)."""
-    patience: int = 50
+    patience: Count = 50
     """Stop after this many epochs without a better validation loss (0: never stop early); 20 stopped
     Pendulum BC underfit on some seeds, where an epoch of 20 episodes is only ~15 steps."""
-    validation_fraction: float = 0.1
+    validation_fraction: HeldOutFraction = 0.1
     """Fraction of episodes held out for validation and early stopping (0: none)."""
-    l2_coef: float = 0.0
+    l2_coef: NonNegative = 0.0
     """Coefficient of the L2 penalty on weight matrices."""
-    entropy_coef: float = 0.0
+    entropy_coef: NonNegative = 0.0
     """Coefficient of the entropy bonus (stochastic heads only)."""
     weighting: Weighting = "none"
     """Per-trajectory weights: ``none``, ``return`` (R - min R) or ``exp_return`` (RWR)."""
-    rwr_temperature: float = 1.0
+    rwr_temperature: Positive = 1.0
     """Temperature of ``exp_return`` weights, in units of return."""
     normalize_obs: bool = True
     """Standardize observations by the training data's mean and std (frozen in the policy)."""
-    obs_noise: float = 0.0
+    obs_noise: NonNegative = 0.0
     """Augment training observations with Gaussian noise of this many feature standard deviations."""
-    sequence_length: int = 64
+    sequence_length: PositiveInt = 64
     """Steps per training sequence of a stateful policy (recurrent core or frame stack)."""
-    burn_in: int = 16
+    burn_in: Count = 16
     """Steps before each sequence that rebuild memory without loss (at least frame_stack - 1 are used)."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.loss != "auto" and self.head != "auto" and HEAD_OF_LOSS[self.loss] != self.head:
             raise ValueError(
                 f"BCConfig: loss {self.loss!r} trains the {HEAD_OF_LOSS[self.loss]!r} head, not {self.head!r}; "

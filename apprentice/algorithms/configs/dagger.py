@@ -8,45 +8,51 @@ from typing import Literal
 
 from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.envs.seeds import Stream, collection_seed, evaluation_seed, require_evaluation_seed
+from apprentice.field_ranges import Count, Fraction, NonNegative, PositiveInt, Ranged
 
 BetaSchedule = Literal["constant", "exponential", "pure"]
 """DAgger's mixing schedule (see :func:`apprentice.algorithms.dagger.schedules.beta_at`)."""
 
 
 @dataclass(frozen=True)
-class InteractiveConfig:
+class InteractiveConfig(Ranged):
     """Budgets and schedule of an interactive imitation run (shared by DAgger, HG-DAgger, DART)."""
 
-    initial_labels: int = 0
+    initial_labels: Count = 0
     """Expert-labeled steps collected in round 0, the initial demonstrations (0: derived: the
     budget's share of round 0 when a label budget is set, else 1000)."""
-    steps_per_round: int = 0
+    steps_per_round: Count = 0
     """Environment steps collected in each later round (0: derived: what is left of the label
     budget after round 0, shared by the rounds, else 1000)."""
-    n_rounds: int = 5
+    n_rounds: Count = 5
     """Rounds after round 0 (a budget by rounds; with a label budget, the rounds it is shared by)."""
-    label_budget: int = 0
+    label_budget: Count = 0
     """Stop once this many expert labels are aggregated (0: no cap; a budget by labels)."""
     warm_start: bool = False
     """Retrain from the previous round's policy instead of from scratch."""
-    eval_episodes: int = 10
+    eval_episodes: Count = 10
     """Evaluation episodes after each round (0: no per-round evaluation)."""
-    eval_seed: int = evaluation_seed()
+    eval_seed: Count = evaluation_seed()
     """First env seed of the evaluation episodes (in the evaluation band of ``apprentice.envs.seeds``)."""
-    run_seed: int = 0
+    run_seed: Count = 0
     """Run seed of the collection envs: round 0 is seeded ``collection_seed(run_seed, DEMONSTRATIONS)``,
     round r >= 1 ``collection_seed(run_seed, INTERACTIVE, r)`` (never an evaluation seed)."""
-    n_envs: int = 1
+    n_envs: PositiveInt = 1
     """Env copies stepping together while collecting. With 1, episodes run one after another, so
     a round's step budget ends at most one episode early; with k copies every episode of the
     round stops after about steps/k steps and late-episode states are never visited."""
 
-    def __post_init__(self):
-        initial, per_round = derived_schedule(self)
-        object.__setattr__(self, "initial_labels", initial)
-        object.__setattr__(self, "steps_per_round", per_round)
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        derived_schedule(self)  # raises when the budget leaves no round or the rounds cannot reach it
         round_seed(self, self.n_rounds)  # raises when the last round's seeds would leave their block
         require_evaluation_seed(self.eval_seed, max(1, self.eval_episodes), "InteractiveConfig.eval_seed")
+
+    @property
+    def schedule(self) -> tuple[int, int]:
+        """``(round 0's labels, each later round's steps)``, the unset (0) ones derived (the fields
+        keep what was given, so that a copy with another budget derives again)."""
+        return derived_schedule(self)
 
 
 UNCAPPED_ROUND_STEPS = 1000
@@ -60,11 +66,6 @@ def derived_schedule(interactive: InteractiveConfig) -> tuple[int, int]:
     when ``n_rounds`` rounds of ``steps_per_round`` cannot reach it."""
     budget, rounds = interactive.label_budget, interactive.n_rounds
     initial, per_round = interactive.initial_labels, interactive.steps_per_round
-    for flag, value in (("label-budget", budget), ("initial-labels", initial), ("steps-per-round", per_round)):
-        if value < 0:
-            raise ValueError(f"--{flag}: expected a count >= 0 (0: derived), got {value}")
-    if rounds < 0:
-        raise ValueError(f"--n-rounds: expected a count >= 0, got {rounds}")
     if not budget:
         return initial or UNCAPPED_ROUND_STEPS, per_round or UNCAPPED_ROUND_STEPS
     initial = initial or math.ceil(budget / (rounds + 1))
@@ -98,7 +99,7 @@ def rounds_for_budget(label_budget: int, initial_labels: int, steps_per_round: i
 
 
 @dataclass(frozen=True)
-class DAggerConfig:
+class DAggerConfig(Ranged):
     """DAgger: the learner visits states, the expert labels them all."""
 
     interactive: InteractiveConfig = InteractiveConfig()
@@ -107,14 +108,14 @@ class DAggerConfig:
     """How each round retrains on the aggregated dataset."""
     beta_schedule: BetaSchedule = "pure"
     """Probability that the expert acts: ``constant`` beta, ``exponential`` decay^r, or ``pure`` (0 after round 0)."""
-    beta: float = 0.5
+    beta: Fraction = 0.5
     """Beta of the constant schedule."""
-    beta_decay: float = 0.5
+    beta_decay: Fraction = 0.5
     """Decay p of the exponential schedule (beta_r = p^r)."""
 
 
 @dataclass(frozen=True)
-class HGDAggerConfig:
+class HGDAggerConfig(Ranged):
     """HG-DAgger with a built-in gate (pass any gate to :func:`train` to replace it)."""
 
     interactive: InteractiveConfig = InteractiveConfig()
@@ -123,22 +124,22 @@ class HGDAggerConfig:
     """How each round retrains on the aggregated dataset."""
     gate: Literal["action-discrepancy"] = "action-discrepancy"
     """Built-in gate used when none is passed to ``train``."""
-    discrepancy_threshold: float = 0.5
+    discrepancy_threshold: NonNegative = 0.5
     """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
     gate is passed to ``train``."""
 
 
 @dataclass(frozen=True)
-class DARTConfig:
+class DARTConfig(Ranged):
     """DART: noisy expert demonstrations, labeled with the clean expert action."""
 
     interactive: InteractiveConfig = InteractiveConfig()
     """Budgets, rounds, warm start and evaluation."""
     bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
     """How each round retrains on the aggregated dataset."""
-    noise: float = 0.0
+    noise: NonNegative = 0.0
     """Noise of round 0 (and of every round unless fitted): epsilon, or sigma in action half-widths."""
     fit_noise: bool = True
     """After each round set the noise to the learner's error on the expert data (the paper's rule)."""
-    noise_scale: float = 1.0
+    noise_scale: NonNegative = 1.0
     """Multiplier alpha on the fitted noise level."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, get_args
 
 from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.field_ranges import Discount, NonNegative, Positive, PositiveInt, Ranged, UnitStep
 
 RewardInput = Literal["state", "state_action"]
 """What the reward sees: ``state`` gives r(s) (the same for every action), ``state_action`` r(s, a)."""
@@ -23,7 +24,7 @@ def require_reward_kind(kind: str) -> None:
 
 
 @dataclass(frozen=True)
-class AdversarialConfig:
+class AdversarialConfig(Ranged):
     """What GAIL and AIRL share: the PPO inner loop and the discriminator's training."""
 
     algorithm: ClassVar[str] = "adversarial"
@@ -31,13 +32,13 @@ class AdversarialConfig:
     """The PPO that optimizes the discriminator's reward (its total_steps is the run's length).
     Its ``network`` is also the body of the discriminator's networks: one architecture, so an
     encoder that reads the learner's observations reads them for the discriminator too."""
-    disc_learning_rate: float = 3e-4
+    disc_learning_rate: Positive = 3e-4
     """Adam step size of the discriminator."""
-    disc_epochs: int = 2
+    disc_epochs: PositiveInt = 2
     """Discriminator passes per rollout."""
-    disc_minibatches: int = 1
+    disc_minibatches: PositiveInt = 1
     """Minibatches per pass (each has rollout_size / disc_minibatches learner and as many expert samples)."""
-    grad_penalty: float = 0.0
+    grad_penalty: NonNegative = 0.0
     """Weight of the gradient penalty ``E[(||grad_x l(x_mix)|| - 1)^2]`` on expert/learner mixtures (0: off)."""
     reward: RewardKind = "positive"
     """The learner's reward from the logit: ``l``, ``-log(1 - D)`` (>= 0) or ``log D`` (<= 0); see
@@ -47,12 +48,8 @@ class AdversarialConfig:
     they balanced (GAIL 402, AIRL 500). Where the expert ends episodes early (reaching a goal),
     use ``negative``."""
 
-    def __post_init__(self):
-        for name in ("disc_epochs", "disc_minibatches"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"{type(self).__name__}.{name}: expected a positive integer, got {getattr(self, name)}"
-                )
+    def __post_init__(self) -> None:
+        super().__post_init__()
         rollout_size = self.ppo.n_envs * self.ppo.n_steps
         if rollout_size % self.disc_minibatches:
             raise ValueError(
@@ -93,12 +90,12 @@ def check_discount(discount: float, horizon: int | None) -> float:
 
 
 @dataclass(frozen=True)
-class MCEIRLConfig:
+class MCEIRLConfig(Ranged):
     """Tabular MCE IRL: match the expert's discounted occupancy with a soft-optimal policy."""
 
-    horizon: int | None = None
+    horizon: PositiveInt | None = None
     """H, the number of actions per episode; None for the infinite-horizon discounted problem."""
-    discount: float = 0.99
+    discount: Discount = 0.99
     """gamma: in [0, 1] for a finite horizon (1 = undiscounted), in [0, 1) for an infinite one."""
     reward_model: Literal["linear", "mlp"] = "linear"
     """``linear``: r = phi^T theta (theta starts at 0); ``mlp``: r = MLP(phi)."""
@@ -106,23 +103,22 @@ class MCEIRLConfig:
     """``state``: r(s), matched on the state occupancy; ``state_action``: r(s, a), on rho(s, a)."""
     hidden_sizes: tuple[int, ...] = (32, 32)
     """Hidden widths of the MLP reward (unused by the linear one)."""
-    learning_rate: float = 0.1
+    learning_rate: Positive = 0.1
     """Adam step size on the reward parameters (one-hot linear rewards tolerate 0.5; MLPs ~0.01)."""
-    max_iterations: int = 5000
+    max_iterations: PositiveInt = 5000
     """Most gradient steps (each one soft value iteration plus one forward pass)."""
-    occupancy_tol: float = 1e-3
+    occupancy_tol: NonNegative = 1e-3
     """Stop once max |learner occupancy - expert occupancy| is at most this."""
-    gradient_tol: float = 1e-8
+    gradient_tol: NonNegative = 1e-8
     """Also stop once the L2 norm of the parameter gradient is at most this (features that cannot
     match the expert exactly end here); 0 disables it."""
-    soft_vi_tol: float = 1e-10
+    soft_vi_tol: Positive = 1e-10
     """Infinite horizon: sup-norm accuracy of each soft value iteration (warm-started)."""
-    soft_vi_max_sweeps: int = 100_000
+    soft_vi_max_sweeps: PositiveInt = 100_000
     """Infinite horizon: most soft Bellman sweeps per iteration."""
 
     def __post_init__(self) -> None:
-        if self.horizon is not None and (int(self.horizon) != self.horizon or self.horizon < 1):
-            raise ValueError(f"horizon must be a positive integer or None; got {self.horizon!r}")
+        super().__post_init__()
         check_discount(self.discount, self.horizon)
         if self.reward_model not in ("linear", "mlp"):
             raise ValueError(f"reward_model must be 'linear' or 'mlp'; got {self.reward_model!r}")
@@ -130,18 +126,6 @@ class MCEIRLConfig:
             raise ValueError(f"reward_input must be 'state' or 'state_action'; got {self.reward_input!r}")
         if any(int(width) != width or width < 1 for width in self.hidden_sizes):
             raise ValueError(f"hidden_sizes must be positive integers; got {self.hidden_sizes}")
-        positive = {
-            "learning_rate": self.learning_rate,
-            "max_iterations": self.max_iterations,
-            "soft_vi_tol": self.soft_vi_tol,
-            "soft_vi_max_sweeps": self.soft_vi_max_sweeps,
-        }
-        for name, value in positive.items():
-            if not value > 0:
-                raise ValueError(f"{name} must be positive; got {value}")
-        for name in ("occupancy_tol", "gradient_tol"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
 
 
 RewardShape = Literal["state", "state_action"]
@@ -153,7 +137,7 @@ Shaping = Literal["next_state", "expected"]
 
 
 @dataclass(frozen=True)
-class TabularAIRLConfig:
+class TabularAIRLConfig(Ranged):
     """Exact tabular AIRL: a discriminator ``f - log pi`` against a soft-optimal learner."""
 
     reward_shape: RewardShape = "state"
@@ -162,37 +146,27 @@ class TabularAIRLConfig:
     """``next_state``: ``f = g + gamma h(s') - h(s)`` (the paper); ``expected``: ``gamma h(s')``
     replaced by its mean over ``P(.|s, a)`` (recovers a state reward exactly under stochastic
     dynamics too; see the module doc)."""
-    n_iterations: int = 1000
+    n_iterations: PositiveInt = 1000
     """Outer iterations (each ``disc_steps`` Adam steps, then one policy update)."""
-    disc_steps: int = 20
+    disc_steps: PositiveInt = 20
     """Adam steps on the discriminator loss per outer iteration, the policy held fixed."""
-    learning_rate: float = 0.05
+    learning_rate: Positive = 0.05
     """Adam step size on ``g`` and ``h`` (the Adam state persists across iterations)."""
-    policy_step: float = 0.2
+    policy_step: UnitStep = 0.2
     """In (0, 1]: ``log pi <- (1 - step) log pi + step log pi_g``, renormalized; 1 takes the
     exact soft-optimal policy of ``g`` each iteration, which stalls on deterministic dynamics
     (see the module doc); 0.2 converged on every MDP tried."""
-    init_scale: float = 0.0
+    init_scale: NonNegative = 0.0
     """Std of the normal draw (from the key) for the initial ``g`` and ``h``; 0 starts both at 0,
     so the first policy is uniform."""
-    soft_vi_tol: float = 1e-10
+    soft_vi_tol: Positive = 1e-10
     """Sup-norm accuracy of each (warm-started) soft value iteration."""
-    soft_vi_max_sweeps: int = 100_000
+    soft_vi_max_sweeps: PositiveInt = 100_000
     """Most soft Bellman sweeps per policy update."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.reward_shape not in ("state", "state_action"):
             raise ValueError(f"reward_shape must be 'state' or 'state_action'; got {self.reward_shape!r}")
         if self.shaping not in ("next_state", "expected"):
             raise ValueError(f"shaping must be 'next_state' or 'expected'; got {self.shaping!r}")
-        for name in ("n_iterations", "disc_steps", "soft_vi_max_sweeps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        for name in ("learning_rate", "soft_vi_tol"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive; got {getattr(self, name)!r}")
-        if not 0.0 < self.policy_step <= 1.0:
-            raise ValueError(f"policy_step must be in (0, 1]; got {self.policy_step!r}")
-        if not self.init_scale >= 0:
-            raise ValueError(f"init_scale must be >= 0; got {self.init_scale!r}")

@@ -6,11 +6,21 @@ methods that build models and optimizers import them when called)."""
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.field_ranges import (
+    AtLeastTwo,
+    Count,
+    Fraction,
+    HeldOutFraction,
+    NonNegative,
+    Positive,
+    PositiveInt,
+    Ranged,
+    Real,
+)
 from apprentice.policies.activation import Activation
 
 if TYPE_CHECKING:
@@ -21,51 +31,46 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class NextTokenConfig:
+class NextTokenConfig(Ranged):
     """Train a character transformer to predict the next character (BC on text)."""
 
-    context_length: int = 64
+    context_length: PositiveInt = 64
     """Characters of prefix the model sees; a training window is ``context_length + 1`` characters."""
-    d_model: int = 96
+    d_model: PositiveInt = 96
     """Width of the residual stream (embedding size)."""
-    n_layers: int = 3
+    n_layers: PositiveInt = 3
     """Number of transformer blocks."""
-    n_heads: int = 4
+    n_heads: PositiveInt = 4
     """Attention heads per block; must divide ``d_model``."""
-    mlp_ratio: int = 4
+    mlp_ratio: PositiveInt = 4
     """Width of each block's MLP, in multiples of ``d_model``."""
     head: Literal["tied", "untied"] = "tied"
     """Output head: the transposed token embedding (``tied``) or a separate matrix."""
-    batch_size: int = 32
+    batch_size: PositiveInt = 32
     """Windows per gradient step."""
-    n_steps: int = 1500
+    n_steps: PositiveInt = 1500
     """Gradient steps."""
-    learning_rate: float = 3e-3
+    learning_rate: Positive = 3e-3
     """Peak AdamW step size."""
     schedule: Literal["cosine", "constant"] = "cosine"
     """After warmup: cosine decay to ``min_lr_ratio * learning_rate`` at the last step, or constant."""
-    warmup_steps: int = 100
+    warmup_steps: Count = 100
     """Steps of linear warmup from 0 to ``learning_rate`` (0: none)."""
-    min_lr_ratio: float = 0.1
+    min_lr_ratio: Fraction = 0.1
     """Final learning rate of the cosine schedule, as a fraction of ``learning_rate``."""
-    weight_decay: float = 0.01
+    weight_decay: NonNegative = 0.01
     """AdamW decoupled weight decay, applied to matrices and embeddings only (not biases, norms)."""
-    grad_clip: float = 1.0
+    grad_clip: NonNegative = 1.0
     """Clip gradients to this global norm (0: no clipping)."""
-    validation_fraction: float = 0.1
+    validation_fraction: HeldOutFraction = 0.1
     """Fraction of the corpus's lines held out to measure validation loss."""
-    eval_interval: int = 250
+    eval_interval: PositiveInt = 250
     """Steps per jitted chunk; validation loss is measured after each chunk."""
-    max_validation_windows: int = 256
+    max_validation_windows: PositiveInt = 256
     """Validation uses at most this many non-overlapping windows of the held-out text."""
 
-    def __post_init__(self):
-        positive = ("context_length", "d_model", "n_layers", "n_heads", "mlp_ratio", "batch_size", "n_steps",
-                    "eval_interval", "max_validation_windows")  # fmt: skip
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"NextTokenConfig.{name}: expected a positive integer, got {value!r}")
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.d_model % self.n_heads:
             raise ValueError(
                 f"NextTokenConfig: expected n_heads to divide d_model, got {self.n_heads} and {self.d_model}"
@@ -75,11 +80,6 @@ class NextTokenConfig:
         if not 0 <= self.warmup_steps < self.n_steps:
             raise ValueError(
                 f"NextTokenConfig.warmup_steps: expected 0 <= warmup_steps < n_steps ({self.n_steps}), got {self.warmup_steps}"
-            )
-        if self.learning_rate <= 0 or self.weight_decay < 0 or self.grad_clip < 0:
-            raise ValueError(
-                "NextTokenConfig: expected learning_rate > 0, weight_decay >= 0, grad_clip >= 0, got "
-                f"{self.learning_rate}, {self.weight_decay}, {self.grad_clip}"
             )
 
     def make_model(self, key: PRNGKeyArray, vocab_size: int) -> CharTransformer:
@@ -123,29 +123,19 @@ class NextTokenConfig:
 
 
 @dataclass(frozen=True)
-class PairTrainingConfig:
+class PairTrainingConfig(Ranged):
     """Steps, batch and optimizer of a fit to preference pairs."""
 
-    n_steps: int = 200
+    n_steps: PositiveInt = 200
     """Gradient steps."""
-    batch_size: int = 64
+    batch_size: PositiveInt = 64
     """Pairs per step, drawn uniformly with replacement."""
-    learning_rate: float = 1e-4
+    learning_rate: Positive = 1e-4
     """Adam step size."""
-    grad_clip: float = 1.0
+    grad_clip: NonNegative = 1.0
     """Clip gradients to this global norm (0: none)."""
-    eval_interval: int = 50
+    eval_interval: PositiveInt = 50
     """Steps per jitted chunk (one row of history each)."""
-
-    def __post_init__(self):
-        for name in ("n_steps", "batch_size", "eval_interval"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{type(self).__name__}.{name}: expected a positive integer, got {value!r}")
-        if not (self.learning_rate > 0 and self.grad_clip >= 0):
-            raise ValueError(
-                f"{type(self).__name__}: expected learning_rate > 0 and grad_clip >= 0, got {self.learning_rate}, {self.grad_clip}"
-            )
 
     def optimizer(self) -> optax.GradientTransformation:
         from apprentice.algorithms.preferences.pair_training import clipped_adam
@@ -159,48 +149,31 @@ class TextPreferenceConfig(PairTrainingConfig):
 
     loss: Literal["dpo", "ipo"] = "dpo"
     """``dpo``: ``-log sigmoid(beta h)``; ``ipo``: ``(h - 1 / (2 beta))^2`` (``beta`` is IPO's ``tau``)."""
-    beta: float = 0.1
+    beta: Positive = 0.1
     """The KL coefficient (DPO's ``beta``, IPO's ``tau``)."""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         super().__post_init__()
         if self.loss not in ("dpo", "ipo"):
             raise ValueError(f"TextPreferenceConfig.loss: expected 'dpo' or 'ipo', got {self.loss!r}")
-        if not self.beta > 0:
-            raise ValueError(f"TextPreferenceConfig.beta: expected a positive KL coefficient, got {self.beta}")
 
 
 @dataclass(frozen=True)
-class TextRLHFConfig:
+class TextRLHFConfig(Ranged):
     """KL-regularized policy gradient on responses."""
 
-    beta: float = 0.1
+    beta: NonNegative = 0.1
     """KL coefficient: the optimum is ``pi* ~ pi_ref exp(r / beta)``."""
-    n_iterations: int = 200
+    n_iterations: PositiveInt = 200
     """Policy-gradient steps, each on freshly sampled responses."""
-    prompts_per_iteration: int = 16
+    prompts_per_iteration: PositiveInt = 16
     """Prompts per step."""
-    samples_per_prompt: int = 4
+    samples_per_prompt: AtLeastTwo = 4
     """Responses per prompt (at least 2, for the leave-one-out baseline)."""
-    learning_rate: float = 1e-4
+    learning_rate: Positive = 1e-4
     """Adam step size."""
-    grad_clip: float = 1.0
+    grad_clip: NonNegative = 1.0
     """Clip gradients to this global norm (0: none)."""
-
-    def __post_init__(self):
-        for name in ("n_iterations", "prompts_per_iteration"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"TextRLHFConfig.{name}: expected a positive integer, got {value!r}")
-        if not isinstance(self.samples_per_prompt, int) or self.samples_per_prompt < 2:
-            raise ValueError(
-                f"TextRLHFConfig.samples_per_prompt: expected an integer >= 2 (leave-one-out baseline), got {self.samples_per_prompt!r}"
-            )
-        if not (self.beta >= 0 and self.learning_rate > 0 and self.grad_clip >= 0):
-            raise ValueError(
-                "TextRLHFConfig: expected beta >= 0, learning_rate > 0 and grad_clip >= 0, got "
-                f"{self.beta}, {self.learning_rate}, {self.grad_clip}"
-            )
 
     def optimizer(self) -> optax.GradientTransformation:
         from apprentice.algorithms.preferences.pair_training import clipped_adam
@@ -209,29 +182,29 @@ class TextRLHFConfig:
 
 
 @dataclass(frozen=True)
-class FrontierConfig:
+class FrontierConfig(Ranged):
     """The KL coefficients and budgets of a frontier experiment."""
 
     dpo_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
     rlhf_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
-    n_pairs: int = 4096
+    n_pairs: PositiveInt = 4096
     """Preference pairs for DPO, sampled from the reference and labeled by Bradley-Terry on the true reward."""
     dpo: TextPreferenceConfig = TextPreferenceConfig()
     """DPO's loop (its ``beta`` is replaced by each of ``dpo_betas``)."""
     rlhf: TextRLHFConfig = TextRLHFConfig()
     """RLHF's loop (its ``beta`` is replaced by each of ``rlhf_betas``)."""
-    n_eval: int = 1024
+    n_eval: PositiveInt = 1024
     """Samples per evaluation of reward and KL."""
-    samples_per_prompt: int = 64
+    samples_per_prompt: PositiveInt = 64
     """Samples of the reference per prompt to estimate the optimum."""
 
 
 @dataclass(frozen=True)
-class RewardGeneralizationConfig:
+class RewardGeneralizationConfig(Ranged):
     """Data sizes and the two fits of the explicit-against-implicit experiment."""
 
-    n_train_pairs: int = 4096
-    n_test_pairs: int = 1024
+    n_train_pairs: PositiveInt = 4096
+    n_test_pairs: PositiveInt = 1024
     explicit: PairTrainingConfig = PairTrainingConfig()
     """The explicit reward model's fit."""
     implicit: TextPreferenceConfig = TextPreferenceConfig()
@@ -239,40 +212,29 @@ class RewardGeneralizationConfig:
 
 
 @dataclass(frozen=True)
-class RewardModelConfig:
+class RewardModelConfig(Ranged):
     """A Bradley-Terry reward model trained with Adam on minibatches of preference pairs."""
 
     hidden_sizes: tuple[int, ...] = (64, 64)
     """Widths of the hidden layers of the default reward MLP (``RewardMLP``; ``()``: linear)."""
     activation: Activation = "relu"
     """Hidden-layer nonlinearity of the default MLP."""
-    learning_rate: float = 1e-3
+    learning_rate: Positive = 1e-3
     """Adam step size."""
-    batch_size: int = 64
+    batch_size: PositiveInt = 64
     """Pairs per gradient step."""
-    n_epochs: int = 50
+    n_epochs: PositiveInt = 50
     """Passes over the training pairs."""
-    held_out_fraction: float = 0.1
+    held_out_fraction: HeldOutFraction = 0.1
     """Fraction of pairs held out to measure accuracy (0: none; ignored when ``held_out`` is given)."""
-    margin: float = 0.0
+    margin: Real = 0.0
     """``m`` in ``-log sigmoid(r_w - r_l - m)``."""
-    centering_coef: float = 0.0
+    centering_coef: NonNegative = 0.0
     """``c`` of the centering term ``c (r_w + r_l)^2``."""
     soft_labels: bool = True
     """Fit the data's ``probability`` when it has one (else hard labels)."""
-    vocab_size: int | None = None
+    vocab_size: PositiveInt | None = None
     """One-hot size for integer items (discrete ids, tokens) in the default MLP."""
-
-    def __post_init__(self) -> None:
-        for name in ("learning_rate", "batch_size", "n_epochs"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"RewardModelConfig.{name}: expected a positive value, got {getattr(self, name)}")
-        if not 0.0 <= self.held_out_fraction < 1.0:
-            raise ValueError(
-                f"RewardModelConfig.held_out_fraction: expected a value in [0, 1), got {self.held_out_fraction}"
-            )
-        if self.centering_coef < 0:
-            raise ValueError(f"RewardModelConfig.centering_coef: expected a value >= 0, got {self.centering_coef}")
 
 
 Normalization = Literal["rms", "standardize", "none"]
@@ -280,25 +242,25 @@ NORMALIZATIONS: tuple[str, ...] = ("rms", "standardize", "none")
 
 
 @dataclass(frozen=True)
-class PreferenceRLConfig:
+class PreferenceRLConfig(Ranged):
     """Rounds of: collect segments, label random pairs, refit the reward model, train PPO on it."""
 
-    n_rounds: int = 3
+    n_rounds: PositiveInt = 3
     """Rounds of collection, labelling, reward fitting and PPO."""
-    n_comparisons: int = 200
+    n_comparisons: AtLeastTwo = 200
     """Pairs of segments labelled in each round (a ``held_out_fraction`` of them held out)."""
-    segment_length: int = 25
+    segment_length: PositiveInt = 25
     """Steps ``k`` per segment (Christiano et al. compare 1-2 s clips, 25-50 steps of control)."""
-    temperature: float = 1.0
+    temperature: NonNegative = 1.0
     """The rater's Bradley-Terry temperature ``T`` on segment returns (0: always picks the higher)."""
     soft_labels: bool = False
     """Store the rater's probability ``P(chosen > rejected)`` as a soft label (else only its sampled choice)."""
-    rollout_steps: int = 4000
+    rollout_steps: PositiveInt = 4000
     """Env steps collected per round from the policy (and as many from a random policy when mixing)."""
-    random_fraction: float = 0.25
+    random_fraction: Fraction = 0.25
     """Fraction of each round's segments taken from a uniformly random policy after round 0 (round 0
     is all random); keeps comparisons where an episode ends once the policy stops ending them."""
-    held_out_fraction: float = 0.2
+    held_out_fraction: HeldOutFraction = 0.2
     """Fraction of each round's pairs held out for the reward model's accuracy and correlations."""
     use_actions: bool = False
     """Learn ``r_hat(o, a)`` (as Christiano et al.) instead of ``r_hat(o)``. Measured on CartPole-v1
@@ -321,24 +283,13 @@ class PreferenceRLConfig:
     """The PPO of each round (``total_steps`` per round), on the learned reward."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         where = "PreferenceRLConfig."
-        for name in ("n_rounds", "n_comparisons", "segment_length", "rollout_steps"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{where}{name}: expected a positive integer, got {value!r}")
-        if self.n_comparisons < 2:
-            raise ValueError(f"{where}n_comparisons: expected at least 2 pairs per round, got {self.n_comparisons}")
         if self.rollout_steps < self.segment_length:
             raise ValueError(
                 f"{where}rollout_steps: expected at least segment_length = {self.segment_length} steps "
                 f"to cut segments from, got {self.rollout_steps}"
             )
-        if not self.temperature >= 0.0:
-            raise ValueError(
-                f"{where}temperature: expected a value >= 0 (0 is the deterministic rater), got {self.temperature}"
-            )
-        if not 0.0 <= self.random_fraction <= 1.0:
-            raise ValueError(f"{where}random_fraction: expected a value in [0, 1], got {self.random_fraction}")
         n_held_out = round(self.held_out_fraction * self.n_comparisons)
         if not 0.0 < self.held_out_fraction < 1.0 or not 1 <= n_held_out < self.n_comparisons:
             raise ValueError(

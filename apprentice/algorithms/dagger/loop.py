@@ -148,12 +148,11 @@ def run_rounds(
     rounds: list[dict[str, Any]] = []
     labels, env_steps, eval_seconds, start = 0, 0, 0.0, time.perf_counter()
     # Every round's dataset fits in this many rows, so all rounds share one compiled BC epoch.
-    capacity = (
-        interactive.label_budget or interactive.initial_labels + interactive.n_rounds * interactive.steps_per_round
-    )
+    initial_labels, steps_per_round = interactive.schedule
+    capacity = interactive.label_budget or initial_labels + interactive.n_rounds * steps_per_round
     with progress_bar(interactive.n_rounds + 1, description, enabled=progress) as bar:
         for round_index in range(interactive.n_rounds + 1):
-            steps = interactive.initial_labels if round_index == 0 else interactive.steps_per_round
+            steps = initial_labels if round_index == 0 else steps_per_round
             remaining = interactive.label_budget - labels if interactive.label_budget else None
             if remaining is not None:
                 if remaining <= 0:
