@@ -102,7 +102,7 @@ def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
     [
         (["train", "bc", "--demos", "missing.npz", "--out", "x"], "no such file"),
         (["collect", "--env", "NoSuchEnv-v0", "--out", "x.npz"], "expected a registered Gymnasium id"),
-        (["evaluate", "--policy", "nowhere"], "expected a saved policy"),
+        (["evaluate", "--policy", str(Path("/")), "--episodes", "1"], "expected a saved policy"),
         (["collect", "--env", "CartPole-v1"], "expected --out"),
         (["rerun", "nowhere"], "expected a run directory with config.json"),
     ],
@@ -113,6 +113,77 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0, proc.stderr
     assert expected in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "argv,expected",
+    [
+        (["trian", "bc"], "apprentice: unknown command 'trian'; did you mean 'train'?"),
+        (["train", "bcc"], "apprentice: unknown command 'train bcc'; did you mean 'train bc'"),
+        (["train"], "apprentice train: expected one of bc, dagger"),
+        (["train", "bc", "--demos", "d.npz", "--out", "r", "--n-epoch", "3"], "did you mean --n-epochs?"),
+        (
+            ["train", "bc", "--demos", "d.npz", "--out", "r", "--n-epochs", "0"],
+            "--n-epochs: expected an integer >= 1, got 0",
+        ),
+        (["train", "bc", "--demos", "d.npz", "--out", "r", "--n-epochs", "-1"], "--n-epochs: expected an integer >= 1"),
+        (
+            ["train", "bc", "--demos", "d.npz", "--out", "r", "--learning-rate", "-1"],
+            "--learning-rate: expected a value > 0",
+        ),
+        (
+            ["train", "dagger", "--env", "Pendulum-v1", "--out", "r", "--label-budget", "-5"],
+            "--label-budget: expected an integer >= 0, got -5",
+        ),
+        (["train", "bc", "--demos", "d.npz"], "missing --out"),
+        (
+            ["collect", "--env", "CartPole-v1", "--episodes", "-3", "--out", "x.npz"],
+            "--episodes: expected an integer >= 1, got -3",
+        ),
+        (["evaluate", "--policy", "runs/nope"], "--policy runs/nope: no such run directory"),
+    ],
+)
+def test_command_line_mistakes_are_one_line_naming_the_flag(tmp_path, argv, expected):
+    proc = run_cli(argv, tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert expected in proc.stderr
+    assert not any(border in proc.stderr for border in "╭│╰")
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"apprentice {version('apprentice')}"
+
+
+def test_collect_checks_its_output_path_before_collecting(tmp_path, capsys):
+    assert main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "expected a file such as demos.npz, got a directory" in captured.err
+    assert "rollout" not in captured.out + captured.err  # nothing was collected first
+
+
+def test_an_existing_run_directory_is_replaced_only_with_force(tmp_path, capsys):
+    demos, run = tmp_path / "demos.npz", tmp_path / "run"
+    main(["collect", "--env", "CartPole-v1", "--episodes", "2", "--out", str(demos)])
+    train = ["train", "bc", "--demos", str(demos), "--out", str(run), "--n-epochs", "1", "--eval-episodes", "0"]
+    assert main(train) == 0
+    (run / "stale.txt").write_text("from the first run")
+    capsys.readouterr()
+    assert main(train) == 2
+    assert "a run directory is already there; expected a new directory, or --force" in capsys.readouterr().err
+    assert (run / "stale.txt").exists()
+    assert main([*train, "--force"]) == 0
+    assert (run / "config.json").exists() and not (run / "stale.txt").exists()
+    assert "force" not in json.loads((run / "config.json").read_text())
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    capsys.readouterr()
+    assert main([*train[:5], str(other), "--n-epochs", "1", "--eval-episodes", "0", "--force"]) == 2
+    assert "not a run directory" in capsys.readouterr().err and (other / "keep.txt").exists()
 
 
 def test_debug_shows_the_traceback(tmp_path):
@@ -353,3 +424,23 @@ def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
     assert all(run["env_steps"] == 512 for run in result["runs"])
     # 2 iterations: compiling the whole loop costs far more than running it.
     assert result["jax_compile_seconds"] > result["jax_run_seconds"] >= 0
+
+
+def test_a_parse_error_panel_is_condensed_whether_drawn_in_unicode_or_ascii():
+    from apprentice.cli.parse_errors import condensed
+
+    unicode_panel = (
+        "╭─ Required options ──╮\n│ Missing from p:     │\n│     --out STR       │\n"
+        "│ ─────────────────── │\n│ For full helptext   │\n╰─────────────────────╯\n"
+    )
+    ascii_panel = unicode_panel.translate(str.maketrans("╭╮╰╯│─", "++++|-"))
+    assert condensed(unicode_panel) == condensed(ascii_panel) == "missing --out"
+
+
+def test_the_readme_dagger_command_shares_its_label_budget_among_rounds():
+    """`train dagger --label-budget 1000` once parsed round 0's labels as 1000 (the derived value
+    of the default config), which left no round after it."""
+    from apprentice.cli import parse
+
+    args = parse("train dagger", ["--env", "Pendulum-v1", "--out", "x", "--label-budget", "1000"])
+    assert args.config.interactive.schedule == (167, 167)

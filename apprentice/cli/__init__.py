@@ -172,20 +172,36 @@ def parse(name: str, argv: list[str]):
     """The arguments dataclass of command ``name`` parsed from ``argv`` (tyro exits on bad input or --help)."""
     import tyro
 
+    from apprentice.cli.parse_errors import parse_quietly
+
     command = command_spec(name)
-    return tyro.cli(command.args_type(), args=argv, prog=f"apprentice {name}", description=command.summary)
+    prog = f"apprentice {name}"
+    return parse_quietly(prog, lambda: tyro.cli(command.args_type(), args=argv, prog=prog, description=command.summary))
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]  # accepted anywhere, even before the command's name
-    name, rest = _match_command(argv)
+    if argv[:1] == ["--version"]:
+        from importlib.metadata import version
+
+        print(f"apprentice {version('apprentice')}")
+        return 0
+    name, rest = match_command(argv)
     if name is None:
-        _print_usage()
-        return 0 if argv[:1] in (["-h"], ["--help"], []) else 2
+        if argv[:1] in (["-h"], ["--help"], []):
+            _print_usage()
+            return 0
+        from apprentice.cli.parse_errors import unknown_command
+
+        print(unknown_command(argv, COMMANDS), file=sys.stderr)
+        return 2
     args = parse(name, [*rest, *(["--debug"] if debug else [])])
+    from apprentice.cli.base import claim_out
+
     try:
+        claim_out(args)
         result = COMMANDS[name].function()(args)
     except KeyboardInterrupt:
         print("apprentice: interrupted", file=sys.stderr)
@@ -201,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _match_command(argv: list[str]) -> tuple[str | None, list[str]]:
+def match_command(argv: list[str]) -> tuple[str | None, list[str]]:
     for words in (2, 1):
         name = " ".join(argv[:words])
         if len(argv) >= words and name in COMMANDS:
@@ -215,5 +231,5 @@ def _print_usage() -> None:
         print(f"  {name:<22} {command.summary}")
     print(
         "\n--json (any command) prints the results as one JSON object on the last line;"
-        " --debug shows the Python traceback of an error."
+        " --debug shows the Python traceback of an error; --version prints the version."
     )

@@ -9,15 +9,18 @@ Every command's arguments are a frozen dataclass that extends :class:`CommonArgs
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import tyro
 
+from apprentice.field_ranges import Count, Ranged
 from apprentice.io_utils import jsonable
 
-OUTPUT_FLAGS = ("json", "debug", "out")
+OUTPUT_FLAGS = ("json", "debug", "out", "force")
 """Arguments that say where and how results go, not what is computed: not recorded for a rerun."""
 
 NESTED_PREFIXES = tyro.conf.arg(name="")
@@ -31,7 +34,7 @@ leave a field's own name out of its children's prefixes). :func:`command_argv` r
 
 
 @dataclass(frozen=True, kw_only=True)
-class CommonArgs:
+class CommonArgs(Ranged):
     json: bool = False
     """Print one JSON object with the results as the last line."""
     debug: bool = False
@@ -40,7 +43,7 @@ class CommonArgs:
 
 @dataclass(frozen=True, kw_only=True)
 class SeededArgs(CommonArgs):
-    seed: int = 0
+    seed: Count = 0
     """Seed of every random choice the command makes (same seed, same numbers)."""
 
 
@@ -48,6 +51,27 @@ class SeededArgs(CommonArgs):
 class RunArgs(SeededArgs):
     out: str
     """Run directory to write: config.json (enough to rerun), metrics.jsonl, result.json and the model."""
+    force: bool = False
+    """Replace the run directory already at --out (without it, an existing one is refused)."""
+
+
+def claim_out(args: CommonArgs) -> None:
+    """Before any work: refuse a ``--out`` that holds something, unless ``--force`` and it is a run
+    directory (it holds ``config.json``), which is then deleted so no old file outlives the rerun."""
+    if not isinstance(args, RunArgs) or not args.out:
+        return
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: expected a run directory, got an existing file")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    is_run = (out / "config.json").is_file()
+    if not args.force:
+        what = "a run directory" if is_run else "a folder that is not empty"
+        raise ValueError(f"--out {out}: {what} is already there; expected a new directory, or --force to replace it")
+    if not is_run:
+        raise ValueError(f"--out {out}: not a run directory (no config.json) and not empty; refusing to delete it")
+    shutil.rmtree(out)
 
 
 def run_config(command: str, args: CommonArgs, **found: Any) -> dict[str, Any]:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from apprentice.cli.base import CommonArgs, SeededArgs, command_argv, print_result
+from apprentice.field_ranges import Count, PositiveInt
 
 
 @dataclass(frozen=True, kw_only=True)
 class CollectArgs(SeededArgs):
     env: str
     """Gymnasium env id whose registered expert acts (env copy i is seeded seed + i)."""
-    episodes: int = 10
+    episodes: PositiveInt = 10
     """Number of episodes to record."""
     out: str = ""
     """Output .npz file (one of --out and --minari-id is required)."""
@@ -26,9 +28,9 @@ class CollectArgs(SeededArgs):
 class EvaluateArgs(SeededArgs):
     policy: str
     """A run directory (or any folder with policy.json and policy.eqx)."""
-    episodes: int = 20
+    episodes: PositiveInt = 20
     """Evaluation episodes."""
-    seed: int = 1_000_000_000
+    seed: Count = 1_000_000_000
     """Env copy i is seeded seed + i (default: the evaluation seed 10**9, ``envs.seeds.evaluation_seed()``,
     which no collection uses; a literal here so that --help imports no jax)."""
     env: str = ""
@@ -71,6 +73,8 @@ def collect(args: CollectArgs) -> dict[str, Any]:
 
     if not args.out and not args.minari_id:
         raise ValueError("collect: expected --out FILE.npz or --minari-id NAMESPACE/NAME-v0, got neither")
+    if args.out:
+        require_writable_file(Path(args.out))
     spec = env_spec(args.env)
     expert = experts.load(args.env)
     trajectories = rollout(expert, args.env, n_episodes=args.episodes, seed=args.seed, progress=True)
@@ -92,6 +96,18 @@ def collect(args: CollectArgs) -> dict[str, Any]:
         f"return {result['mean_return']:.1f} +- {result['std_return']:.1f}"
     )
     return result
+
+
+def require_writable_file(path: Path) -> None:
+    """Before any work: ``--out`` must name a file that can be written (not a folder, in a folder that
+    exists or can be made)."""
+    if path.is_dir():
+        raise ValueError(f"--out {path}: expected a file such as demos.npz, got a directory")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK):
+        raise ValueError(f"--out {path}: expected a writable location, but {ancestor} cannot be written")
 
 
 def load_demos(source: str, env: str = "") -> tuple[list, str]:
@@ -117,6 +133,8 @@ def evaluate(args: EvaluateArgs) -> dict[str, Any]:
     from apprentice.evaluation import evaluate as run_evaluation
     from apprentice.policies import load_policy
 
+    if not Path(args.policy).is_dir():
+        raise ValueError(f"--policy {args.policy}: no such run directory")
     policy, spec = load_policy(args.policy)
     env_id = args.env or spec.env_id
     if not env_id:

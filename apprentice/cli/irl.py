@@ -11,6 +11,7 @@ import tyro
 from apprentice.algorithms.configs.irl import AIRLConfig, GAILConfig, MCEIRLConfig
 from apprentice.cli.base import RunArgs, SeededArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
+from apprentice.field_ranges import PositiveInt
 
 AdversarialAlgorithmConfig = TypeVar("AdversarialAlgorithmConfig", GAILConfig, AIRLConfig)
 
@@ -23,7 +24,7 @@ class TrainAdversarialArgs(RunArgs, Generic[AdversarialAlgorithmConfig]):
     config: Annotated[AdversarialAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     env: str = ""
     """Env id, when the demonstrations do not name one."""
-    subsample: int = 1
+    subsample: PositiveInt = 1
     """Keep every this-many-th expert step, from a random offset per episode (the GAIL paper used 20)."""
 
 
@@ -34,9 +35,9 @@ class TrainMCEIRLArgs(SeededArgs):
     )
     mdp: Literal["imitation-5-state", "random"] = "imitation-5-state"
     """The tabular MDP: imitation's 5-state test MDP (horizon 20), or a random one."""
-    n_states: int = 10
+    n_states: PositiveInt = 10
     """States of the random MDP."""
-    n_actions: int = 3
+    n_actions: PositiveInt = 3
     """Actions of the random MDP."""
 
 

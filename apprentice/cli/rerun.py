@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import tyro
 
-from apprentice.cli.base import CommonArgs, command_argv
+from apprentice.cli.base import CommonArgs, claim_out, command_argv
 
 TIMING_WORDS = ("seconds", "minutes")
 """Result keys naming a wall-clock duration: they differ between runs and are not compared."""
@@ -26,6 +26,8 @@ class RerunArgs(CommonArgs):
     """A run directory written by `apprentice train ...` (it holds config.json)."""
     out: str = ""
     """Run directory for the rerun; empty: RUN_DIR-rerun beside the original."""
+    force: bool = False
+    """Replace the run directory already at --out."""
 
 
 def rerun(args: RerunArgs) -> dict[str, Any]:
@@ -45,9 +47,11 @@ def rerun(args: RerunArgs) -> dict[str, Any]:
     out = args.out or str(Path(args.run_dir).resolve()) + "-rerun"
     if Path(out).resolve() == Path(args.run_dir).resolve():
         raise ValueError(f"rerun: expected an --out other than the run directory itself, got {out}")
-    argv = ["--out", out, *command_argv(config, command.args_type())]
+    argv = ["--out", out, *(["--force"] if args.force else []), *command_argv(config, command.args_type())]
     print(f"rerun of {args.run_dir}: apprentice {config['command']} {shlex.join(argv)}")
-    result = command.function()(parse(config["command"], argv))
+    parsed = parse(config["command"], argv)
+    claim_out(parsed)
+    result = command.function()(parsed)
     try:
         original = read_result(args.run_dir)
     except ValueError:  # the original run never finished: nothing to compare

@@ -25,6 +25,7 @@ from apprentice.algorithms.configs.preferences import (
 )
 from apprentice.bench.configs import PreferencesBenchConfig, SamplingSpeedConfig
 from apprentice.cli.base import CommonArgs, RunArgs, SeededArgs, print_result, run_config
+from apprentice.field_ranges import HeldOutFraction, NonNegative, PositiveInt
 from apprentice.progress import make_console
 from apprentice.runs import write_run
 
@@ -44,11 +45,11 @@ class TrainRewardModelArgs(RunArgs):
     base: str = ""
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     config: Annotated[PairTrainingConfig, tyro.conf.OmitArgPrefixes] = PairTrainingConfig()
-    n_pairs: int = 4096
+    n_pairs: PositiveInt = 4096
     """Preference pairs (before the held-out split)."""
-    held_out_fraction: float = 0.2
+    held_out_fraction: HeldOutFraction = 0.2
     """Share of pairs kept out of training, to measure accuracy."""
-    label_temperature: float = 1.0
+    label_temperature: NonNegative = 1.0
     """Bradley-Terry temperature of the synthetic labels (smaller: fewer reversed labels)."""
 
 
@@ -57,11 +58,11 @@ class TrainTextPreferenceArgs(RunArgs):
     base: str = ""
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     config: Annotated[TextPreferenceConfig, tyro.conf.OmitArgPrefixes] = TextPreferenceConfig()
-    n_pairs: int = 4096
+    n_pairs: PositiveInt = 4096
     """Preference pairs sampled from the base model."""
-    label_temperature: float = 1.0
+    label_temperature: NonNegative = 1.0
     """Bradley-Terry temperature of the synthetic labels."""
-    eval_samples: int = 1024
+    eval_samples: PositiveInt = 1024
     """Responses sampled to measure reward and KL before and after."""
 
 
@@ -72,7 +73,7 @@ class TrainTextRLHFArgs(RunArgs):
     config: Annotated[TextRLHFConfig, tyro.conf.OmitArgPrefixes] = TextRLHFConfig()
     reward_model: str = ""
     """Run directory of `apprentice train reward-model` to maximize its reward; empty: the true sentiment reward."""
-    eval_samples: int = 1024
+    eval_samples: PositiveInt = 1024
     """Responses sampled to measure reward and KL before and after."""
 
 
@@ -89,7 +90,7 @@ class BenchPreferencesArgs(SeededArgs):
     """Run directory of `apprentice train next-token` (the reference); empty: train the default one into OUT/base."""
     frontier: FrontierConfig = FrontierConfig()
     generalization: RewardGeneralizationConfig = RewardGeneralizationConfig()
-    generalization_seeds: int = 3
+    generalization_seeds: PositiveInt = 3
     """Independent repeats of the explicit-against-implicit experiment."""
 
 

@@ -20,6 +20,7 @@ from apprentice.algorithms.configs.dagger import DAggerConfig, DARTConfig, HGDAg
 from apprentice.algorithms.configs.rl import PPOConfig, SACConfig
 from apprentice.cli.base import RunArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
+from apprentice.field_ranges import Count
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +30,7 @@ class TrainBCArgs(RunArgs):
     config: Annotated[BCConfig, tyro.conf.OmitArgPrefixes] = BCConfig()
     env: str = ""
     """Env id, when the demonstrations do not name one."""
-    eval_episodes: int = 10
+    eval_episodes: Count = 10
     """Episodes to evaluate the trained policy on (from the evaluation seed 10**9); 0 to skip."""
 
 
