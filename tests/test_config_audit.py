@@ -75,7 +75,7 @@ def test_ppo_eval_every_on_the_jax_backend_is_an_error(eval_every):
 def test_hg_dagger_threshold_beside_a_gate_is_an_error():
     gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.02)
     config = HGDAggerConfig(discrepancy_threshold=0.2)
-    with pytest.raises(ValueError, match="discrepancy_threshold=0.2 sets the built-in gate, but a gate was passed"):
+    with pytest.raises(ValueError, match="discrepancy_threshold set the built-in gate, but a gate was passed"):
         hg_dagger.train(
             jax.random.key(0), config, experts.load("CartPole-v1"), "CartPole-v1", gate=gate, progress=False
         )

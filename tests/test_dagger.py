@@ -261,3 +261,18 @@ def test_labeled_transitions_keep_labeled_steps_up_to_the_limit_with_terminal_do
     assert len(labeled_transitions(trajectories, limit=3)) == 3
     assert len(labeled_transitions(trajectories, limit=4)) == 4
     assert labeled_transitions([episode(2, True, [0, 0])]) is None
+
+
+def test_the_state_risk_gate_is_selectable_from_the_config_and_the_command_line():
+    from apprentice.algorithms.dagger.hg_dagger import gate_for
+    from apprentice.cli import parse
+    from apprentice.envs import env_spec
+
+    args = parse(
+        "train hg-dagger", ["--env", "CartPole-v1", "--out", "x", "--gate", "state-risk", "--risk-feature", "2"]
+    )
+    gate = gate_for(args.config, env_spec("CartPole-v1"))
+    obs = np.array([[9.0, 9.0, 0.05, 9.0], [0.0, 0.0, -0.2, 0.0]], np.float32)
+    np.testing.assert_array_equal(gate(obs, np.zeros(2), np.zeros(2)), [False, True])  # |angle| > 0.1
+    with pytest.raises(ValueError, match="--risk-feature 7: expected the index of a feature"):
+        gate_for(HGDAggerConfig(gate="state-risk", risk_feature=7), env_spec("CartPole-v1"))

@@ -109,7 +109,7 @@ def train_dagger(args) -> dict[str, Any]:
 
 
 def train_hg_dagger(args) -> dict[str, Any]:
-    """HG-DAgger (action-discrepancy gate) into a run directory."""
+    """HG-DAgger (the built-in gate: --gate action-discrepancy or state-risk) into a run directory."""
     from apprentice.algorithms.dagger import hg_dagger
 
     return _train_interactive(args, "hg-dagger", hg_dagger.train)

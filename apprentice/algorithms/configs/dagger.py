@@ -122,11 +122,18 @@ class HGDAggerConfig(Ranged):
     """Budgets, rounds, warm start and evaluation."""
     bc: BCConfig = BCConfig(n_epochs=100, validation_fraction=0.0)
     """How each round retrains on the aggregated dataset."""
-    gate: Literal["action-discrepancy"] = "action-discrepancy"
-    """Built-in gate used when none is passed to ``train``."""
+    gate: Literal["action-discrepancy", "state-risk"] = "action-discrepancy"
+    """Built-in gate used when none is passed to ``train``: action-discrepancy (the expert takes
+    over where its action differs from the learner's) or state-risk (where the observation's
+    feature --risk-feature is larger than --risk-threshold in absolute value)."""
     discrepancy_threshold: NonNegative = 0.5
     """Threshold of the action-discrepancy gate (continuous actions); left at its default when a
     gate is passed to ``train``."""
+    risk_feature: Count = 0
+    """state-risk gate: the index of the observation feature whose absolute value is the risk
+    (CartPole: 2, the pole's angle)."""
+    risk_threshold: NonNegative = 0.1
+    """state-risk gate: the expert takes over where the risk is above this."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from apprentice.algorithms.configs.dagger import HGDAggerConfig
 from apprentice.algorithms.dagger.loop import InteractiveResult, LabelingExpert, run_rounds
 from apprentice.data import trees
 from apprentice.envs.make import env_spec
+from apprentice.envs.spec import EnvSpec
 from apprentice.experts.base import Expert
 from apprentice.policies.actor import PolicyActor
 from apprentice.rollout import Actor, Observed, act_on, rollout
@@ -91,6 +92,32 @@ def count_interventions(trajectories) -> int:
     return total
 
 
+BUILT_IN_GATE_FIELDS = ("gate", "discrepancy_threshold", "risk_feature", "risk_threshold")
+"""The fields of ``HGDAggerConfig`` that set up its built-in gate."""
+
+
+def gate_for(config: HGDAggerConfig, spec: EnvSpec, given: Gate | None = None) -> Gate:
+    """``given``, or the config's built-in gate; raises when both are set or the risk feature
+    is not a feature of the observation vector."""
+    changed = [name for name in BUILT_IN_GATE_FIELDS if getattr(config, name) != getattr(HGDAggerConfig, name)]
+    if given is not None:
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} set the built-in gate, but a gate was passed to train; expected one of them"
+            )
+        return given
+    if config.gate == "action-discrepancy":
+        return ActionDiscrepancyGate(config.discrepancy_threshold)
+    shape = getattr(spec.observation, "shape", None)
+    if shape is None or len(shape) != 1 or not config.risk_feature < shape[0]:
+        raise ValueError(
+            f"--risk-feature {config.risk_feature}: expected the index of a feature of a vector observation, "
+            f"got the observation {spec.observation}"
+        )
+    feature = config.risk_feature
+    return StateRiskGate(risk=lambda obs: np.abs(np.asarray(obs)[:, feature]), threshold=config.risk_threshold)
+
+
 def train(
     key: PRNGKeyArray,
     config: HGDAggerConfig,
@@ -108,13 +135,8 @@ def train(
         >>> gate = StateRiskGate(risk=lambda obs: np.abs(obs[:, 2]), threshold=0.05)
         >>> result = train(jax.random.key(0), HGDAggerConfig(), experts.load("CartPole-v1"), "CartPole-v1", gate=gate)
     """
-    if gate is not None and config.discrepancy_threshold != HGDAggerConfig.discrepancy_threshold:
-        raise ValueError(
-            f"discrepancy_threshold={config.discrepancy_threshold} sets the built-in gate, but a gate "
-            "was passed to train; expected one of them"
-        )
-    gate = gate or ActionDiscrepancyGate(config.discrepancy_threshold)
     spec = env_spec(env_id)
+    gate = gate_for(config, spec, given=gate)
     key, actor_key = jax.random.split(key)
 
     def collect(round_index, policy, dataset, n_steps, seed):
