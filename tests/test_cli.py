@@ -444,3 +444,11 @@ def test_the_readme_dagger_command_shares_its_label_budget_among_rounds():
 
     args = parse("train dagger", ["--env", "Pendulum-v1", "--out", "x", "--label-budget", "1000"])
     assert args.config.interactive.schedule == (167, 167)
+
+
+def test_experts_lists_each_experts_rule_kind_and_view(capsys):
+    assert main(["experts", "--json"]) == 0
+    listed = last_json(capsys)
+    assert listed["CartPole-v1"]["kind"] == "scripted" and "state feedback" in listed["CartPole-v1"]["description"]
+    assert listed["Hopper-v5"]["kind"] == "trained"
+    assert listed["apprentice/PixelCartPole-v1"]["view"] == "state"

@@ -168,12 +168,17 @@ def experts(args: ExpertsArgs) -> dict[str, Any]:
     if args.measure or args.install:
         for env_id in env_ids:
             written = registry.write_stats(env_id, measure_expert(env_id, progress=True))
-    table = Table("env id", "expert return", "random return", "episodes")
+    table = Table("env id", "kind", "acts on", "rule", "expert return", "random return", "episodes")
     result = {}
     for env_id in env_ids:
         expert = registry.load(env_id)
         stats = expert.stats
-        result[env_id] = {"description": expert.description, "stats": stats and dataclasses.asdict(stats)}
+        result[env_id] = {
+            "description": expert.description,
+            "kind": expert.kind,
+            "view": expert.view,
+            "stats": stats and dataclasses.asdict(stats),
+        }
         shown = (
             ("-", "-", "-")
             if stats is None
@@ -183,7 +188,7 @@ def experts(args: ExpertsArgs) -> dict[str, Any]:
                 str(stats.n_episodes),
             )
         )
-        table.add_row(env_id, *shown)
+        table.add_row(env_id, expert.kind, expert.view, expert.description, *shown)
     console = make_console()
     console.print(table)
     if written is not None:

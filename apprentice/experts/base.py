@@ -74,6 +74,8 @@ class Expert:
     view: str = "observation"
     """What it acts on: the learner's ``"observation"``, or the simulator's ``"state"`` (a privileged
     expert, fed from ``info["state"]`` by the rollout and from ``Trajectory.states`` when labeling)."""
+    kind: str = "scripted"
+    """Where its rule comes from: ``scripted`` (a hand-written controller) or ``trained`` (a learned policy)."""
 
     def __call__(self, observations: np.ndarray) -> np.ndarray:
         return self.act(np.asarray(observations))

@@ -19,18 +19,22 @@ SHIPPED_STATS_PATH = Path(__file__).with_name("stats.json")
 """The measured returns shipped with the package (read, never written, by the library)."""
 USER_STATS_NAME = "expert_stats.json"
 """The file name of the user's measured returns inside the user data directory."""
-_REGISTRY: dict[str, tuple[ActFn, str, str]] = {}
+_REGISTRY: dict[str, tuple[ActFn, str, str, str]] = {}
+EXPERT_KINDS = ("scripted", "trained")
 
 
-def register(env_id: str, act: ActFn, description: str, view: str = "observation") -> None:
+def register(env_id: str, act: ActFn, description: str, view: str = "observation", kind: str = "scripted") -> None:
     """Register ``act`` as the expert for ``env_id`` (a later call replaces an earlier one).
 
     ``view="state"`` declares a privileged expert: it acts on the simulator's state that the env
-    exposes in ``info["state"]``, not on the learner's observation.
+    exposes in ``info["state"]``, not on the learner's observation. ``kind`` says where its rule
+    comes from: ``scripted`` (a controller written by hand) or ``trained`` (a learned policy).
     """
     if view not in ("observation", "state"):
         raise ValueError(f"expert view: expected 'observation' or 'state', got {view!r}")
-    _REGISTRY[env_id] = (act, description, view)
+    if kind not in EXPERT_KINDS:
+        raise ValueError(f"expert kind: expected one of {', '.join(EXPERT_KINDS)}, got {kind!r}")
+    _REGISTRY[env_id] = (act, description, view, kind)
 
 
 def available() -> list[str]:
@@ -44,9 +48,9 @@ def load(env_id: str) -> Expert:
     _load_builtin()
     if env_id not in _REGISTRY:
         raise ValueError(f"no expert for env {env_id!r}; experts exist for: {', '.join(available())}")
-    act, description, view = _REGISTRY[env_id]
+    act, description, view, kind = _REGISTRY[env_id]
     stats = read_stats().get(env_id)
-    return Expert(env_id=env_id, act=act, description=description, stats=stats, view=view)
+    return Expert(env_id=env_id, act=act, description=description, stats=stats, view=view, kind=kind)
 
 
 def user_stats_path() -> Path:

@@ -92,7 +92,8 @@ def training_info(env_id: str) -> dict[str, Any] | None:
 def _register(folder: Path) -> None:
     env_id = json.loads((folder / "policy.json").read_text())["env_spec"]["env_id"]
     training = json.loads((folder / "training.json").read_text()) if (folder / "training.json").is_file() else {}
-    register(env_id, TrainedPolicyExpert(folder), training.get("description", f"trained policy ({folder.name})"))
+    description = training.get("description", f"trained policy ({folder.name})")
+    register(env_id, TrainedPolicyExpert(folder), description, kind="trained")
 
 
 for _folder in sorted(TRAINED_DIR.iterdir()):
