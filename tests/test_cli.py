@@ -129,7 +129,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, argv, expected):
         (["train", "bc", "--demos", "d.npz", "--out", "r", "--n-epochs", "-1"], "--n-epochs: expected an integer >= 1"),
         (
             ["train", "bc", "--demos", "d.npz", "--out", "r", "--learning-rate", "-1"],
-            "--learning-rate: expected a value > 0",
+            "--learning-rate: expected a value >= 0",
         ),
         (
             ["train", "dagger", "--env", "Pendulum-v1", "--out", "r", "--label-budget", "-5"],

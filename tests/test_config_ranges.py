@@ -91,11 +91,19 @@ def test_a_value_outside_the_range_names_the_flag(cls, name, value):
         cls(**{**required, name: value})
 
 
+LEARNING_RATES = [(cls, name) for cls in CLASSES for name in declared_ranges(cls) if name.endswith("learning_rate")]
+
+
+@pytest.mark.parametrize(("cls", "name"), LEARNING_RATES, ids=lambda x: getattr(x, "__name__", str(x)))
+def test_a_learning_rate_of_zero_is_accepted_it_freezes_what_it_updates(cls, name):
+    cls(**{**required_values(cls), name: 0.0})
+
+
 def test_the_message_says_what_was_expected_and_what_was_given():
     from apprentice.algorithms.configs.bc import BCConfig
     from apprentice.algorithms.configs.rl import SACConfig
 
-    with pytest.raises(ValueError, match=r"^--learning-rate: expected a value > 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^--learning-rate: expected a value >= 0, got -1$"):
         BCConfig(learning_rate=-1)
     with pytest.raises(ValueError, match=r"^--validation-fraction: expected a value in \[0, 1\), got 1.0$"):
         BCConfig(validation_fraction=1.0)

@@ -54,7 +54,7 @@ class BCConfig(Ranged):
     of episodes) and frame stack; the head follows from the loss."""
     squash: bool = False
     """Squash continuous actions by tanh into the env's bounds."""
-    learning_rate: Positive = 1e-3
+    learning_rate: NonNegative = 1e-3
     """Adam step size."""
     batch_size: PositiveInt = 256
     """Samples per gradient step."""

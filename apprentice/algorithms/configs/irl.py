@@ -32,7 +32,7 @@ class AdversarialConfig(Ranged):
     """The PPO that optimizes the discriminator's reward (its total_steps is the run's length).
     Its ``network`` is also the body of the discriminator's networks: one architecture, so an
     encoder that reads the learner's observations reads them for the discriminator too."""
-    disc_learning_rate: Positive = 3e-4
+    disc_learning_rate: NonNegative = 3e-4
     """Adam step size of the discriminator."""
     disc_epochs: PositiveInt = 2
     """Discriminator passes per rollout."""
@@ -103,7 +103,7 @@ class MCEIRLConfig(Ranged):
     """``state``: r(s), matched on the state occupancy; ``state_action``: r(s, a), on rho(s, a)."""
     hidden_sizes: tuple[int, ...] = (32, 32)
     """Hidden widths of the MLP reward (unused by the linear one)."""
-    learning_rate: Positive = 0.1
+    learning_rate: NonNegative = 0.1
     """Adam step size on the reward parameters (one-hot linear rewards tolerate 0.5; MLPs ~0.01)."""
     max_iterations: PositiveInt = 5000
     """Most gradient steps (each one soft value iteration plus one forward pass)."""
@@ -150,7 +150,7 @@ class TabularAIRLConfig(Ranged):
     """Outer iterations (each ``disc_steps`` Adam steps, then one policy update)."""
     disc_steps: PositiveInt = 20
     """Adam steps on the discriminator loss per outer iteration, the policy held fixed."""
-    learning_rate: Positive = 0.05
+    learning_rate: NonNegative = 0.05
     """Adam step size on ``g`` and ``h`` (the Adam state persists across iterations)."""
     policy_step: UnitStep = 0.2
     """In (0, 1]: ``log pi <- (1 - step) log pi + step log pi_g``, renormalized; 1 takes the

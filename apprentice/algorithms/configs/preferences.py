@@ -50,7 +50,7 @@ class NextTokenConfig(Ranged):
     """Windows per gradient step."""
     n_steps: PositiveInt = 1500
     """Gradient steps."""
-    learning_rate: Positive = 3e-3
+    learning_rate: NonNegative = 3e-3
     """Peak AdamW step size."""
     schedule: Literal["cosine", "constant"] = "cosine"
     """After warmup: cosine decay to ``min_lr_ratio * learning_rate`` at the last step, or constant."""
@@ -130,7 +130,7 @@ class PairTrainingConfig(Ranged):
     """Gradient steps."""
     batch_size: PositiveInt = 64
     """Pairs per step, drawn uniformly with replacement."""
-    learning_rate: Positive = 1e-4
+    learning_rate: NonNegative = 1e-4
     """Adam step size."""
     grad_clip: NonNegative = 1.0
     """Clip gradients to this global norm (0: none)."""
@@ -170,7 +170,7 @@ class TextRLHFConfig(Ranged):
     """Prompts per step."""
     samples_per_prompt: AtLeastTwo = 4
     """Responses per prompt (at least 2, for the leave-one-out baseline)."""
-    learning_rate: Positive = 1e-4
+    learning_rate: NonNegative = 1e-4
     """Adam step size."""
     grad_clip: NonNegative = 1.0
     """Clip gradients to this global norm (0: none)."""
@@ -219,7 +219,7 @@ class RewardModelConfig(Ranged):
     """Widths of the hidden layers of the default reward MLP (``RewardMLP``; ``()``: linear)."""
     activation: Activation = "relu"
     """Hidden-layer nonlinearity of the default MLP."""
-    learning_rate: Positive = 1e-3
+    learning_rate: NonNegative = 1e-3
     """Adam step size."""
     batch_size: PositiveInt = 64
     """Pairs per gradient step."""

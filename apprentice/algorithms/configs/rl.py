@@ -107,9 +107,9 @@ class SACConfig(Ranged):
     """Discount factor."""
     tau: UnitStep = 0.005
     """Polyak rate of the target critics."""
-    learning_rate: Positive = 3e-4
+    learning_rate: NonNegative = 3e-4
     """Adam step size of the actor and the critics."""
-    alpha_learning_rate: Positive = 3e-4
+    alpha_learning_rate: NonNegative = 3e-4
     """Adam step size of the log-temperature."""
     initial_alpha: Positive = 1.0
     """Starting temperature."""
