@@ -151,13 +151,14 @@ def text_preferences(
     if n_pairs < 1:
         raise ValueError(f"n_pairs: expected a positive integer, got {n_pairs}")
     chosen, rejected, contexts, have, round_ = [], [], [], 0, 0
+    n_draw = 2 * n_pairs + 64  # the same shapes every round: each jitted step compiles once
+    batch_size = min(512, n_draw)
     while have < n_pairs:
         round_key = jax.random.fold_in(key, round_)
         prompt_key, first_key, second_key, label_key = jax.random.split(round_key, 4)
-        n_draw = 2 * (n_pairs - have) + 64
         prompts = task.prompts[np.asarray(jax.random.randint(prompt_key, (n_draw,), 0, len(task.prompts)))]
-        first = sample_in_batches(model, first_key, prompts, task.n_new)
-        second = sample_in_batches(model, second_key, prompts, task.n_new)
+        first = sample_in_batches(model, first_key, prompts, task.n_new, batch_size)
+        second = sample_in_batches(model, second_key, prompts, task.n_new, batch_size)
         r1, r2 = task.rewards(prompts, first), task.rewards(prompts, second)
         first_wins = np.asarray(
             jax.random.uniform(label_key, r1.shape) < bradley_terry_probability(r1, r2, temperature)
