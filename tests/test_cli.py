@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import imageio.v3 as iio
+import numpy as np
 import pytest
 
 from apprentice.cli import COMMANDS, main
@@ -72,6 +74,14 @@ def test_collect_train_evaluate_round_trip(tmp_path, capsys):
     assert (
         len(evaluation["returns"]) == 4 and evaluation["seed"] == evaluation_seed()
     )  # the default: no collection's seed
+    video = tmp_path / "episode.gif"
+    assert main(["evaluate", "--policy", str(run), "--episodes", "2", "--video", str(video), "--json"]) == 0
+    recorded = last_json(capsys)
+    assert recorded["video"] == str(video) and recorded["video_return"] == recorded["returns"][0]
+    frames = iio.imread(video, index=None)
+    assert recorded["video_frames"] == recorded["lengths"][0] + 1  # the reset frame and one per step
+    assert 2 <= frames.shape[0] <= recorded["video_frames"] and frames.shape[-1] == 3  # Pillow merges repeats
+    assert frames.std() > 0 and not np.array_equal(frames[0], frames[-1])
 
 
 def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
@@ -95,6 +105,10 @@ def test_evaluate_refuses_an_env_with_other_spaces(tmp_path, capsys):
     assert main(["evaluate", "--policy", str(tmp_path / "run"), "--env", "Pendulum-v1"]) == 2
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "observations float32(4,)" in error and "Pendulum-v1" in error
+    assert main(["evaluate", "--policy", str(tmp_path / "run"), "--video", str(tmp_path / "e.avi")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"apprentice evaluate: error: --video {tmp_path / 'e.avi'}: expected a file ending in .gif or .mp4, got '.avi'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,8 @@ class EvaluateArgs(SeededArgs):
     """Evaluate on this env id instead of the one the policy was trained for (spaces must match)."""
     stochastic: bool = False
     """Sample actions instead of taking the mode."""
+    video: str = ""
+    """Also write a video of the first evaluation episode to this .gif (or .mp4 with imageio-ffmpeg)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,12 +131,18 @@ def load_demos(source: str, env: str = "") -> tuple[list, str]:
 
 def evaluate(args: EvaluateArgs) -> dict[str, Any]:
     """Evaluate a saved policy, on its own env or another with the same spaces."""
+    import jax
+
     from apprentice.envs import env_spec
     from apprentice.evaluation import evaluate as run_evaluation
-    from apprentice.policies import load_policy
+    from apprentice.policies import PolicyActor, load_policy
+    from apprentice.progress import make_console
+    from apprentice.video import record_episode, require_video_path
 
     if not Path(args.policy).is_dir():
         raise ValueError(f"--policy {args.policy}: no such run directory")
+    if args.video:
+        require_video_path(args.video)
     policy, spec = load_policy(args.policy)
     env_id = args.env or spec.env_id
     if not env_id:
@@ -145,6 +153,11 @@ def evaluate(args: EvaluateArgs) -> dict[str, Any]:
         policy, env_id, args.episodes, args.seed, deterministic=not args.stochastic, progress=True
     )
     result = evaluation.to_dict()
+    if args.video:
+        actor = PolicyActor(policy, jax.random.key(args.seed), deterministic=not args.stochastic, spec=spec)
+        recorded = record_episode(actor, env_id, args.video, seed=args.seed)
+        result.update(video=recorded["video"], video_frames=recorded["frames"], video_return=recorded["return"])
+        make_console().print(f"video of the first episode ({recorded['frames']} frames) written to {recorded['video']}")
     print_result(
         f"evaluation of {args.policy} on {env_id}", {k: v for k, v in result.items() if k not in ("returns", "lengths")}
     )
