@@ -169,9 +169,9 @@ def train_on_labels(key: PRNGKeyArray, config: NextTokenConfig, data: LabeledWin
         )
     init_key, train_key = jax.random.split(key)
     params, static = eqx.partition(config.make_model(init_key, vocab_size), eqx.is_array)
-    # Rows padded to a power of two, so data sets of similar size share one compiled loop.
+    # Rows padded to a power of two (at least 64), so data sets of similar size share one compiled loop.
     n = len(data.tokens)
-    capacity = 1 << (n - 1).bit_length()
+    capacity = max(64, 1 << (n - 1).bit_length())
     tokens = np.concatenate([data.tokens, np.zeros((capacity - n, data.tokens.shape[1]), data.tokens.dtype)])
     labels = np.concatenate([data.labels, np.zeros((capacity - n, *data.labels.shape[1:]), bool)])
     params = _train_steps(
