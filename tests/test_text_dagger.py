@@ -57,7 +57,9 @@ def test_set_label_loss_by_hand(vocab):
     labels = np.zeros((1, 6, vocab.size), dtype=bool)
     labels[0, 0, vocab.encode("wt")] = True  # position 0: the set {w, t}
     labels[0, 3, vocab.encode("a")] = True  # position 3: the one character "a"; the rest unlabeled
-    logits, loss = eqx.filter_jit(lambda m: (m.logits(tokens[0, :-1]), set_label_loss(m, tokens, jnp.asarray(labels))))(model)
+    logits, loss = eqx.filter_jit(lambda m: (m.logits(tokens[0, :-1]), set_label_loss(m, tokens, jnp.asarray(labels))))(
+        model
+    )
     p = np.asarray(jax.nn.softmax(logits, axis=-1))
     by_hand = -(np.log(p[0, vocab.encode("wt")].sum()) + np.log(p[3, vocab.encode("a")[0]])) / 2
     assert float(loss) == pytest.approx(by_hand, rel=1e-5)
@@ -76,7 +78,9 @@ def test_corpus_windows_start_at_lines_and_stop_at_the_budget(vocab, grammar):
     labeled = one_hot.labels.any(axis=-1)
     np.testing.assert_array_equal(labeled, sets.labels.any(axis=-1))
     next_tokens = one_hot.tokens[:, 1:][labeled]
-    assert (one_hot.labels[labeled].sum(axis=-1) == 1).all() and one_hot.labels[labeled][np.arange(500), next_tokens].all()
+    assert (one_hot.labels[labeled].sum(axis=-1) == 1).all() and one_hot.labels[labeled][
+        np.arange(500), next_tokens
+    ].all()
     assert sets.labels[labeled][np.arange(500), next_tokens].all()  # the corpus's character is always valid
     assert (sets.labels[labeled].sum(axis=-1) > 1).any()  # and some sets hold more than it
     decoded = vocab.decode(one_hot.tokens[0])

@@ -588,7 +588,9 @@ class TextCompoundingConfig:
                 f"lengths: expected >= 2 values in [1, {self.model.context_length}] (context_length), got {self.lengths}"
             )
         if not self.budgets or min(self.budgets) < 2 * (self.dagger_rounds + 1):
-            raise ValueError(f"budgets: expected positive label counts >= {2 * (self.dagger_rounds + 1)}, got {self.budgets}")
+            raise ValueError(
+                f"budgets: expected positive label counts >= {2 * (self.dagger_rounds + 1)}, got {self.budgets}"
+            )
         for name in ("n_samples", "n_groups", "dagger_rounds", "comparison_steps", "eval_samples"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)!r}")

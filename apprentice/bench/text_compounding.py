@@ -64,7 +64,9 @@ def free_running_statistics(texts: list[str], grammar: TemplateGrammar) -> dict:
         of the complete sampled lines, those outside the language.
     """
     if not texts or len({len(t) for t in texts}) != 1:
-        raise ValueError(f"free_running_statistics: expected samples of one length, got lengths {sorted({len(t) for t in texts})}")
+        raise ValueError(
+            f"free_running_statistics: expected samples of one length, got lengths {sorted({len(t) for t in texts})}"
+        )
     length = len(texts[0])
     found = [grammar.first_invalid(t) for t in texts]
     first = np.array([length if i is None else i for i in found])
@@ -74,9 +76,7 @@ def free_running_statistics(texts: list[str], grammar: TemplateGrammar) -> dict:
     left_by = (first[:, None] < positions[None, :]).mean(axis=0)
     judgements = [grammar.line_judgement(t) for t in texts]
     n_lines = sum(t.count("\n") for t in texts)
-    invalid_lines = sum(
-        not grammar.is_valid(line + "\n") for t in texts for line in t.split("\n")[:-1]
-    )
+    invalid_lines = sum(not grammar.is_valid(line + "\n") for t in texts for line in t.split("\n")[:-1])
     return {
         "length": length,
         "n_samples": len(texts),
@@ -158,7 +158,9 @@ def _comparison(config: TextCompoundingConfig, train_text, vocab, grammar, held_
             dagger = text_dagger(train_key, model_config, corpus_windows(shuffled, vocab, window, corpus_budget), vocab,
                                  grammar, budget - corpus_budget, config.dagger_rounds)  # fmt: skip
             models = {
-                "next-token": train_on_labels(train_key, model_config, corpus_windows(shuffled, vocab, window, budget), vocab.size),
+                "next-token": train_on_labels(
+                    train_key, model_config, corpus_windows(shuffled, vocab, window, budget), vocab.size
+                ),
                 "corpus sets": train_on_labels(
                     train_key, model_config, corpus_windows(shuffled, vocab, window, budget, grammar), vocab.size
                 ),
@@ -178,20 +180,24 @@ def _comparison(config: TextCompoundingConfig, train_text, vocab, grammar, held_
         per_budget = []
         for budget in config.budgets:
             chosen = [r for r in rows if r["arm"] == arm and r["budget"] == budget]
-            entry = {"budget": budget}
+            entry: dict[str, float] = {"budget": budget}
             for metric in ("line_mistake_rate", "invalid_line_fraction", "left_by_end", "teacher_forced_error"):
                 values = np.array([r[metric] for r in chosen])
                 entry[metric], entry[f"{metric}_std"] = float(values.mean()), float(values.std())
             per_budget.append(entry)
         rates = np.array([e["line_mistake_rate"] for e in per_budget])
-        slope = float(log_log_slope(np.asarray(config.budgets), rates)[0]) if len(rates) > 1 and rates.min() > 0 else None
+        slope = (
+            float(log_log_slope(np.asarray(config.budgets), rates)[0]) if len(rates) > 1 and rates.min() > 0 else None
+        )
         summary[arm] = {"rows": per_budget, "rate_slope_vs_labels": slope}
     return rows, summary
 
 
-def run_text_compounding(config: TextCompoundingConfig = TextCompoundingConfig(), progress: bool = True) -> dict:
-    """All three parts; writes ``results.json`` and ``text_compounding.png`` into ``config.out``."""
+def run_text_compounding(config: TextCompoundingConfig | None = None, progress: bool = True) -> dict:
+    """All three parts; writes ``results.json`` and ``text_compounding.png`` into ``config.out`` (default config: the run in docs/theory.md)."""
     from apprentice.report.text_compounding_plot import plot_text_compounding
+
+    config = TextCompoundingConfig() if config is None else config
 
     start = time.perf_counter()
     corpus = load_corpus()
@@ -207,7 +213,9 @@ def run_text_compounding(config: TextCompoundingConfig = TextCompoundingConfig()
         "n_parameters": base.model.n_parameters(),
         "uniform_left_by_1": 1.0 - sum(c in vocab.chars for c in grammar.valid_after(grammar.start)) / vocab.size,
         "corpus_left_by_end": float(
-            free_running_statistics(_corpus_documents(held_out_text, config.model.context_length), grammar)["left_by"][-1]
+            free_running_statistics(_corpus_documents(held_out_text, config.model.context_length), grammar)["left_by"][
+                -1
+            ]
         ),
         "compounding": _compounding(config, base.model, vocab, grammar, held_out, sample_key),
     }

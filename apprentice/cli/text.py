@@ -246,7 +246,9 @@ def bench_text_compounding(args) -> dict[str, Any]:
         "teacher-forced eps (held-out prefixes)": round(c["teacher_forced_error"], 5),
         "on-policy hazard": round(c["on_policy_hazard"], 5),
         f"P(left by t={c['positions'][-1]}) measured / (1-eps)^t": f"{c['left_by'][-1]:.3f} / {c['predicted_left_by'][-1]:.3f}",
-        "E invalid tokens exponent": "-" if fit is None else f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]",
+        "E invalid tokens exponent": "-"
+        if fit is None
+        else f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]",
         **{
             f"{arm} mistakes/token at {row['budget']} labels": f"{row['line_mistake_rate']:.4f} +- {row['line_mistake_rate_std']:.4f}"
             for arm, entry in result["comparison"].items()

@@ -125,7 +125,7 @@ class TemplateGrammar:
         self._valid: list[str | None] = []
         self.dead = self._intern(frozenset())
         starts: set[tuple] = set()
-        for p, pattern in enumerate(self.patterns):
+        for p in range(len(self.patterns)):
             starts |= self._entering(p, 0)
         self.start = self._intern(frozenset(starts))
 
@@ -233,7 +233,11 @@ class TemplateGrammar:
         """``bool[*states.shape, vocab.size]``: :meth:`valid_mask` of every state in ``states``."""
         states = np.asarray(states)
         unique, inverse = np.unique(states, return_inverse=True)
-        table = np.stack([self.valid_mask(int(s), vocab) for s in unique]) if unique.size else np.zeros((0, vocab.size), bool)
+        table = (
+            np.stack([self.valid_mask(int(s), vocab) for s in unique])
+            if unique.size
+            else np.zeros((0, vocab.size), bool)
+        )
         return table[inverse.reshape(states.shape)]
 
     def uniform_survival(self, vocab: CharVocab, length: int) -> np.ndarray:

@@ -62,9 +62,7 @@ class LabeledWindows:
 
     @staticmethod
     def concatenate(parts: list[LabeledWindows]) -> LabeledWindows:
-        return LabeledWindows(
-            np.concatenate([p.tokens for p in parts]), np.concatenate([p.labels for p in parts])
-        )
+        return LabeledWindows(np.concatenate([p.tokens for p in parts]), np.concatenate([p.labels for p in parts]))
 
 
 def corpus_windows(
@@ -81,7 +79,9 @@ def corpus_windows(
         raise ValueError(f"corpus_windows: expected a budget of at least 1 label, got {budget}")
     lines = text.splitlines(keepends=True)
     if not lines or max(len(line) for line in lines) + 1 > window:
-        raise ValueError(f"corpus_windows: expected lines shorter than the window ({window} characters), got none or longer")
+        raise ValueError(
+            f"corpus_windows: expected lines shorter than the window ({window} characters), got none or longer"
+        )
     chunks, current, n_labels = [], NEWLINE, 0
     for line in lines:
         if n_labels >= budget:
@@ -137,7 +137,9 @@ def set_label_loss(
     return total.sum() / jnp.maximum(count.sum(), 1)
 
 
-def label_set_probabilities(model: CharTransformer, data: LabeledWindows, batch_size: int = 64) -> Float[np.ndarray, " labeled"]:
+def label_set_probabilities(
+    model: CharTransformer, data: LabeledWindows, batch_size: int = 64
+) -> Float[np.ndarray, " labeled"]:
     """``pi(A | s)`` at every labeled position of ``data`` (teacher forcing), in order; ``1 -`` it is the per-token error."""
     out = []
     for start in range(0, len(data.tokens), batch_size):
@@ -156,7 +158,9 @@ def _set_probabilities(model, tokens, labels):
     return jax.vmap(window)(tokens, labels)
 
 
-def train_on_labels(key: PRNGKeyArray, config: NextTokenConfig, data: LabeledWindows, vocab_size: int) -> CharTransformer:
+def train_on_labels(
+    key: PRNGKeyArray, config: NextTokenConfig, data: LabeledWindows, vocab_size: int
+) -> CharTransformer:
     """A fresh model of ``config``'s architecture trained ``config.n_steps`` steps on ``data``'s set labels.
 
     Each step draws ``config.batch_size`` windows uniformly; the optimizer and schedule are
@@ -229,7 +233,9 @@ def text_dagger(
     round's quota (a model that breaks lines early yields fewer labels per rollout).
     """
     if n_rounds < 1 or rollout_budget < n_rounds:
-        raise ValueError(f"text_dagger: expected n_rounds >= 1 and rollout_budget >= n_rounds, got {n_rounds}, {rollout_budget}")
+        raise ValueError(
+            f"text_dagger: expected n_rounds >= 1 and rollout_budget >= n_rounds, got {n_rounds}, {rollout_budget}"
+        )
     train_key, sample_key = jax.random.split(key)
     data, length = corpus_data, config.context_length
     model = train_on_labels(train_key, config, data, vocab.size)
