@@ -569,13 +569,13 @@ class TextCompoundingConfig:
     """Labeled tokens of each model of the comparison (next-token, corpus sets, DAgger)."""
     corpus_share: float = 0.5
     """Share of a DAgger budget spent on corpus labels in round 0; the rest labels its rollouts."""
-    dagger_rounds: int = 2
+    dagger_rounds: int = 1
     """DAgger rounds after round 0 (each samples, labels, aggregates and retrains from scratch)."""
-    comparison_steps: int = 1000
+    comparison_steps: int = 800
     """Gradient steps of every model of the comparison (the same for each arm and budget)."""
     comparison_seeds: tuple[int, ...] = (0, 1)
     """Seeds of the comparison (line order, initialization, rollouts)."""
-    eval_samples: int = 512
+    eval_samples: int = 256
     """Free-running samples behind each comparison model's invalid rate."""
 
     def __post_init__(self) -> None:
