@@ -52,6 +52,7 @@ def plot_text_compounding(results: dict, path: str | Path) -> Path:
                      label="slope 1 (reference)")  # fmt: skip
     ax_tokens.set(xlabel="sample length T", ylabel="expected invalid tokens in the first T",
                   title="(b) invalid tokens against length")  # fmt: skip
+    _integer_ticks(ax_tokens, lengths)
     ax_tokens.legend(fontsize=8)
 
     for i, (arm, entry) in enumerate(results["comparison"].items()):
@@ -63,9 +64,16 @@ def plot_text_compounding(results: dict, path: str | Path) -> Path:
         ax_labels.errorbar(budgets, rate, yerr=std, marker="o", capsize=3, color=f"C{i}", label=label)
     ax_labels.set(xscale="log", yscale="log", xlabel="labeled tokens", ylabel="free-running mistakes per token",
                   title="(c) the DAgger of text against next-token training")  # fmt: skip
+    _integer_ticks(ax_labels, [r["budget"] for r in next(iter(results["comparison"].values()))["rows"]])
     ax_labels.legend(fontsize=8)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path, "wb") as handle:
         figure.savefig(handle, format="png", dpi=110)
     return path
+
+
+def _integer_ticks(ax, values) -> None:
+    """Ticks at ``values`` on a log x axis, written as integers (no minor labels)."""
+    ax.set_xticks(list(values), [str(int(v)) for v in values])
+    ax.xaxis.set_minor_formatter("")
