@@ -120,3 +120,21 @@ def test_bench_sampling_draws_the_reference_tokens(capsys):
     assert main(argv) == 0
     result = last_json(capsys)
     assert result["identical_token_fraction"] == 1.0 and result["speedup"] > 0
+
+
+@pytest.mark.slow
+def test_bench_text_compounding_writes_results_and_plot(tmp_path, capsys):
+    out = tmp_path / "tc"
+    argv = ["bench", "text-compounding", "--out", str(out), "--d-model", "16", "--n-layers", "1", "--n-heads", "2",
+            "--n-steps", "4", "--warmup-steps", "1", "--eval-interval", "4", "--batch-size", "4", "--n-samples", "16",
+            "--n-groups", "2", "--budgets", "60", "--dagger-rounds", "1", "--comparison-steps", "2",
+            "--comparison-seeds", "0", "--eval-samples", "8", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    result = last_json(capsys)
+    assert json.loads((out / "results.json").read_text())["compounding"] == result["compounding"]
+    assert (out / "text_compounding.png").stat().st_size > 10_000 and result["corpus_left_by_end"] == 0.0
+    c = result["compounding"]
+    assert 0.0 < c["teacher_forced_error"] < 1.0 and len(c["left_by"]) == 64
+    assert set(result["comparison"]) == {"next-token", "corpus sets", "DAgger"}
+    dagger = [row for row in result["comparison_rows"] if row["arm"] == "DAgger"]
+    assert dagger[0]["labels"] == 60

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from apprentice.algorithms.configs.bc import BCLoss
 from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
-from apprentice.algorithms.configs.preferences import FrontierConfig, RewardGeneralizationConfig
+from apprentice.algorithms.configs.preferences import FrontierConfig, NextTokenConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
 from apprentice.policies.architecture import HeadKind
 
@@ -532,3 +532,67 @@ class PixelsBenchConfig:
     """Evaluation episodes of each policy (from the evaluation seed band)."""
     out: str = "runs/bench-pixels"
     """Folder for results.json (rewritten after every run)."""
+
+
+# --- bench text-compounding (text_compounding.py) -------------------------------------------------
+
+
+def _compounding_language_model() -> NextTokenConfig:
+    """A small character model whose context holds a 64-character sample (about two sentences)."""
+    return NextTokenConfig(context_length=64, d_model=64, n_layers=2, n_heads=4, n_steps=1500, warmup_steps=50,
+                           eval_interval=250)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TextCompoundingConfig:
+    """Compounding error of a character model against the template language, and the DAgger of text.
+
+    The model's fields (``--d-model``, ``--n-steps``, ...) are those of the base model; the
+    comparison trains the same architecture for ``comparison_steps`` steps per model.
+    """
+
+    out: str = "runs/bench-text-compounding"
+    """Folder for results.json and text_compounding.png."""
+    seed: int = 0
+    """Base seed: the held-out split, initializations, samples."""
+    model: NextTokenConfig = field(default_factory=_compounding_language_model)
+    """The base model, trained by next-token prediction on the corpus lines not held out."""
+    held_out_fraction: float = 0.1
+    """Share of the corpus's lines held out (never trained on): the prefixes of the teacher-forced error."""
+    n_samples: int = 2048
+    """Free-running samples of the base model, each ``context_length`` characters after a newline."""
+    lengths: tuple[int, ...] = (2, 4, 8, 16, 32, 64)
+    """Lengths T at which the expected number of invalid tokens is fitted (each <= context_length)."""
+    n_groups: int = 16
+    """The samples are cut into this many groups: the replicates of the exponent's bootstrap."""
+    budgets: tuple[int, ...] = (3000, 10000, 30000)
+    """Labeled tokens of each model of the comparison (next-token, corpus sets, DAgger)."""
+    corpus_share: float = 0.5
+    """Share of a DAgger budget spent on corpus labels in round 0; the rest labels its rollouts."""
+    dagger_rounds: int = 1
+    """DAgger rounds after round 0 (each samples, labels, aggregates and retrains from scratch)."""
+    comparison_steps: int = 800
+    """Gradient steps of every model of the comparison (the same for each arm and budget)."""
+    comparison_seeds: tuple[int, ...] = (0, 1)
+    """Seeds of the comparison (line order, initialization, rollouts)."""
+    eval_samples: int = 256
+    """Free-running samples behind each comparison model's invalid rate."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.held_out_fraction < 1.0 or not 0.0 < self.corpus_share < 1.0:
+            raise ValueError(
+                f"held_out_fraction and corpus_share: expected values in (0, 1), got {self.held_out_fraction}, {self.corpus_share}"
+            )
+        if len(self.lengths) < 2 or min(self.lengths) < 1 or max(self.lengths) > self.model.context_length:
+            raise ValueError(
+                f"lengths: expected >= 2 values in [1, {self.model.context_length}] (context_length), got {self.lengths}"
+            )
+        if not self.budgets or min(self.budgets) < 2 * (self.dagger_rounds + 1):
+            raise ValueError(
+                f"budgets: expected positive label counts >= {2 * (self.dagger_rounds + 1)}, got {self.budgets}"
+            )
+        for name in ("n_samples", "n_groups", "dagger_rounds", "comparison_steps", "eval_samples"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)!r}")
+        if self.n_groups > self.n_samples:
+            raise ValueError(f"n_groups: expected at most n_samples ({self.n_samples}), got {self.n_groups}")

@@ -149,6 +149,12 @@ COMMANDS: dict[str, Command] = {
         "bench_sampling",
         "character-model sampling: key-value cache against a full pass per token",
     ),
+    "bench text-compounding": Command(
+        "text",
+        "BenchTextCompoundingArgs",
+        "bench_text_compounding",
+        "a character model leaving the template language: eps, (1-eps)^t, the DAgger of text",
+    ),
     "report": Command(
         "report", "ReportArgs", "report", "an HTML and Markdown report of run directories: curves, plots, tables"
     ),

@@ -1,4 +1,4 @@
-"""The language commands: ``train next-token|reward-model|dpo|ipo|rlhf`` and ``bench preferences``.
+"""The language commands: ``train next-token|reward-model|dpo|ipo|rlhf``, ``bench preferences|sampling|text-compounding``.
 
 Each fine-tuning command starts from a language model written by ``train next-token`` (``--base``);
 without one it first trains the default model into ``OUT/base``. Preference pairs are responses
@@ -23,7 +23,7 @@ from apprentice.algorithms.configs.preferences import (
     TextPreferenceConfig,
     TextRLHFConfig,
 )
-from apprentice.bench.configs import PreferencesBenchConfig, SamplingSpeedConfig
+from apprentice.bench.configs import PreferencesBenchConfig, SamplingSpeedConfig, TextCompoundingConfig
 from apprentice.cli.base import CommonArgs, RunArgs, SeededArgs, print_result, run_config
 from apprentice.field_ranges import HeldOutFraction, NonNegative, PositiveInt
 from apprentice.progress import make_console
@@ -80,6 +80,11 @@ class TrainTextRLHFArgs(RunArgs):
 @dataclass(frozen=True, kw_only=True)
 class BenchSamplingArgs(CommonArgs):
     config: Annotated[SamplingSpeedConfig, tyro.conf.OmitArgPrefixes] = SamplingSpeedConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchTextCompoundingArgs(CommonArgs):
+    config: Annotated[TextCompoundingConfig, tyro.conf.OmitArgPrefixes] = TextCompoundingConfig()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,6 +233,31 @@ def bench_sampling(args) -> dict[str, Any]:
 
     result = run_sampling_speed(args.config)
     print_result("sampling: key-value cache against a full pass per token", result)
+    return result
+
+
+def bench_text_compounding(args) -> dict[str, Any]:
+    """Compounding error of a character model against the template language, and the DAgger of text."""
+    from apprentice.bench.text_compounding import run_text_compounding
+
+    result = run_text_compounding(args.config)
+    c = result["compounding"]
+    fit = c["invalid_tokens_fit"]
+    shown = {
+        "teacher-forced eps (held-out prefixes)": round(c["teacher_forced_error"], 5),
+        "on-policy hazard": round(c["on_policy_hazard"], 5),
+        f"P(left by t={c['positions'][-1]}) measured / (1-eps)^t": f"{c['left_by'][-1]:.3f} / {c['predicted_left_by'][-1]:.3f}",
+        "E invalid tokens exponent": "-"
+        if fit is None
+        else f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]",
+        **{
+            f"{arm} mistakes/token at {row['budget']} labels": f"{row['line_mistake_rate']:.4f} +- {row['line_mistake_rate_std']:.4f}"
+            for arm, entry in result["comparison"].items()
+            for row in entry["rows"]
+        },
+        "plot": result["plot"],
+    }
+    print_result(f"text compounding -> {args.config.out}", shown)
     return result
 
 
