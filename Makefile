@@ -18,9 +18,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/apprentice demo
 
-# Lint, format check and types first (seconds; mypy keeps its cache in .mypy_cache), then the tests.
+# Lint, format check and types first (seconds; mypy keeps its cache in .mypy_cache), then the tests
+# in TEST_WORKERS processes (pytest-xdist; the slowest tests are long, so work is stolen, not dealt).
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check apprentice tests
