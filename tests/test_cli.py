@@ -353,3 +353,22 @@ def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
     assert all(run["env_steps"] == 512 for run in result["runs"])
     # 2 iterations: compiling the whole loop costs far more than running it.
     assert result["jax_compile_seconds"] > result["jax_run_seconds"] >= 0
+
+
+def test_demonstrations_with_a_recorded_spec_build_no_env(tmp_path, monkeypatch):
+    from apprentice.cli.collect import load_demos_and_spec
+    from apprentice.data import save_trajectories
+    from apprentice.envs.spec import EnvSpec
+    from apprentice.envs.spaces import ArraySpace
+    from tests.conftest import make_trajectories
+
+    spec = EnvSpec(observation=ArraySpace((4,), "float32"), action_kind="discrete", n_actions=2, env_id="CartPole-v1")
+    demos = tmp_path / "demos.npz"
+    save_trajectories(demos, make_trajectories(2), {"env_id": "CartPole-v1", "env_spec": spec.to_dict()})
+
+    def no_env(env_id, **kwargs):
+        raise AssertionError(f"built {env_id} to read a spec the demonstrations record")
+
+    monkeypatch.setattr("apprentice.envs.env_spec", no_env)
+    trajectories, env_id, loaded = load_demos_and_spec(str(demos))
+    assert (len(trajectories), env_id, loaded) == (2, "CartPole-v1", spec)
