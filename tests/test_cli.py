@@ -358,8 +358,8 @@ def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):
 def test_demonstrations_with_a_recorded_spec_build_no_env(tmp_path, monkeypatch):
     from apprentice.cli.collect import load_demos_and_spec
     from apprentice.data import save_trajectories
-    from apprentice.envs.spec import EnvSpec
     from apprentice.envs.spaces import ArraySpace
+    from apprentice.envs.spec import EnvSpec
     from tests.conftest import make_trajectories
 
     spec = EnvSpec(observation=ArraySpace((4,), "float32"), action_kind="discrete", n_actions=2, env_id="CartPole-v1")
