@@ -1,4 +1,4 @@
-"""Where the library keeps files of its own outside the installed package: the user data directory.
+"""Where the library keeps files of its own outside the installed package: the user data and cache directories.
 
 Nothing the library measures or records at run time is written into the package (which may be
 read-only, shared by several users, or replaced on upgrade); it goes to ``user_data_dir()``.
@@ -33,3 +33,26 @@ def user_data_dir() -> Path:
     if xdg and Path(xdg).is_absolute():
         return Path(xdg) / "apprentice"
     return Path.home() / ".local" / "share" / "apprentice"
+
+
+CACHE_DIR_VARIABLE = "APPRENTICE_CACHE_DIR"
+"""The environment variable that sets the user cache directory outright."""
+
+
+def user_cache_dir() -> Path:
+    """The user cache directory of apprentice (files that can be deleted at any time and rebuilt).
+
+    ``$APPRENTICE_CACHE_DIR`` if it is set and not empty; else ``$XDG_CACHE_HOME/apprentice`` if
+    ``XDG_CACHE_HOME`` is an absolute path; else ``~/.cache/apprentice``. Not created here.
+
+    Example:
+        >>> user_cache_dir()  # with APPRENTICE_CACHE_DIR=/tmp/apprentice-cache in the environment
+        PosixPath('/tmp/apprentice-cache')
+    """
+    explicit = os.environ.get(CACHE_DIR_VARIABLE, "")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "apprentice"
+    return Path.home() / ".cache" / "apprentice"

@@ -38,9 +38,13 @@ def fresh_jax_caches():
 @pytest.fixture(autouse=True, scope="session")
 def private_user_data_dir(tmp_path_factory):
     """Point APPRENTICE_DATA_DIR at an empty folder for the whole session: expert stats a user
-    measured on this machine do not leak into the tests, and no test writes into the user's."""
+    measured on this machine do not leak into the tests, and no test writes into the user's; the same
+    for the user cache directory, and the CLI's compilation cache is off."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APPRENTICE_DATA_DIR", str(tmp_path_factory.mktemp("apprentice-data")))
+        # commands run in-process must not fill the user's compilation cache (tests of it set their own)
+        patch.setenv("APPRENTICE_NO_COMPILE_CACHE", "1")
+        patch.setenv("APPRENTICE_CACHE_DIR", str(tmp_path_factory.mktemp("apprentice-cache")))
         yield
 
 

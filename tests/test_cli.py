@@ -466,3 +466,22 @@ def test_experts_lists_each_experts_rule_kind_and_view(capsys):
     assert listed["CartPole-v1"]["kind"] == "scripted" and "state feedback" in listed["CartPole-v1"]["description"]
     assert listed["Hopper-v5"]["kind"] == "trained"
     assert listed["apprentice/PixelCartPole-v1"]["view"] == "state"
+
+
+def test_demonstrations_with_a_recorded_spec_build_no_env(tmp_path, monkeypatch):
+    from apprentice.cli.collect import load_demos_and_spec
+    from apprentice.data import save_trajectories
+    from apprentice.envs.spaces import ArraySpace
+    from apprentice.envs.spec import EnvSpec
+    from tests.conftest import make_trajectories
+
+    spec = EnvSpec(observation=ArraySpace((4,), "float32"), action_kind="discrete", n_actions=2, env_id="CartPole-v1")
+    demos = tmp_path / "demos.npz"
+    save_trajectories(demos, make_trajectories(2), {"env_id": "CartPole-v1", "env_spec": spec.to_dict()})
+
+    def no_env(env_id, **kwargs):
+        raise AssertionError(f"built {env_id} to read a spec the demonstrations record")
+
+    monkeypatch.setattr("apprentice.envs.env_spec", no_env)
+    trajectories, env_id, loaded = load_demos_and_spec(str(demos))
+    assert (len(trajectories), env_id, loaded) == (2, "CartPole-v1", spec)

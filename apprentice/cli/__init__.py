@@ -16,10 +16,11 @@ Modules: :mod:`~apprentice.cli.collect` (collect, evaluate, experts, demo),
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from apprentice.algorithms.registry import ALGORITHMS
@@ -208,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         claim_out(args)
-        result = COMMANDS[name].function()(args)
+        with _compile_cache(args.compile_cache):
+            result = COMMANDS[name].function()(args)
     except KeyboardInterrupt:
         print("apprentice: interrupted", file=sys.stderr)
         return 130
@@ -221,6 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result))
     return 0
+
+
+@contextlib.contextmanager
+def _compile_cache(wanted: bool) -> Iterator[None]:
+    """JAX's persistent compilation cache around one command, unless turned off (flag or environment)."""
+    from apprentice import compile_cache
+
+    if not wanted or compile_cache.disabled_by_environment():
+        yield
+        return
+    with compile_cache.persistent_compile_cache():
+        yield
 
 
 def match_command(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -237,5 +251,6 @@ def _print_usage() -> None:
         print(f"  {name:<22} {command.summary}")
     print(
         "\n--json (any command) prints the results as one JSON object on the last line;"
-        " --debug shows the Python traceback of an error; --version prints the version."
+        " --debug shows the Python traceback of an error; --version prints the version;"
+        " --no-compile-cache (or APPRENTICE_NO_COMPILE_CACHE=1) keeps compiled programs out of the user cache."
     )

@@ -20,7 +20,7 @@ import tyro
 from apprentice.field_ranges import Count, Ranged
 from apprentice.io_utils import jsonable
 
-OUTPUT_FLAGS = ("json", "debug", "out", "force")
+OUTPUT_FLAGS = ("json", "debug", "out", "force", "compile_cache")
 """Arguments that say where and how results go, not what is computed: not recorded for a rerun."""
 
 NESTED_PREFIXES = tyro.conf.arg(name="")
@@ -39,6 +39,9 @@ class CommonArgs(Ranged):
     """Print one JSON object with the results as the last line."""
     debug: bool = False
     """Show the Python traceback of an error instead of one line."""
+    compile_cache: bool = True
+    """Keep compiled programs in the user cache directory for the next run (apprentice.compile_cache);
+    APPRENTICE_NO_COMPILE_CACHE=1 also turns it off. Results are the same either way."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -114,6 +114,14 @@ def require_writable_file(path: Path) -> None:
 
 def load_demos(source: str, env: str = "") -> tuple[list, str]:
     """Trajectories from ``file.npz`` or ``minari:DATASET_ID``, and the env id they are for."""
+    trajectories, env_id, _ = load_demos_and_spec(source, env, spec=False)
+    return trajectories, env_id
+
+
+def load_demos_and_spec(source: str, env: str = "", spec: bool = True) -> tuple[list, str, Any]:
+    """:func:`load_demos` and the env's ``EnvSpec``: the one the demonstrations recorded (``apprentice
+    collect`` writes it), so no env is built only to read its spaces; else, or for another env,
+    the env's own (``None`` with ``spec=False``)."""
     from apprentice.data import import_minari, load_trajectories
 
     if source.startswith("minari:"):
@@ -126,7 +134,15 @@ def load_demos(source: str, env: str = "") -> tuple[list, str]:
     env_id = env or recorded
     if not env_id:
         raise ValueError(f"{source}: the demonstrations name no env; expected --env ENV_ID")
-    return trajectories, env_id
+    if not spec:
+        return trajectories, env_id, None
+    from apprentice.envs import env_spec
+    from apprentice.envs.spec import EnvSpec
+
+    recorded_spec = metadata.get("env_spec")
+    if isinstance(recorded_spec, dict) and recorded_spec.get("env_id") == env_id:
+        return trajectories, env_id, EnvSpec.from_dict(recorded_spec)
+    return trajectories, env_id, env_spec(env_id)
 
 
 def evaluate(args: EvaluateArgs) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.algorithms.configs.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.configs.rl import PPOConfig, SACConfig
 from apprentice.cli.base import RunArgs, print_result, run_config
-from apprentice.cli.collect import load_demos
+from apprentice.cli.collect import load_demos_and_spec
 from apprentice.field_ranges import Count
 
 
@@ -67,12 +67,11 @@ def train_bc(args: TrainBCArgs) -> dict[str, Any]:
     import jax
 
     from apprentice.algorithms import bc
-    from apprentice.envs import env_spec, evaluation_seed
+    from apprentice.envs import evaluation_seed
     from apprentice.evaluation import evaluate
     from apprentice.runs import write_run
 
-    trajectories, env_id = load_demos(args.demos, args.env)
-    spec = env_spec(env_id)
+    trajectories, env_id, spec = load_demos_and_spec(args.demos, args.env)
     trained = bc.train(jax.random.key(args.seed), args.config, trajectories, spec, progress=True)
     last = trained.metrics[trained.best_epoch - 1]
     result = {
