@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -485,3 +486,50 @@ def test_demonstrations_with_a_recorded_spec_build_no_env(tmp_path, monkeypatch)
     monkeypatch.setattr("apprentice.envs.env_spec", no_env)
     trajectories, env_id, loaded = load_demos_and_spec(str(demos))
     assert (len(trajectories), env_id, loaded) == (2, "CartPole-v1", spec)
+
+
+HELP_METAVAR = re.compile(r"\{[^}]*\}|\[[A-Z .\[\]|]*\]|\b[A-Z][A-Z_]*\b|--[\w.-]+|,")
+HELP_DEFAULT = re.compile(r"\((?:default|required|sets|fixed)[^)]*\)?")
+
+
+def option_help_texts(help_text: str) -> dict[str, str]:
+    """Each option's help in tyro's panels, its flags, metavar and ``(default: ...)`` taken out."""
+    entries: list[list[str]] = []
+    current: list[str] | None = None
+    for line in help_text.splitlines():
+        inner = re.sub(r"^[│|]", " ", line.rstrip()).rstrip("│|").rstrip()  # boxed or plain panels
+        if re.match(r"^ {1,3}--[a-z][\w.-]*(,|\s|$)", inner):
+            current = [inner]
+            entries.append(current)
+        elif current is not None and re.match(r"^( {6,}\S| {1,3}\[)", inner):  # wrapped help or metavar
+            current.append(inner)
+        else:
+            current = None
+    return {
+        entry[0].split()[0].rstrip(","): HELP_DEFAULT.sub("", HELP_METAVAR.sub("", " ".join(entry))).strip()
+        for entry in entries
+    }
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_has_no_docstring_markup_and_every_option_says_what_it_does(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*name.split(), "--help"])
+    assert exit_info.value.code in (0, None)
+    printed = capsys.readouterr().out
+    assert not re.search(r"``|:(func|class|mod|meth|attr):", printed), printed
+    helps = option_help_texts(printed)
+    assert {"--json", "--debug"} <= set(helps), sorted(helps)
+    silent = sorted(flag for flag, text in helps.items() if not re.search(r"[a-z]{2,}", text))
+    assert not silent, f"options without help text: {silent}"
+
+
+def test_help_without_markup_keeps_each_panel_line_as_wide():
+    from apprentice.cli.help_text import readable_help
+
+    boxed = "│ --loss  ``dpo``: see :func:`train`     │"
+    assert readable_help(boxed) == "│ --loss  dpo: see `train`               │"
+    assert len(readable_help(boxed)) == len(boxed)
+    coloured = "\x1b[2m│\x1b[0m ``x`` \x1b[37;2m│\x1b[0m"
+    assert readable_help(coloured) == "\x1b[2m│\x1b[0m x \x1b[37;2m    │\x1b[0m"
+    assert readable_help("plain ``x``, no border") == "plain x, no border"

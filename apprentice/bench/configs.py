@@ -108,12 +108,15 @@ class PeerSpeedConfig:
     action_dim: int = 3
     """Action size (Hopper's)."""
     hidden_sizes: tuple[int, ...] = (256, 256)
+    """MLP widths of every contestant's policy."""
     batch_size: int = 256
+    """Samples per gradient step."""
     steps_per_epoch: int = 200
     """Gradient steps per epoch (the data holds ``steps_per_epoch * batch_size`` samples)."""
     epochs: int = 3
     """Epochs per timed run: the wall-clock reported is for this many."""
     learning_rate: float = 3e-4
+    """Adam step size of every contestant."""
     rounds: int = 3
     """Timed runs per contestant, interleaved."""
     variants: tuple[str, ...] = PEER_VARIANTS
@@ -496,12 +499,20 @@ class PreferencesBenchConfig:
 
 @dataclass(frozen=True)
 class SamplingSpeedConfig:
+    """The responses both samplers draw, and the (untrained) model they draw them from."""
+
     n_responses: int = 256
+    """Responses sampled at once (vmapped), each to its own prompt."""
     prompt_length: int = 6
+    """Characters of each prompt."""
     n_new: int = 48
+    """Characters sampled after each prompt."""
     d_model: int = 96
+    """Width of the model's residual stream."""
     n_layers: int = 3
+    """Transformer blocks of the model."""
     n_heads: int = 4
+    """Attention heads per block."""
     repeats: int = 5
     """Alternating (cached, reference) timing pairs; medians are reported."""
 

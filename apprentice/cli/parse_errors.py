@@ -18,6 +18,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from apprentice.cli.help_text import readable_help
+
 SIDES = "│|┃ "
 """What frames a panel's line: its sides (Unicode, or ASCII where the console cannot draw boxes)."""
 RULE = re.compile(r"[─━\-=]{3,}")
@@ -25,17 +27,39 @@ TITLE = re.compile(r"^[╭+┏][─━\-]+ (.*?) [─━\-]+[╮+┓]$")
 
 
 def parse_quietly(prog: str, parse: Callable[[], Any]) -> Any:
-    """``parse()`` (a call of ``tyro.cli``); on a parse error, one line on stderr and exit 2."""
-    captured = io.StringIO()
+    """``parse()`` (a call of ``tyro.cli``); on a parse error, one line on stderr and exit 2; the
+    help of ``--help`` without docstring markup (:func:`~apprentice.cli.help_text.readable_help`)."""
+    captured, printed = io.StringIO(), _StdoutCapture(sys.stdout)
     try:
-        with contextlib.redirect_stderr(captured):
-            return parse()
+        with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(printed):
+            parsed = parse()
     except SystemExit as exit_info:
         if exit_info.code in (0, None):
+            sys.stdout.write(readable_help(printed.getvalue()))
             sys.stderr.write(captured.getvalue())
             raise
         print(f"{prog}: error: {condensed(captured.getvalue())} ({prog} --help lists the options)", file=sys.stderr)
         raise SystemExit(2) from None
+    sys.stdout.write(printed.getvalue())
+    return parsed
+
+
+class _StdoutCapture(io.StringIO):
+    """Holds what is printed, and looks like the stdout it replaces to rich (a terminal gets colours and boxes)."""
+
+    def __init__(self, stdout: Any) -> None:
+        super().__init__()
+        self._stdout = stdout
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stdout, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return self._stdout.isatty()
+
+    def fileno(self) -> int:
+        return self._stdout.fileno()
 
 
 def condensed(panel: str) -> str:

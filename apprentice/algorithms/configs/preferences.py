@@ -186,7 +186,9 @@ class FrontierConfig(Ranged):
     """The KL coefficients and budgets of a frontier experiment."""
 
     dpo_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
+    """DPO's KL coefficients: one DPO run each, a point of its reward-against-KL curve."""
     rlhf_betas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)
+    """RLHF's KL coefficients: one RLHF run each, a point of its reward-against-KL curve."""
     n_pairs: PositiveInt = 4096
     """Preference pairs for DPO, sampled from the reference and labeled by Bradley-Terry on the true reward."""
     dpo: TextPreferenceConfig = TextPreferenceConfig()
@@ -204,7 +206,9 @@ class RewardGeneralizationConfig(Ranged):
     """Data sizes and the two fits of the explicit-against-implicit experiment."""
 
     n_train_pairs: PositiveInt = 4096
+    """Preference pairs both reward models are fit on."""
     n_test_pairs: PositiveInt = 1024
+    """Held-out pairs each reward model's accuracy is measured on (in distribution and shifted)."""
     explicit: PairTrainingConfig = PairTrainingConfig()
     """The explicit reward model's fit."""
     implicit: TextPreferenceConfig = TextPreferenceConfig()
