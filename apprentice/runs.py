@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from apprentice.policies.build import PolicyArchitecture
 
 CONFIG_FILE, METRICS_FILE, RESULT_FILE = "config.json", "metrics.jsonl", "result.json"
+BEST_POLICY_DIR = "best"
+"""The subdirectory holding the best evaluated policy of a run that evaluates while it trains."""
 
 
 def write_run(
@@ -31,21 +33,25 @@ def write_run(
     policy: Policy | None = None,
     spec: EnvSpec | None = None,
     architecture: PolicyArchitecture | None = None,
+    best_policy: Policy | None = None,
 ) -> Path:
     """Write a complete run directory; every file is written atomically.
 
     ``config`` is everything needed to rerun (the command, its arguments, what it found);
     ``metrics`` one row per epoch, round or evaluation; ``result`` the final numbers. With
-    ``policy`` (and its ``spec`` and ``architecture``) the policy is saved beside them; models of
-    other kinds (language models, discriminators) are saved by their own writers.
+    ``policy`` (and its ``spec`` and ``architecture``) the policy is saved beside them, and
+    ``best_policy`` (the best evaluated one) in ``best/``; models of other kinds (language
+    models, discriminators, reward tables) are saved by their own writers.
     """
     directory = Path(directory)
-    if policy is not None:
+    if policy is not None or best_policy is not None:
         from apprentice.policies.serialization import save_policy
 
         if spec is None or architecture is None:
-            raise ValueError("write_run: expected spec and architecture with policy, got None")
-        save_policy(directory, policy, spec, architecture)
+            raise ValueError("write_run: expected spec and architecture with a policy, got None")
+        for where, saved in ((directory, policy), (directory / BEST_POLICY_DIR, best_policy)):
+            if saved is not None:
+                save_policy(where, saved, spec, architecture)
     atomic_write_text(directory / CONFIG_FILE, json.dumps(jsonable(config), indent=2) + "\n")
     atomic_write_text(directory / METRICS_FILE, "".join(json.dumps(jsonable(row)) + "\n" for row in metrics))
     atomic_write_text(directory / RESULT_FILE, json.dumps(jsonable(result), indent=2) + "\n")

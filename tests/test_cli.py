@@ -379,10 +379,19 @@ def test_train_ppo_and_sac_write_loadable_run_directories(tmp_path, capsys):
     assert len((sac_run / "metrics.jsonl").read_text().splitlines()) == 2  # one row per evaluation
 
 
-def test_train_mce_irl_passes_imitations_check_from_the_command_line(capsys):
-    assert main(["train", "mce-irl", "--discount", "0.99", "--json"]) == 0
+def test_train_mce_irl_passes_imitations_check_from_the_command_line(tmp_path, capsys):
+    run = tmp_path / "mce"
+    assert main(["train", "mce-irl", "--discount", "0.99", "--out", str(run), "--json"]) == 0
     result = last_json(capsys)
     assert result["converged"] and result["occupancy_linf"] <= 1e-3 and result["learner_return"] >= 30.4
+    assert json.loads((run / "result.json").read_text()) == result
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len(rows) == result["iterations"] and rows[-1]["occupancy_linf"] == result["occupancy_linf"]
+    rewards, policy = np.load(run / "rewards.npy"), np.load(run / "policy.npy")
+    assert rewards.shape == policy.shape[1:] == (5, 3)  # r(s, a) and pi_t(a|s) on imitation's 5-state MDP
+    assert policy.shape[0] == 20 and np.allclose(policy.sum(-1), 1.0)  # one policy per step of H = 20
+    assert main(["rerun", str(run), "--out", str(tmp_path / "again"), "--json"]) == 0
+    assert last_json(capsys)["identical_final_metrics"]
 
 
 def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys):
@@ -413,6 +422,10 @@ def test_train_gail_writes_the_discriminator_beside_the_policy(tmp_path, capsys)
     assert result["algorithm"] == "gail" and 0.0 <= result["disc_accuracy_expert"] <= 1.0
     assert result["n_demo_episodes"] == 1 and result["n_expert_samples"] == 25
     assert (run / "discriminator.eqx").stat().st_size > 0
+    from apprentice.runs import load_policy
+
+    best, spec = load_policy(run / "best")
+    assert spec.env_id == "CartPole-v1" and result["best_eval_return"] is not None
 
 
 def test_bench_irl_speed_times_both_backends_and_splits_the_jax_compile(capsys):

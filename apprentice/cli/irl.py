@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import tyro
 
 from apprentice.algorithms.configs.irl import AIRLConfig, GAILConfig, MCEIRLConfig
-from apprentice.cli.base import RunArgs, SeededArgs, print_result, run_config
+from apprentice.cli.base import RunArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
 from apprentice.field_ranges import PositiveInt
 
@@ -20,7 +20,7 @@ AdversarialAlgorithmConfig = TypeVar("AdversarialAlgorithmConfig", GAILConfig, A
 class TrainAdversarialArgs(RunArgs, Generic[AdversarialAlgorithmConfig]):
     demos: str
     """Expert demonstrations: an .npz file from `apprentice collect`, or minari:DATASET_ID (the run
-    directory also gets discriminator.eqx)."""
+    directory also gets discriminator.eqx, and best/: the best evaluated policy)."""
     config: Annotated[AdversarialAlgorithmConfig, tyro.conf.OmitArgPrefixes]
     env: str = ""
     """Env id, when the demonstrations do not name one."""
@@ -29,7 +29,7 @@ class TrainAdversarialArgs(RunArgs, Generic[AdversarialAlgorithmConfig]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainMCEIRLArgs(SeededArgs):
+class TrainMCEIRLArgs(RunArgs):
     config: Annotated[MCEIRLConfig, tyro.conf.OmitArgPrefixes] = MCEIRLConfig(
         horizon=20, learning_rate=0.5, occupancy_tol=5e-4
     )
@@ -46,11 +46,15 @@ TrainAIRLArgs = TrainAdversarialArgs[AIRLConfig]
 
 
 def train_mce_irl(args: TrainMCEIRLArgs) -> dict[str, Any]:
-    """MCE IRL against the soft-optimal expert of a tabular MDP's true reward."""
+    """MCE IRL against the soft-optimal expert of a tabular MDP's true reward, into a run directory
+    (with ``rewards.npy``, the learned r(s, a), and ``policy.npy``, its soft-optimal pi_t(a|s))."""
     import jax
+    import numpy as np
 
     from apprentice.algorithms.irl import mce, policy_visitation, soft_value_iteration_finite
     from apprentice.envs.tabular import imitation_five_state_mdp, random_finite_horizon_mdp
+    from apprentice.io_utils import atomic_open
+    from apprentice.runs import write_run
 
     config = args.config
     if config.horizon is None:
@@ -67,6 +71,7 @@ def train_mce_irl(args: TrainMCEIRLArgs) -> dict[str, Any]:
     result = mce.train(jax.random.key(args.seed), config, mdp, expert)
     summary = {
         "algorithm": "mce-irl",
+        "out": str(args.out),
         "mdp": args.mdp,
         "discount": config.discount,
         "iterations": result.n_iterations,
@@ -76,7 +81,22 @@ def train_mce_irl(args: TrainMCEIRLArgs) -> dict[str, Any]:
         "expert_return": float(result.log.expert_return),
         "seconds": round(result.seconds, 3),
     }
-    print_result(f"MCE IRL on {args.mdp}", summary)
+    log = result.log
+    metrics = [
+        {
+            "iteration": i,
+            "occupancy_linf": float(log.occupancy_linf[i]),
+            "occupancy_l1": float(log.occupancy_l1[i]),
+            "gradient_norm": float(log.gradient_norm[i]),
+            "learner_return": float(log.learner_return[i]),
+        }
+        for i in range(result.n_iterations)
+    ]
+    write_run(args.out, run_config("train mce-irl", args, algorithm="mce-irl"), metrics, summary)
+    for name, table in (("rewards.npy", result.rewards), ("policy.npy", result.policy)):
+        with atomic_open(Path(args.out) / name, "wb") as handle:
+            np.save(handle, np.asarray(table))
+    print_result(f"MCE IRL on {args.mdp} -> {args.out}", summary)
     return summary
 
 
@@ -114,7 +134,16 @@ def _train_adversarial(args) -> dict[str, Any]:
     last = rl.metrics[-1]
     summary.update({k: last.get(k) for k in ("disc_accuracy_expert", "disc_accuracy_learner", "learned_reward_mean")})
     config = run_config(f"train {algorithm}", args, algorithm=algorithm, env_id=env_id)
-    write_run(args.out, config, rl.metrics, summary, policy=rl.policy, spec=rl.spec, architecture=rl.architecture)
+    write_run(
+        args.out,
+        config,
+        rl.metrics,
+        summary,
+        policy=rl.policy,
+        spec=rl.spec,
+        architecture=rl.architecture,
+        best_policy=rl.best_policy,
+    )
     with atomic_open(Path(args.out) / "discriminator.eqx", "wb") as handle:
         eqx.tree_serialise_leaves(handle, trained.discriminator)
     print_result(f"{algorithm} on {env_id} -> {args.out}", summary)

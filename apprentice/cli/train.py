@@ -10,7 +10,6 @@ argument of the command, so ``apprentice rerun RUN_DIR`` reproduces it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
 import tyro
@@ -203,7 +202,6 @@ def train_sac(args) -> dict[str, Any]:
 def _train_rl(args, algorithm: str, train_fn) -> dict[str, Any]:
     import jax
 
-    from apprentice.policies.serialization import save_policy
     from apprentice.runs import write_run
 
     config = run_config(f"train {algorithm}", args, algorithm=algorithm, env_id=args.env)
@@ -217,9 +215,8 @@ def _train_rl(args, algorithm: str, train_fn) -> dict[str, Any]:
             policy=result.policy,
             spec=result.spec,
             architecture=result.architecture,
+            best_policy=result.best_policy,
         )
-        if result.best_policy is not None:
-            save_policy(Path(args.out) / "best", result.best_policy, result.spec, result.architecture)
 
     result = train_fn(jax.random.key(args.seed), args.config, args.env, on_evaluation=checkpoint)
     summary = {"algorithm": algorithm, "out": str(args.out), **result.summary()}
