@@ -10,7 +10,7 @@ from apprentice.bench.compounding import CompoundingConfig, run_compounding
 @pytest.fixture(scope="module")
 def canonical(tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("compounding")
-    return run_compounding(CompoundingConfig(out_dir=str(out_dir)), progress=False), out_dir
+    return run_compounding(CompoundingConfig(out=str(out_dir)), progress=False), out_dir
 
 
 def test_fitted_exponents_match_theory(canonical):

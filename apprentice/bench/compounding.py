@@ -18,7 +18,7 @@ the tabular learners, the bounds, the power-law fit); its figure is
     ``|S| H^2 / N`` up to a log factor).
 
 ``run_compounding`` prints a rich table, writes ``results.json`` (atomically) and
-``compounding.png`` into ``config.out_dir`` and returns the results as a JSON-ready dict.
+``compounding.png`` into ``config.out`` and returns the results as a JSON-ready dict.
 """
 
 from __future__ import annotations
@@ -225,12 +225,12 @@ def run_compounding(config: CompoundingConfig = CompoundingConfig(), progress: b
         with their confidence intervals, the other keys every number behind them.
 
     Example:
-        >>> results = run_compounding(CompoundingConfig(out_dir="/tmp/compounding"), progress=False)
+        >>> results = run_compounding(CompoundingConfig(out="/tmp/compounding"), progress=False)
         >>> results["exponents"]["bc_vs_horizon"]["exponent"]  # doctest: +SKIP
         1.96...
     """
     start = time.perf_counter()
-    out_dir = Path(config.out_dir)
+    out_dir = Path(config.out)
     console = make_console()
     with Progress(console=console, disable=not progress, transient=True) as bar:
         worst = _worst_case(config)

@@ -21,7 +21,7 @@ from apprentice.policies.architecture import HeadKind
 class CompoundingConfig:
     """The compounding-error study; the defaults are the canonical run reported in docs/theory.md."""
 
-    out_dir: str = "runs/theory-compounding"
+    out: str = "runs/theory-compounding"
     """Folder for results.json and compounding.png (created if missing)."""
     seed: int = 0
     """Base seed: MDP instances, demonstrations and bootstraps are all derived from it."""
