@@ -205,9 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         print(unknown_command(argv, COMMANDS), file=sys.stderr)
         return 2
     args = parse(name, [*rest, *(["--debug"] if debug else [])])
-    from apprentice.cli.base import claim_out
+    from apprentice.cli.base import apply_env_kwargs, claim_out
 
     try:
+        args = apply_env_kwargs(args)
         claim_out(args)
         with _compile_cache(args.compile_cache):
             result = COMMANDS[name].function()(args)

@@ -58,6 +58,28 @@ class RunArgs(SeededArgs):
     """Replace the run directory already at --out (without it, an existing one is refused)."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class EnvKwargsArgs:
+    """``--env-kwargs`` beside a command's ``--env`` (which also takes ``module:EnvId``)."""
+
+    env_kwargs: str = ""
+    """The env's constructor arguments as a JSON object, e.g. '{"max_episode_steps": 200}'. They
+    become part of the env id (CartPole-v1{"max_episode_steps": 200}), which run directories record."""
+
+
+def apply_env_kwargs(args: CommonArgs) -> CommonArgs:
+    """``args`` with ``--env-kwargs`` written into ``--env`` (see :mod:`apprentice.envs.env_ref`)."""
+    if not isinstance(args, EnvKwargsArgs) or not args.env_kwargs:
+        return args
+    from apprentice.envs.env_ref import parse_env_kwargs, with_kwargs
+
+    kwargs = parse_env_kwargs(args.env_kwargs)
+    env = getattr(args, "env", "")
+    if not env:
+        raise ValueError(f"--env-kwargs {args.env_kwargs}: expected --env with it (the env the arguments are for)")
+    return dataclasses.replace(args, env=with_kwargs(env, kwargs), env_kwargs="")  # type: ignore[call-arg]
+
+
 def claim_out(args: CommonArgs) -> None:
     """Before any work: refuse a ``--out`` that holds something, unless ``--force`` and it is a run
     directory (it holds ``config.json``), which is then deleted so no old file outlives the rerun."""

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apprentice.cli.base import CommonArgs, SeededArgs, command_argv, print_result
+from apprentice.cli.base import CommonArgs, EnvKwargsArgs, SeededArgs, command_argv, print_result
 from apprentice.field_ranges import Count, PositiveInt
 
 
 @dataclass(frozen=True, kw_only=True)
-class CollectArgs(SeededArgs):
+class CollectArgs(SeededArgs, EnvKwargsArgs):
     env: str
     """Gymnasium env id whose registered expert acts (env copy i is seeded seed + i)."""
     episodes: PositiveInt = 10
@@ -25,7 +25,7 @@ class CollectArgs(SeededArgs):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EvaluateArgs(SeededArgs):
+class EvaluateArgs(SeededArgs, EnvKwargsArgs):
     policy: str
     """A run directory (or any folder with policy.json and policy.eqx)."""
     episodes: PositiveInt = 20

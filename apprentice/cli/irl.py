@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import tyro
 
 from apprentice.algorithms.configs.irl import AIRLConfig, GAILConfig, MCEIRLConfig
-from apprentice.cli.base import RunArgs, print_result, run_config
+from apprentice.cli.base import EnvKwargsArgs, RunArgs, print_result, run_config
 from apprentice.cli.collect import load_demos
 from apprentice.field_ranges import PositiveInt
 
@@ -17,7 +17,7 @@ AdversarialAlgorithmConfig = TypeVar("AdversarialAlgorithmConfig", GAILConfig, A
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainAdversarialArgs(RunArgs, Generic[AdversarialAlgorithmConfig]):
+class TrainAdversarialArgs(RunArgs, EnvKwargsArgs, Generic[AdversarialAlgorithmConfig]):
     demos: str
     """Expert demonstrations: an .npz file from `apprentice collect`, or minari:DATASET_ID (the run
     directory also gets discriminator.eqx, and best/: the best evaluated policy)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from apprentice.algorithms.configs.preferences import PreferenceRLConfig
-from apprentice.cli.base import NESTED_PREFIXES, RunArgs, run_config
+from apprentice.cli.base import NESTED_PREFIXES, EnvKwargsArgs, RunArgs, run_config
 
 REWARD_FILE = "reward.eqx"
 """The learned per-step reward the last round's PPO optimized (``LearnedReward``'s arrays, by
@@ -38,7 +38,7 @@ SUMMARY_KEYS = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainPreferenceRLArgs(RunArgs):
+class TrainPreferenceRLArgs(RunArgs, EnvKwargsArgs):
     env: str
     """Gymnasium env id; the synthetic rater compares segments by its true reward (metrics.jsonl:
     one row per round; the run directory also gets reward.eqx and is rewritten after every round)."""

@@ -17,13 +17,13 @@ import tyro
 from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.algorithms.configs.dagger import DAggerConfig, DARTConfig, HGDAggerConfig
 from apprentice.algorithms.configs.rl import PPOConfig, SACConfig
-from apprentice.cli.base import RunArgs, print_result, run_config
+from apprentice.cli.base import EnvKwargsArgs, RunArgs, print_result, run_config
 from apprentice.cli.collect import load_demos_and_spec
 from apprentice.field_ranges import Count
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainBCArgs(RunArgs):
+class TrainBCArgs(RunArgs, EnvKwargsArgs):
     demos: str
     """Demonstrations: an .npz file from `apprentice collect`, or minari:DATASET_ID."""
     config: Annotated[BCConfig, tyro.conf.OmitArgPrefixes] = BCConfig()
@@ -37,7 +37,7 @@ InteractiveAlgorithmConfig = TypeVar("InteractiveAlgorithmConfig", DAggerConfig,
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainInteractiveArgs(RunArgs, Generic[InteractiveAlgorithmConfig]):
+class TrainInteractiveArgs(RunArgs, EnvKwargsArgs, Generic[InteractiveAlgorithmConfig]):
     env: str
     """Gymnasium env id; its registered expert labels the states (metrics.jsonl: one row per round)."""
     config: Annotated[InteractiveAlgorithmConfig, tyro.conf.OmitArgPrefixes]
@@ -47,7 +47,7 @@ RLAlgorithmConfig = TypeVar("RLAlgorithmConfig", PPOConfig, SACConfig)
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrainRLArgs(RunArgs, Generic[RLAlgorithmConfig]):
+class TrainRLArgs(RunArgs, EnvKwargsArgs, Generic[RLAlgorithmConfig]):
     env: str
     """Gymnasium env id (SAC: continuous actions only). The run directory also gets best/ (the best
     evaluated policy) and is rewritten at every evaluation."""

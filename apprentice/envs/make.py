@@ -8,22 +8,29 @@ import gymnasium as gym
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import apprentice.envs.registration  # noqa: F401  (registers the apprentice/ ids)
+from apprentice.envs.env_ref import import_env_module, split_env_ref
 from apprentice.envs.spec import EnvSpec
 
 
 def make_env(env_id: str, **kwargs: Any) -> gym.Env:
     """``gymnasium.make(env_id, **kwargs)`` with an error that lists close ids on a typo.
 
+    ``env_id`` may name a module to import first (``module:EnvId``) and carry constructor
+    arguments (``EnvId{"key": value}``; see :mod:`apprentice.envs.env_ref`); ``kwargs`` go over those.
+
     Example:
         >>> env = make_env("CartPole-v1")
+        >>> env = make_env('CartPole-v1{"max_episode_steps": 200}')
     """
-    if env_id not in gym.registry:
+    base, carried = split_env_ref(env_id)
+    name = import_env_module(base)
+    if name not in gym.registry:
         import difflib
 
-        close = difflib.get_close_matches(env_id, list(gym.registry), n=3)
+        close = difflib.get_close_matches(name, list(gym.registry), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ValueError(f"env id {env_id!r}: expected a registered Gymnasium id{hint}")
-    return gym.make(env_id, **kwargs)
+    return gym.make(name, **{**carried, **kwargs})
 
 
 def make_vector_env(env_id: str, n_envs: int, **kwargs: Any) -> SyncVectorEnv:
@@ -36,7 +43,7 @@ def make_vector_env(env_id: str, n_envs: int, **kwargs: Any) -> SyncVectorEnv:
         raise ValueError(f"n_envs: expected a positive integer, got {n_envs}")
     make_env(env_id, **kwargs).close()  # validates the id once, with the clear error
     return SyncVectorEnv(
-        [lambda: gym.make(env_id, **kwargs) for _ in range(n_envs)], autoreset_mode=AutoresetMode.SAME_STEP
+        [lambda: make_env(env_id, **kwargs) for _ in range(n_envs)], autoreset_mode=AutoresetMode.SAME_STEP
     )
 
 

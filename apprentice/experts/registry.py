@@ -12,6 +12,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from apprentice.envs.env_ref import split_env_ref
 from apprentice.experts.base import ActFn, Expert, ExpertStats
 from apprentice.paths import user_data_dir
 
@@ -44,12 +45,17 @@ def available() -> list[str]:
 
 
 def load(env_id: str) -> Expert:
-    """The expert for ``env_id`` with its measured returns attached when they exist."""
+    """The expert for ``env_id`` with its measured returns attached when they exist.
+
+    An id with constructor arguments (``CartPole-v1{"max_episode_steps": 200}``) gets its base
+    env's expert, without the base env's measured returns (they were measured without them).
+    """
     _load_builtin()
-    if env_id not in _REGISTRY:
+    base, kwargs = split_env_ref(env_id)
+    if base not in _REGISTRY:
         raise ValueError(f"no expert for env {env_id!r}; experts exist for: {', '.join(available())}")
-    act, description, view, kind = _REGISTRY[env_id]
-    stats = read_stats().get(env_id)
+    act, description, view, kind = _REGISTRY[base]
+    stats = None if kwargs else read_stats().get(env_id)
     return Expert(env_id=env_id, act=act, description=description, stats=stats, view=view, kind=kind)
 
 
