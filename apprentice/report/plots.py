@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from apprentice.io_utils import atomic_open
 
@@ -76,6 +77,27 @@ def _panels_per_env(rows: Sequence[dict], width: float, height: float):
     env_ids = list(dict.fromkeys(r["env_id"] for r in rows))
     fig, axes = plt.subplots(1, len(env_ids), figsize=(width * len(env_ids), height), squeeze=False)
     return fig, [(ax, env_id, [r for r in rows if r["env_id"] == env_id]) for ax, env_id in zip(axes[0], env_ids)]
+
+
+def compact_number(value: float, _position: object = None) -> str:
+    """A tick label short enough not to run into its neighbours: 1500 -> 1.5k, 2000000 -> 2M.
+
+    >>> [compact_number(v) for v in (0, 0.25, 40, 1500, 20000, 2_000_000, -3000)]
+    ['0', '0.25', '40', '1.5k', '20k', '2M', '-3k']
+    """
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def readable_ticks(ax, integer_x: bool = False, max_ticks: int = 6) -> None:
+    """At most ``max_ticks`` ticks per axis, compact labels (1.5k, 2M) on both; whole numbers on
+    x when it counts epochs, rounds or labels. Keeps tick labels from running together."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max_ticks, integer=integer_x))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=max_ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(compact_number))
+    ax.yaxis.set_major_formatter(FuncFormatter(compact_number))
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
