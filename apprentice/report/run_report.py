@@ -280,7 +280,10 @@ def training_section(run: RunDir, prefix: str, out: Path) -> Section:
         ),
         key_value_table(run.result),
     ]
-    blocks += [Video(video, f"{run.label}: {video.name.split('-', 1)[1]}") for video in _videos(run, prefix, out)]
+    blocks += [
+        Video(video, f"{run.label}: {video.name.removeprefix(prefix + '-')}, an episode of the policy")
+        for video in _videos(run, prefix, out)
+    ]
     for group, metrics in metric_groups(run.metrics, x).items():
         png = plot_metric_curves(
             [(run.label, run.metrics)], metrics, out / f"{prefix}-{_slug(group)}.png", f"{run.label}: {group}"
@@ -305,6 +308,8 @@ def _run_title(run: RunDir) -> str:
     final = next((run.result[k] for k in ("mean_return", "final_eval_return") if _is_number(run.result.get(k))), None)
     if final is not None:
         facts.append(f"return {format_value(final)}")
+    if any(path.suffix.lower() in VIDEO_TYPES for path in run.path.iterdir() if path.is_file()):
+        facts.append("video")
     return f"{run.label}: {', '.join(facts)}"
 
 
@@ -379,7 +384,7 @@ def _complete_grid(rows: Sequence[dict], group: str) -> bool:
 
 def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
     """For two or more training runs: a table of their ``result.json`` keys side by side and,
-    when they ran the same command, their learning curves overlaid."""
+    for each command that made two or more of them, their learning curves overlaid."""
     training = [run for run in runs if run.kind == "training"]
     if len(training) < 2:
         return []
@@ -388,23 +393,26 @@ def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
     rows = [["command", *(run.command for run in training)]]
     rows += [[key, *(format_value(value.get(key)) for value in values)] for key in keys]
     blocks: list = [Table(["key", *(run.label for run in training)], rows)]
-    commands = {run.command for run in training}
-    if len(commands) == 1:
-        command = next(iter(commands))
-        merged = [row for run in training for row in run.metrics]
+    by_command: dict[str, list[RunDir]] = {}
+    for run in training:
+        by_command.setdefault(run.command, []).append(run)
+    for command, same in by_command.items():
+        if len(same) < 2:
+            continue
+        merged = [row for run in same for row in run.metrics]
         for group, metrics in metric_groups(merged, x_key(merged)).items():
             png = plot_metric_curves(
-                [(run.label, run.metrics) for run in training],
+                [(run.label, run.metrics) for run in same],
                 metrics,
-                out / f"compare-{_slug(group)}.png",
+                out / f"compare-{_slug(command)}-{_slug(group)}.png",
                 f"{command}: {group}",
             )
-            blocks.append(Image(png, f"{group}, one line per run"))
-    else:
+            blocks.append(Image(png, f"{command}: {group}, one line per run"))
+    if len(by_command) > 1:
         blocks.append(
             Text(
-                f"Learning curves are not overlaid: the runs come from different commands "
-                f"({', '.join(sorted(commands))})."
+                "Learning curves are overlaid per command (their metrics differ); the summary puts "
+                f"every command ({', '.join(by_command)}) on one budget axis."
             )
         )
     return [Section(f"Comparison of {len(training)} training runs", blocks, anchor="comparison", collapsed=True)]

@@ -67,10 +67,16 @@ DATA_KEYS = frozenset({"demos", "subsample"})
 
 
 class RunLike(Protocol):
-    label: str
-    config: dict[str, Any]
-    metrics: list[dict[str, Any]]
-    result: dict[str, Any]
+    """What the summary reads of a run (:class:`~apprentice.report.run_report.RunDir` is one)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def config(self) -> dict[str, Any]: ...
+    @property
+    def metrics(self) -> list[dict[str, Any]]: ...
+    @property
+    def result(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

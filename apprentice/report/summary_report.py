@@ -67,7 +67,15 @@ def plot_summary(
     ax.set_ylabel("return (mean +- std over seeds)")
     ax.set_title(env_id, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, labels = ax.get_legend_handles_labels()  # methods first, then the reference lines
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith(("expert ", "random ")))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     fig.tight_layout()
     return save_figure(fig, path)
 
@@ -104,7 +112,13 @@ def _env_section(env: str, runs: Sequence[RunDir], out: Path, axis: str, stats: 
     if chosen is None:
         return Section(
             title,
-            [Text("No run holds a return with a budget (labels, env steps, demonstrations or seconds).")],
+            [
+                Text(
+                    "No run holds a return with a budget (labels, env steps, demonstrations or seconds): "
+                    + ", ".join(run.label for run in runs)
+                    + "."
+                )
+            ],
             3,
             anchor,
         )
@@ -129,8 +143,9 @@ def _env_section(env: str, runs: Sequence[RunDir], out: Path, axis: str, stats: 
 
 
 def _ranked(lines: Sequence[SummaryLine]) -> list[SummaryLine]:
-    """Best final mean return first (each line at its largest budget)."""
-    return sorted(lines, key=lambda line: -line.mean[-1])
+    """Best final mean return first (each line at its largest budget); of equal returns, the one
+    that spent less budget first."""
+    return sorted(lines, key=lambda line: (-line.mean[-1], line.x[-1]))
 
 
 def _verdict(lines: Sequence[SummaryLine], budget: str, stats: ExpertStats | None) -> Text:
