@@ -117,7 +117,10 @@ def test_bc_run_report_has_curves_and_result_table(tmp_path, capsys):
     assert f"html: {result['html']}" in capsys.readouterr().out
     # losses (train_loss, val_score is a score) -> 3 groups: losses, returns and scores, other
     assert html.count(DATA_URI) == 3
-    assert "<td>487.1</td>" in html and "<td>train bc</td>" in html
+    assert (
+        "<td>487.1</td>" in html
+        and "Configuration (config.json): command = train bc; seed = 0; config.lr = 0.001." in html
+    )
     assert "per_seed" not in html  # a long list is left out of the result table
     pngs = _linked_pngs(markdown, tmp_path / "report")
     assert len(pngs) == 3 and all(p.is_file() and p.read_bytes()[:4] == b"\x89PNG" for p in pngs)

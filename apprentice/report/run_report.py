@@ -271,7 +271,7 @@ def rows_table(rows: Sequence[dict]) -> Table:
 
 def training_section(run: RunDir, prefix: str, out: Path) -> Section:
     """Command, result table, videos of the policy, learning curves per metric group, the
-    metrics that never changed in one line, and the flattened config; collapsed."""
+    metrics that never changed in one line, and the flattened config in one paragraph; collapsed."""
     x = x_key(run.metrics)
     blocks: list = [
         Text(
@@ -294,7 +294,9 @@ def training_section(run: RunDir, prefix: str, out: Path) -> Section:
         listed = ", ".join(f"{key} = {format_value(value)}" for key, value in constant.items())
         blocks.append(Text(f"Constant over all {len(run.metrics)} rows (not plotted): {listed}."))
     if run.config:
-        blocks += [Text("Configuration (config.json):"), key_value_table(run.config)]
+        # one paragraph, not a table: a config has 40-odd fields, a row each was ~1,100 px per run
+        fields = "; ".join(f"{key} = {format_value(value)}" for key, value in _scalar_items(run.config))
+        blocks.append(Text(f"Configuration (config.json): {fields}."))
     return Section(_run_title(run), blocks, anchor=f"run-{prefix}", collapsed=True)
 
 
