@@ -136,7 +136,7 @@ def test_expert_and_random_levels_are_reference_lines_and_the_scale_of_the_table
     assert ax.get_legend().get_texts()[-1].get_text() == "random 20"  # methods first, references last
     verdict, _, table = sections[1].blocks[:3]
     assert verdict.text.startswith("Best final return: dagger, 500 +- 0 (normalized 1.00) at 200 expert labels.")
-    assert "Cheapest to reach 0.9 of the expert: dagger, at 200 expert labels." in verdict.text
+    assert "Cheapest to reach 0.9 of the expert and stay there: dagger, at 200 expert labels." in verdict.text
     # bc: (260 - 20) / (500 - 20) = 0.5, never reaches 0.9 of the expert
     assert table.rows[1][0] == "bc" and table.rows[1][5] == "0.500 +- 0.000" and table.rows[1][6] == "not reached"
 
@@ -146,3 +146,10 @@ def test_an_unknown_budget_is_refused(tmp_path):
         ValueError, match="--budget: expected auto or one of labels, env_steps, demos, seconds, got 'rounds'"
     ):
         summary_report.summary_sections([dagger(0, [1.0])], tmp_path, "rounds")
+
+
+def test_the_cost_to_reach_the_expert_is_where_a_curve_stays_there():
+    runs = [dagger(0, [500.0, 280.0, 500.0, 500.0]), dagger(1, [500.0, 280.0, 500.0, 500.0])]
+    (line,) = summary_lines(runs, "labels")
+    assert summary_report.budget_to_reach(line, 452.0) == 300.0  # not 100: it fell back at 200
+    assert summary_report.budget_to_reach(line, 501.0) is None

@@ -181,8 +181,19 @@ def left_out(runs: Sequence[RunLike], axis: str) -> list[str]:
 
 
 def budget_to_reach(line: SummaryLine, level: float) -> float | None:
-    """The smallest budget at which the line's mean return reaches ``level``, else ``None``."""
-    return next((x for x, mean in zip(line.x, line.mean) if mean >= level), None)
+    """The smallest budget from which the line's mean return stays at or above ``level`` (a
+    curve that touches it and falls back has not reached it yet), else ``None``.
+
+    >>> line = SummaryLine("dagger", "dagger", "curve", (100, 200, 300), (500, 280, 500), (0, 0, 0), (2, 2, 2), ())
+    >>> budget_to_reach(line, 450), budget_to_reach(line, 600)
+    (300, None)
+    """
+    reached = None
+    for x, mean in zip(reversed(line.x), reversed(line.mean)):
+        if mean < level:
+            break
+        reached = x
+    return reached
 
 
 def _band(curves: Sequence[Sequence[tuple[float, float]]]) -> tuple[list[float], list[float], list[float]]:

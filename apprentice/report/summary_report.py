@@ -1,5 +1,5 @@
 """The report's first section: per env, return against the shared budget with every method
-overlaid (:func:`plot_summary`), and a table ranking them with the budget each needed to come
+overlaid (:func:`plot_summary`), and a table ranking them with the budget from which each stays
 within 90% of the expert (:func:`summary_sections`). The grouping is :mod:`apprentice.report.summary`."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from apprentice.report.run_report import RunDir
 
 NEAR_EXPERT = 0.9
-"""The expert-normalized score the table's cost column asks each method to reach."""
+"""The expert-normalized score the table's cost column asks each method to reach and keep."""
 SUMMARY_ANCHOR = "summary"
 
 
@@ -159,9 +159,9 @@ def _verdict(lines: Sequence[SummaryLine], budget: str, stats: ExpertStats | Non
         level = _near_expert_return(stats)
         reaching = [(x, line.label) for line in lines if (x := budget_to_reach(line, level)) is not None]
         text += (
-            f" Cheapest to reach {NEAR_EXPERT:g} of the expert: {min(reaching)[1]}, at {format_value(min(reaching)[0])} {budget}."
+            f" Cheapest to reach {NEAR_EXPERT:g} of the expert and stay there: {min(reaching)[1]}, at {format_value(min(reaching)[0])} {budget}."
             if reaching
-            else f" No method reaches {NEAR_EXPERT:g} of the expert."
+            else f" No method reaches {NEAR_EXPERT:g} of the expert and stays there."
         )
     return Text(text)
 
@@ -187,7 +187,15 @@ def _ranking(lines: Sequence[SummaryLine], budget: str, stats: ExpertStats | Non
                 to_reach,
             ]
         )
-    columns = ["method", "kind", "seeds", budget, "return", "normalized", f"{budget} to {NEAR_EXPERT:g} of expert"]
+    columns = [
+        "method",
+        "kind",
+        "seeds",
+        budget,
+        "return",
+        "normalized",
+        f"{budget} from which >= {NEAR_EXPERT:g} of expert",
+    ]
     return Table(columns, rows)
 
 
