@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -45,8 +46,12 @@ def chromium() -> str:
 
 
 def run_chromium(*args: str) -> str:
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--window-size={WINDOW[0]},{WINDOW[1]}"]
-    done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=60, check=False)
+    """Chromium's stdout; a profile of its own per call (two test processes, or a HOME that is
+    not writable, must not share one)."""
+    with tempfile.TemporaryDirectory(prefix="apprentice-chromium-") as profile:
+        command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}"]
+        command += [f"--window-size={WINDOW[0]},{WINDOW[1]}", *args]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
     return done.stdout
 
