@@ -51,7 +51,13 @@ def dagger_run(folder: Path) -> Path:
         }
         for r in range(4)
     ]
-    result = {"algorithm": "dagger", "rounds": 4, "mean_return": 250.0, "normalized_score": 0.6}
+    result = {
+        "algorithm": "dagger",
+        "env_id": "CartPole-v1",
+        "rounds": 4,
+        "mean_return": 250.0,
+        "normalized_score": 0.6,
+    }
     return _write_training_run(folder, "train dagger", rows, result)
 
 
@@ -111,7 +117,10 @@ def test_bc_run_report_has_curves_and_result_table(tmp_path, capsys):
     assert f"html: {result['html']}" in capsys.readouterr().out
     # losses (train_loss, val_score is a score) -> 3 groups: losses, returns and scores, other
     assert html.count(DATA_URI) == 3
-    assert "<td>487.1</td>" in html and "<td>train bc</td>" in html
+    assert (
+        "<td>487.1</td>" in html
+        and "Configuration (config.json): command = train bc; seed = 0; config.lr = 0.001." in html
+    )
     assert "per_seed" not in html  # a long list is left out of the result table
     pngs = _linked_pngs(markdown, tmp_path / "report")
     assert len(pngs) == 3 and all(p.is_file() and p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
@@ -119,15 +128,16 @@ def test_bc_run_report_has_curves_and_result_table(tmp_path, capsys):
     assert "<script" not in html and "<link" not in html
 
 
-def test_dagger_rounds_are_the_x_axis(tmp_path):
+def test_dagger_is_drawn_against_labels_not_rounds(tmp_path):
     run = load_run_dir(dagger_run(tmp_path / "dagger"))
-    assert x_key(run.metrics) == "round"
-    groups = metric_groups(run.metrics, "round")
+    assert x_key(run.metrics) == "labels"
+    groups = metric_groups(run.metrics, "labels")
     assert groups["returns and scores"] == ["mean_return", "normalized_score"]
-    assert "round" not in groups["other"] and "env_steps" in groups["other"]
+    assert not {"round", "labels", "env_steps"} & {m for ms in groups.values() for m in ms}  # counters, not metrics
     assert x_key([{"loss": 1.0}, {"loss": 0.5}]) is None
     _, html, _ = _report(tmp_path, tmp_path / "dagger")
-    assert "x-axis round" in html and html.count(DATA_URI) == 2
+    # the summary's figure + returns and scores + other
+    assert "x-axis labels" in html and html.count(DATA_URI) == 3
 
 
 def test_labels_benchmark_is_plotted_against_labels(tmp_path):
@@ -161,11 +171,13 @@ def test_two_runs_of_one_command_are_overlaid_and_compared(tmp_path):
     assert len(pngs) == 9 and all(p.is_file() for p in pngs)
 
 
-def test_mixed_runs_are_compared_but_not_overlaid(tmp_path):
+def test_mixed_runs_are_overlaid_per_command_only(tmp_path):
     _, html, _ = _report(
         tmp_path, bc_run(tmp_path / "bc"), dagger_run(tmp_path / "dagger"), labels_bench(tmp_path / "l")
     )
-    assert "not overlaid" in html and html.count(DATA_URI) == 3 + 2 + 1
+    # bc holds no budget (no n_demo_steps): the summary draws dagger alone and names bc as left out
+    assert "overlaid per command" in html and "Not on this axis (expert labels): bc" in html
+    assert html.count(DATA_URI) == 1 + 3 + 2 + 1
 
 
 def test_generic_benchmark_shows_scalars_and_rows(tmp_path):

@@ -1,7 +1,9 @@
 """``apprentice report RUN_DIR... [--out DIR]``: an HTML page and a Markdown file about runs.
 
-The HTML page (``OUT/report.html``) is self-contained, figures embedded as base64 PNGs; the
-Markdown file (``OUT/report.md``) links the PNG files written beside it.
+The HTML page (``OUT/report.html``) is self-contained, figures and videos embedded as base64; the
+Markdown file (``OUT/report.md``) links the PNG files written beside it. The page opens with a
+summary (per env, every method's return against the budget the runs share, mean +- std over seeds,
+expert and random levels as reference lines) and a table of contents; each run is a collapsed section.
 
 Example (``runs/bench-labels-v2`` being a folder written by ``apprentice bench labels --out runs/bench-labels-v2``):
     >>> result = report(ReportArgs(run_dirs=("runs/bench-labels-v2",), out="/tmp/apprentice-report"))  # doctest: +SKIP
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import tyro
 
@@ -28,6 +30,9 @@ class ReportArgs(CommonArgs):
     """Folder for report.html, report.md and the PNG figures the Markdown links."""
     title: str = ""
     """Page title; empty: 'apprentice report: ' and the folder names."""
+    budget: Literal["auto", "labels", "env_steps", "demos", "seconds"] = "auto"
+    """The summary's x-axis: expert labels, env steps, demonstrations or wall-clock seconds; auto:
+    per env, the first of these that every run holds (runs without it are named and left out)."""
 
 
 def report(args: ReportArgs) -> dict[str, Any]:
@@ -46,7 +51,7 @@ def report(args: ReportArgs) -> dict[str, Any]:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     title = args.title or "apprentice report: " + ", ".join(run.label for run in runs)
-    html_path, markdown_path = write_report(title, build_sections(runs, out), out)
+    html_path, markdown_path = write_report(title, build_sections(runs, out, args.budget), out)
     print(f"html: {html_path}")
     print(f"markdown: {markdown_path}")
     return {

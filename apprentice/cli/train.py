@@ -78,6 +78,7 @@ def train_bc(args: TrainBCArgs) -> dict[str, Any]:
         "env_id": env_id,
         "out": str(args.out),
         "n_demo_episodes": len(trajectories),
+        "n_demo_steps": sum(len(trajectory) for trajectory in trajectories),
         "best_epoch": trained.best_epoch,
         "epochs_run": len(trained.metrics),
         "train_loss": last["train_loss"],

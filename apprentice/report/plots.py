@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from apprentice.io_utils import atomic_open
 
@@ -76,6 +77,47 @@ def _panels_per_env(rows: Sequence[dict], width: float, height: float):
     env_ids = list(dict.fromkeys(r["env_id"] for r in rows))
     fig, axes = plt.subplots(1, len(env_ids), figsize=(width * len(env_ids), height), squeeze=False)
     return fig, [(ax, env_id, [r for r in rows if r["env_id"] == env_id]) for ax, env_id in zip(axes[0], env_ids)]
+
+
+def compact_number(value: float, _position: object = None, digits: int = 3) -> str:
+    """A tick label short enough not to run into its neighbours: 1500 -> 1.5k, 2000000 -> 2M.
+
+    >>> [compact_number(v) for v in (0, 0.25, 40, 1500, 20000, 2_000_000, -3000)]
+    ['0', '0.25', '40', '1.5k', '20k', '2M', '-3k']
+    """
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
+
+
+class CompactFormatter(Formatter):
+    """Tick labels by :func:`compact_number`, with as many significant digits as it takes (3 to
+    8) for neighbouring ticks to read differently (1.775 and 1.78, not 1.78 twice).
+
+    >>> CompactFormatter().format_ticks([1.77, 1.775, 1.78, 1.785])
+    ['1.77', '1.775', '1.78', '1.785']
+    """
+
+    def __call__(self, value: float, position: object = None) -> str:
+        return compact_number(value)
+
+    def format_ticks(self, values) -> list[str]:
+        for digits in range(3, 9):
+            labels = [compact_number(value, digits=digits) for value in values]
+            if len(set(labels)) == len(labels):
+                return labels
+        return labels
+
+
+def readable_ticks(ax, integer_x: bool = False, max_ticks: int = 6) -> None:
+    """At most ``max_ticks`` ticks per axis, compact labels (1.5k, 2M) on both that never repeat;
+    whole numbers on x when it counts epochs, rounds or labels. Keeps tick labels from running
+    together."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max_ticks, integer=integer_x))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=max_ticks))
+    ax.xaxis.set_major_formatter(CompactFormatter())
+    ax.yaxis.set_major_formatter(CompactFormatter())
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:

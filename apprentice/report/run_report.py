@@ -5,14 +5,19 @@ Two kinds of folder are understood:
 * a training run (``apprentice train ...``, see ``apprentice/runs.py``): ``config.json`` (with
   ``"command"``), ``metrics.jsonl`` (a row per epoch / round / iteration / step) and
   ``result.json``. Its numeric metric columns are drawn as learning curves against the first of
-  ``X_KEYS`` the rows hold (else the row index), one figure per group of ``METRIC_GROUPS``;
+  ``X_KEYS`` the rows hold (else the row index; DAgger's rows against expert labels, not rounds),
+  one figure per group of ``METRIC_GROUPS``; a metric that never changes is listed in one line
+  instead, and a video of the policy in the folder (``VIDEO_TYPES``: GIF, MP4, WebM) is embedded;
 * a benchmark folder (``apprentice bench ...``) with ``results.json``: ``summary`` rows of score
   against labels (bench labels, bench returns) are drawn with ``plot_score_vs_labels``, ``rows``
   of return against ``n_demos`` (bench demo, bench returns) with ``plot_return_vs_demos``; any
   other shows the figures it names (``"plot"``/``"plots"``); every benchmark is also shown as its
   scalar fields plus a table per list of flat rows (also one dict down, as ``peers.rows``).
 
-Several training runs of one command are also overlaid, a line per run, and compared in a table.
+The report opens with the summary (:mod:`apprentice.report.summary_report`: per env, every
+method's return against the budget the runs share, seeds as bands), then a table of the training
+runs' results side by side (with runs of one command overlaid), then a section per folder; all
+but the summary are collapsed.
 
 Example:
     >>> import json, tempfile
@@ -22,8 +27,8 @@ Example:
     >>> _ = (run / "metrics.jsonl").write_text('{"epoch": 1, "train_loss": 0.5}\\n{"epoch": 2, "train_loss": 0.25}\\n')
     >>> _ = (run / "result.json").write_text(json.dumps({"train_loss": 0.25}))
     >>> loaded = load_run_dir(run)
-    >>> loaded.kind, x_key(loaded.metrics), metric_groups(loaded.metrics, "epoch")
-    ('training', 'epoch', {'losses': ['train_loss']})
+    >>> loaded.kind, x_key(loaded.metrics), metric_groups(loaded.metrics, "epoch"), constant_metrics(loaded.metrics, "epoch")
+    ('training', 'epoch', {'losses': ['train_loss']}, {})
 """
 
 from __future__ import annotations
@@ -38,16 +43,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matplotlib.ticker import MaxNLocator
-
-from apprentice.report.html import Image, Section, Table, Text, format_value
-from apprentice.report.plots import plot_method_scores, plot_return_vs_demos, plot_score_vs_labels, plt, save_figure
+from apprentice.report.html import VIDEO_TYPES, Image, Section, Table, Text, Video, format_value
+from apprentice.report.plots import (
+    plot_method_scores,
+    plot_return_vs_demos,
+    plot_score_vs_labels,
+    plt,
+    readable_ticks,
+    save_figure,
+)
+from apprentice.report.summary_report import summary_sections
 
 # The file names of apprentice/runs.py, repeated so that reading a report needs no JAX import.
 TRAINING_FILES = ("config.json", "metrics.jsonl", "result.json")
 BENCH_FILE = "results.json"
-X_KEYS = ("epoch", "round", "iteration", "step", "chunk", "env_steps")
-"""Preferred x-axis of learning curves, in order; the first key present in the rows is used."""
+X_KEYS = ("labels", "epoch", "round", "iteration", "step", "chunk", "env_steps")
+"""Preferred x-axis of learning curves, in order; the first key every row holds is used (so the
+DAgger family's rounds are drawn against the expert labels they had used). These counters are
+never drawn as metrics themselves."""
 METRIC_GROUPS = {
     "losses": ("loss", "bits_per_char", "perplexity"),
     "returns and scores": ("return", "score", "reward", "accuracy"),
@@ -151,13 +164,31 @@ def x_key(rows: Sequence[dict]) -> str | None:
     return None
 
 
-def metric_groups(rows: Sequence[dict], x: str | None) -> dict[str, list[str]]:
-    """Numeric metric columns (any row holds a finite number) by group, in order of appearance."""
-    columns = [
+def _numeric_columns(rows: Sequence[dict], x: str | None) -> list[str]:
+    """Columns that some row holds as a finite number, in order of appearance, without the x-axis
+    and the other counters of ``X_KEYS``."""
+    return [
         key
         for key in dict.fromkeys(k for row in rows for k in row)
-        if key != x and any(_is_number(row.get(key)) for row in rows)
+        if key != x and key not in X_KEYS and any(_is_number(row.get(key)) for row in rows)
     ]
+
+
+def constant_metrics(rows: Sequence[dict], x: str | None) -> dict[str, Any]:
+    """Numeric columns whose finite values are all equal, with that value (listed, not plotted),
+    when there are two rows or more to compare."""
+    constants = {}
+    for column in _numeric_columns(rows, x):
+        values = {row[column] for row in rows if _is_number(row.get(column))}
+        if len(rows) > 1 and len(values) == 1:
+            constants[column] = values.pop()
+    return constants
+
+
+def metric_groups(rows: Sequence[dict], x: str | None) -> dict[str, list[str]]:
+    """Numeric metric columns that change (see :func:`constant_metrics`) by group, in order of appearance."""
+    constant = constant_metrics(rows, x)
+    columns = [column for column in _numeric_columns(rows, x) if column not in constant]
     groups: dict[str, list[str]] = {}
     for column in columns:
         group = next((name for name, words in METRIC_GROUPS.items() if any(w in column for w in words)), "other")
@@ -194,8 +225,7 @@ def plot_metric_curves(
                 xs, ys = zip(*points)
                 integer_x = integer_x and all(isinstance(value, int) for value in xs)
                 ax.plot(xs, ys, marker="." if len(points) < 50 else None, label=label)
-        if integer_x:  # rounds and epochs: no ticks at 0.5
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        readable_ticks(ax, integer_x)  # rounds and epochs: no ticks at 0.5; few, short labels
         ax.set_xlabel(" / ".join(sorted(x_names)))
         ax.set_title(metric, fontsize=9)
         if len(series) > 1:
@@ -240,7 +270,8 @@ def rows_table(rows: Sequence[dict]) -> Table:
 
 
 def training_section(run: RunDir, prefix: str, out: Path) -> Section:
-    """Command, result table, learning curves per metric group and the flattened config."""
+    """Command, result table, videos of the policy, learning curves per metric group, the
+    metrics that never changed in one line, and the flattened config in one paragraph; collapsed."""
     x = x_key(run.metrics)
     blocks: list = [
         Text(
@@ -249,14 +280,50 @@ def training_section(run: RunDir, prefix: str, out: Path) -> Section:
         ),
         key_value_table(run.result),
     ]
+    blocks += [
+        Video(video, f"{run.label}: {video.name.removeprefix(prefix + '-')}, an episode of the policy")
+        for video in _videos(run, prefix, out)
+    ]
     for group, metrics in metric_groups(run.metrics, x).items():
         png = plot_metric_curves(
             [(run.label, run.metrics)], metrics, out / f"{prefix}-{_slug(group)}.png", f"{run.label}: {group}"
         )
         blocks.append(Image(png, f"{run.label}: {group} against {x or 'row index'}"))
+    constant = constant_metrics(run.metrics, x)
+    if constant:
+        listed = ", ".join(f"{key} = {format_value(value)}" for key, value in constant.items())
+        blocks.append(Text(f"Constant over all {len(run.metrics)} rows (not plotted): {listed}."))
     if run.config:
-        blocks += [Text("Configuration (config.json):"), key_value_table(run.config)]
-    return Section(f"{run.label} (training run)", blocks)
+        # one paragraph, not a table: a config has 40-odd fields, a row each was ~1,100 px per run
+        fields = "; ".join(f"{key} = {format_value(value)}" for key, value in _scalar_items(run.config))
+        blocks.append(Text(f"Configuration (config.json): {fields}."))
+    return Section(_run_title(run), blocks, anchor=f"run-{prefix}", collapsed=True)
+
+
+def _run_title(run: RunDir) -> str:
+    """The one line a collapsed run shows: label, command, env, seed and its final return."""
+    facts = [run.command or "unknown command"]
+    if run.config.get("env_id") or run.result.get("env_id"):
+        facts.append(f"on {run.config.get('env_id') or run.result.get('env_id')}")
+    if "seed" in run.config:
+        facts.append(f"seed {run.config['seed']}")
+    final = next((run.result[k] for k in ("mean_return", "final_eval_return") if _is_number(run.result.get(k))), None)
+    if final is not None:
+        facts.append(f"return {format_value(final)}")
+    if any(path.suffix.lower() in VIDEO_TYPES for path in run.path.iterdir() if path.is_file()):
+        facts.append("video")
+    return f"{run.label}: {', '.join(facts)}"
+
+
+def _videos(run: RunDir, prefix: str, out: Path) -> list[Path]:
+    """The run folder's videos of its policy (any ``VIDEO_TYPES`` file, e.g. ``video.mp4``),
+    copied into the report folder."""
+    copied = []
+    for source in sorted(p for p in run.path.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_TYPES):
+        target = out / f"{prefix}-{source.name}"
+        shutil.copyfile(source, target)
+        copied.append(target)
+    return copied
 
 
 def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
@@ -280,7 +347,7 @@ def bench_section(run: RunDir, prefix: str, out: Path) -> Section:
             png = plot_method_scores(rows, group, out / f"{prefix}-{_slug(key)}-scores.png", run.label)
             blocks.append(Image(png, f"{key}: expert-normalized score per method and {group}"))
         blocks += [Text(f"{key}:"), rows_table(rows)]
-    return Section(f"{run.label} (benchmark)", blocks)
+    return Section(f"{run.label}: benchmark ({kind})", blocks, anchor=f"run-{prefix}", collapsed=True)
 
 
 def _row_lists(results: dict[str, Any]) -> list[tuple[str, list[dict]]]:
@@ -319,7 +386,7 @@ def _complete_grid(rows: Sequence[dict], group: str) -> bool:
 
 def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
     """For two or more training runs: a table of their ``result.json`` keys side by side and,
-    when they ran the same command, their learning curves overlaid."""
+    for each command that made two or more of them, their learning curves overlaid."""
     training = [run for run in runs if run.kind == "training"]
     if len(training) < 2:
         return []
@@ -328,32 +395,37 @@ def comparison_sections(runs: Sequence[RunDir], out: Path) -> list[Section]:
     rows = [["command", *(run.command for run in training)]]
     rows += [[key, *(format_value(value.get(key)) for value in values)] for key in keys]
     blocks: list = [Table(["key", *(run.label for run in training)], rows)]
-    commands = {run.command for run in training}
-    if len(commands) == 1:
-        command = next(iter(commands))
-        merged = [row for run in training for row in run.metrics]
+    by_command: dict[str, list[RunDir]] = {}
+    for run in training:
+        by_command.setdefault(run.command, []).append(run)
+    for command, same in by_command.items():
+        if len(same) < 2:
+            continue
+        merged = [row for run in same for row in run.metrics]
         for group, metrics in metric_groups(merged, x_key(merged)).items():
             png = plot_metric_curves(
-                [(run.label, run.metrics) for run in training],
+                [(run.label, run.metrics) for run in same],
                 metrics,
-                out / f"compare-{_slug(group)}.png",
+                out / f"compare-{_slug(command)}-{_slug(group)}.png",
                 f"{command}: {group}",
             )
-            blocks.append(Image(png, f"{group}, one line per run"))
-    else:
+            blocks.append(Image(png, f"{command}: {group}, one line per run"))
+    if len(by_command) > 1:
         blocks.append(
             Text(
-                f"Learning curves are not overlaid: the runs come from different commands "
-                f"({', '.join(sorted(commands))})."
+                "Learning curves are overlaid per command (their metrics differ); the summary puts "
+                f"every command ({', '.join(by_command)}) on one budget axis."
             )
         )
-    return [Section(f"Comparison of {len(training)} training runs", blocks)]
+    return [Section(f"Comparison of {len(training)} training runs", blocks, anchor="comparison", collapsed=True)]
 
 
-def build_sections(runs: Sequence[RunDir], out: str | os.PathLike) -> list[Section]:
-    """All sections of the report (comparison first, then one per run); PNGs are written into ``out``."""
+def build_sections(runs: Sequence[RunDir], out: str | os.PathLike, budget: str = "auto") -> list[Section]:
+    """All sections of the report: the summary (on the ``budget`` axis, see
+    :func:`~apprentice.report.summary_report.summary_sections`), the comparison, then one
+    collapsed section per run; PNGs and videos are written into ``out``."""
     out = Path(out)
-    sections = comparison_sections(runs, out)
+    sections = summary_sections(runs, out, budget) + comparison_sections(runs, out)
     for index, run in enumerate(runs, 1):
         prefix = f"{index:02d}-{_slug(run.path.resolve().name)}"
         sections.append(
