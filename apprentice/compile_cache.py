@@ -56,7 +56,9 @@ def persistent_compile_cache(directory: str | os.PathLike | None = None) -> Iter
     """Within the block, JAX's persistent compilation cache is on in ``directory`` (default
     :func:`compile_cache_dir`), for every program whatever its compile time or size, and a
     corrupted entry is rebuilt (see :func:`repairing_corrupted_entries`). On leaving, JAX's
-    previous settings come back; programs compiled inside stay in this process's memory.
+    previous settings come back; programs compiled inside stay in this process's memory. (When jax
+    is first imported inside the block, it is set through the environment and keeps the cache
+    settings after it: the CLI's process ends with its command.)
 
     Yields:
         The cache folder (created, readable and writable by the user only).
@@ -65,11 +67,17 @@ def persistent_compile_cache(directory: str | os.PathLike | None = None) -> Iter
         >>> with persistent_compile_cache(tmp_path) as folder:
         ...     jax.jit(jnp.sin)(1.0)  # written to folder, read back by the next process
     """
+    path = Path(directory) if directory is not None else compile_cache_dir()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if "jax" not in sys.modules:
+        # JAX reads these options from JAX_* variables when it is imported, so a command that
+        # never imports jax (report, experts, --help) does not pay for the import.
+        with _environment(_variables(path)), repairing_corrupted_entries(path):
+            yield path
+        return
     import jax
     from jax.experimental.compilation_cache import compilation_cache
 
-    path = Path(directory) if directory is not None else compile_cache_dir()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     previous = {name: getattr(jax.config, name) for name in _SETTINGS}
     compilation_cache.reset_cache()  # a cache opened earlier in this process keeps its folder otherwise
     jax.config.update("jax_enable_compilation_cache", True)
@@ -83,6 +91,31 @@ def persistent_compile_cache(directory: str | os.PathLike | None = None) -> Iter
         for name, value in previous.items():
             jax.config.update(name, value)
         compilation_cache.reset_cache()
+
+
+def _variables(path: Path) -> dict[str, str]:
+    """The environment that gives a jax imported under it the settings of :func:`persistent_compile_cache`."""
+    return {
+        "JAX_ENABLE_COMPILATION_CACHE": "true",
+        "JAX_COMPILATION_CACHE_DIR": str(path),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``variables`` set within the block, as it was after it."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager

@@ -89,3 +89,27 @@ def test_cli_uses_the_user_cache_unless_turned_off(tmp_path, monkeypatch):
 def test_environment_variable_turns_the_cache_off(monkeypatch, value, disabled):
     monkeypatch.setenv("APPRENTICE_NO_COMPILE_CACHE", value)
     assert disabled_by_environment() is disabled
+
+
+def test_a_fresh_process_fills_the_cache_through_the_environment_and_a_report_never_imports_jax(tmp_path):
+    """In a new process jax is not imported yet: the cache is set through JAX_* variables, so a
+    command that needs no jax (report) does not import it for the cache's sake."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    demos = tmp_path / "demos.npz"
+    save_trajectories(demos, make_trajectories(3, length=6), {"env_id": "CartPole-v1"})
+    env = {k: v for k, v in os.environ.items() if k != "APPRENTICE_NO_COMPILE_CACHE"}
+    env.update(APPRENTICE_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    train = ["train", "bc", "--demos", str(demos), "--out", str(tmp_path / "run"), "--n-epochs", "1",
+             "--hidden-sizes", "8", "--eval-episodes", "0"]  # fmt: skip
+    script = "import sys; from apprentice.cli import main; code = main(sys.argv[1:]); print('jax' in sys.modules); sys.exit(code)"
+    trained = subprocess.run([sys.executable, "-c", script, *train], env=env, capture_output=True, text=True)
+    assert trained.returncode == 0, trained.stderr
+    assert entries(tmp_path / "cache" / "jax"), "a new process wrote no compiled program"
+    report = ["report", str(tmp_path / "run"), "--out", str(tmp_path / "report")]
+    reported = subprocess.run([sys.executable, "-c", script, *report], env=env, capture_output=True, text=True)
+    assert reported.returncode == 0, reported.stderr
+    assert reported.stdout.strip().splitlines()[-1] == "False", "report imported jax"
