@@ -44,6 +44,9 @@ def private_user_data_dir(tmp_path_factory):
         patch.setenv("APPRENTICE_DATA_DIR", str(tmp_path_factory.mktemp("apprentice-data")))
         # commands run in-process must not fill the user's compilation cache (tests of it set their own)
         patch.setenv("APPRENTICE_NO_COMPILE_CACHE", "1")
+        # commands run in-process write only their own lines to stderr (tests read them); the
+        # heartbeat has its own tests, which set it
+        patch.setenv("APPRENTICE_HEARTBEAT_SECONDS", "0")
         patch.setenv("APPRENTICE_CACHE_DIR", str(tmp_path_factory.mktemp("apprentice-cache")))
         yield
 

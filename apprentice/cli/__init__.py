@@ -206,11 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parse(name, [*rest, *(["--debug"] if debug else [])])
     from apprentice.cli.base import apply_env_kwargs, claim_out
+    from apprentice.progress import heartbeat
 
     try:
         args = apply_env_kwargs(args)
         claim_out(args)
-        with _compile_cache(args.compile_cache):
+        with heartbeat(f"apprentice {name}"), _compile_cache(args.compile_cache):
             result = COMMANDS[name].function()(args)
     except KeyboardInterrupt:
         print("apprentice: interrupted", file=sys.stderr)
