@@ -190,7 +190,7 @@ def test_bad_inputs_raise_clear_errors():
     for kwargs, match in [
         ({"n_iterations": 0}, "--n-iterations: expected an integer >= 1, got 0"),
         ({"disc_steps": -1}, "--disc-steps: expected an integer >= 1"),
-        ({"learning_rate": 0.0}, "--learning-rate: expected a value > 0"),
+        ({"learning_rate": -0.1}, "--learning-rate: expected a value >= 0"),
         ({"policy_step": 1.5}, r"--policy-step: expected a value in \(0, 1\]"),
         ({"reward_shape": "action"}, "reward_shape must be 'state' or 'state_action'"),
         ({"shaping": "sampled"}, "shaping must be 'next_state' or 'expected'"),
