@@ -596,3 +596,27 @@ class TextCompoundingConfig:
                 raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)!r}")
         if self.n_groups > self.n_samples:
             raise ValueError(f"n_groups: expected at most n_samples ({self.n_samples}), got {self.n_groups}")
+
+
+@dataclass(frozen=True)
+class WholeJobConfig:
+    """The user's whole BC job, each run a fresh process: apprentice cold and warm, imitation beside it."""
+
+    env: str = "Hopper-v5"
+    """Env whose registered expert records the demonstrations (once, not timed)."""
+    episodes: int = 25
+    """Expert episodes the job learns from."""
+    n_epochs: int = 20
+    """BC epochs (no validation split, no early stopping)."""
+    batch_size: int = 256
+    """Samples per gradient step."""
+    learning_rate: float = 1e-3
+    """Adam step size, in both libraries."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """MLP widths, in both libraries."""
+    rounds: int = 3
+    """Rounds; each runs every contestant once, in an order that rotates from round to round."""
+    peer: bool = True
+    """Also time imitation's BC (in the peer venv, built on first use)."""
+    venv: str = "runs/peer-venv"
+    """Where the peer venv with imitation lives (see apprentice.bench.peers.venv)."""
