@@ -12,6 +12,7 @@ from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
 from apprentice.algorithms.configs.preferences import FrontierConfig, NextTokenConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.field_ranges import Positive, PositiveInt, Ranged
 from apprentice.policies.architecture import HeadKind
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
@@ -599,22 +600,22 @@ class TextCompoundingConfig:
 
 
 @dataclass(frozen=True)
-class WholeJobConfig:
+class WholeJobConfig(Ranged):
     """The user's whole BC job, each run a fresh process: apprentice cold and warm, imitation beside it."""
 
     env: str = "Hopper-v5"
     """Env whose registered expert records the demonstrations (once, not timed)."""
-    episodes: int = 25
+    episodes: PositiveInt = 25
     """Expert episodes the job learns from."""
-    n_epochs: int = 20
+    n_epochs: PositiveInt = 20
     """BC epochs (no validation split, no early stopping)."""
-    batch_size: int = 256
+    batch_size: PositiveInt = 256
     """Samples per gradient step."""
-    learning_rate: float = 1e-3
+    learning_rate: Positive = 1e-3
     """Adam step size, in both libraries."""
     hidden_sizes: tuple[int, ...] = (256, 256)
     """MLP widths, in both libraries."""
-    rounds: int = 3
+    rounds: PositiveInt = 3
     """Rounds; each runs every contestant once, in an order that rotates from round to round."""
     peer: bool = True
     """Also time imitation's BC (in the peer venv, built on first use)."""
