@@ -33,6 +33,7 @@ import numpy as np
 
 from apprentice.bench.configs import WholeJobConfig
 from apprentice.bench.peers.venv import PeerUnavailable, ensure_peer_venv
+from apprentice.paths import CACHE_DIR_VARIABLE
 
 PEER_WORKER = Path(__file__).parent / "peers" / "torch_bc_worker.py"
 
@@ -126,7 +127,7 @@ def our_argv(config: WholeJobConfig, demos: Path, out: Path) -> list[str]:
 
 
 def _our_run(config: WholeJobConfig, demos: Path, out: Path, cache: Path) -> dict:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env = {**os.environ, CACHE_DIR_VARIABLE: str(cache)}
     env.pop("APPRENTICE_NO_COMPILE_CACHE", None)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", OUR_JOB, *our_argv(config, demos, out)], capture_output=True,
