@@ -12,7 +12,7 @@ from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
 from apprentice.algorithms.configs.preferences import FrontierConfig, NextTokenConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
-from apprentice.field_ranges import Positive, PositiveInt, Ranged
+from apprentice.field_ranges import Count, Positive, PositiveInt, Ranged
 from apprentice.policies.architecture import HeadKind
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
@@ -621,3 +621,6 @@ class WholeJobConfig(Ranged):
     """Also time imitation's BC (in the peer venv, built on first use)."""
     venv: str = "runs/peer-venv"
     """Where the peer venv with imitation lives (see apprentice.bench.peers.venv)."""
+    peer_threads: Count = 1
+    """torch threads of imitation's job (0: torch's default, one per core). On the shared 2-core
+    machine its default ran the job 5.4x slower than one thread (309 s against 57 s)."""

@@ -143,7 +143,7 @@ def _our_run(config: WholeJobConfig, demos: Path, out: Path, cache: Path) -> dic
 def _peer_run(python: Path, config: WholeJobConfig, data: Path, n_steps: int) -> dict:
     argv = [str(python), str(PEER_WORKER), "--variant", "imitation", "--data", str(data), "--repeats", "0",
             "--steps", str(n_steps), "--batch-size", str(config.batch_size), "--lr", str(config.learning_rate),
-            "--hidden", *map(str, config.hidden_sizes)]  # fmt: skip
+            "--hidden", *map(str, config.hidden_sizes), "--threads", str(config.peer_threads)]  # fmt: skip
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
     wall = time.perf_counter() - start
