@@ -246,7 +246,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print("heavy modules imported:", sorted(m for m in ("jax", "equinox", "optax") if m in sys.modules))
+print("heavy modules imported:", sorted(m for m in ("jax", "equinox", "optax", "matplotlib", "gymnasium") if m in sys.modules))
 """
 
 

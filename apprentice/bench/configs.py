@@ -12,6 +12,7 @@ from apprentice.algorithms.configs.dagger import rounds_for_budget
 from apprentice.algorithms.configs.irl import RewardKind, TabularAIRLConfig
 from apprentice.algorithms.configs.preferences import FrontierConfig, NextTokenConfig, RewardGeneralizationConfig
 from apprentice.algorithms.configs.rl import PPOConfig
+from apprentice.field_ranges import Count, Positive, PositiveInt, Ranged
 from apprentice.policies.architecture import HeadKind
 
 # --- theory compounding (compounding.py) ----------------------------------------------------------
@@ -607,3 +608,30 @@ class TextCompoundingConfig:
                 raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)!r}")
         if self.n_groups > self.n_samples:
             raise ValueError(f"n_groups: expected at most n_samples ({self.n_samples}), got {self.n_groups}")
+
+
+@dataclass(frozen=True)
+class WholeJobConfig(Ranged):
+    """The user's whole BC job, each run a fresh process: apprentice cold and warm, imitation beside it."""
+
+    env: str = "Hopper-v5"
+    """Env whose registered expert records the demonstrations (once, not timed)."""
+    episodes: PositiveInt = 25
+    """Expert episodes the job learns from."""
+    n_epochs: PositiveInt = 20
+    """BC epochs (no validation split, no early stopping)."""
+    batch_size: PositiveInt = 256
+    """Samples per gradient step."""
+    learning_rate: Positive = 1e-3
+    """Adam step size, in both libraries."""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """MLP widths, in both libraries."""
+    rounds: PositiveInt = 3
+    """Rounds; each runs every contestant once, in an order that rotates from round to round."""
+    peer: bool = True
+    """Also time imitation's BC (in the peer venv, built on first use)."""
+    venv: str = "runs/peer-venv"
+    """Where the peer venv with imitation lives (see apprentice.bench.peers.venv)."""
+    peer_threads: Count = 1
+    """torch threads of imitation's job (0: torch's default, one per core). On the shared 2-core
+    machine its default ran the job 5.4x slower than one thread (309 s against 57 s)."""

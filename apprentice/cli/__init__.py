@@ -99,6 +99,12 @@ COMMANDS: dict[str, Command] = {
         "bench_speed",
         "BC steps/s, fraction of matmul peak, and side by side with imitation and PyTorch",
     ),
+    "bench whole-job": Command(
+        "bench",
+        "BenchWholeJobArgs",
+        "bench_whole_job",
+        "a whole BC job as fresh processes, apprentice cold and warm against imitation, time split by phase",
+    ),
     "bench rl-speed": Command(
         "bench", "BenchRLSpeedArgs", "bench_rl_speed", "PPO on the pure-JAX backend against Gymnasium"
     ),

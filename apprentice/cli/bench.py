@@ -27,6 +27,7 @@ from apprentice.bench.configs import (
     RWRBenchConfig,
     SpeedConfig,
     TransferBenchConfig,
+    WholeJobConfig,
 )
 from apprentice.cli.base import CommonArgs, print_result
 from apprentice.progress import make_console
@@ -45,6 +46,13 @@ class BenchSpeedArgs(CommonArgs):
     """Measure only apprentice (no peer venv, no PyTorch, no DAgger side by side)."""
     out: str = "runs/bench-speed"
     """Folder for results.json and the plot."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchWholeJobArgs(CommonArgs):
+    config: Annotated[WholeJobConfig, tyro.conf.OmitArgPrefixes] = WholeJobConfig()
+    out: str = "runs/bench-whole-job"
+    """Folder for results.json."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +138,30 @@ def bench_speed(args) -> dict[str, Any]:
             console.print(table)
         result["dagger_peers"] = _bench_dagger_peers(args.dagger, args.peers.venv, out)
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def bench_whole_job(args) -> dict[str, Any]:
+    """The BC job as fresh processes: apprentice cold and warm beside imitation (:mod:`apprentice.bench.whole_job`)."""
+    from apprentice.bench.whole_job import run_whole_job
+    from apprentice.io_utils import atomic_write_text
+
+    result = run_whole_job(args.config)
+    if result["peer_skipped"]:
+        console.print(f"[yellow]imitation left out: {result['peer_skipped']}[/yellow]")
+    rows = result["contestants"]
+    phases = list(dict.fromkeys(key for row in rows.values() for key in row["phases"]))
+    table = Table(title=f"BC on {args.config.episodes} {args.config.env} episodes ({result['n_samples']} samples, "
+                        f"{result['gradient_steps']} steps), fresh processes, medians of {args.config.rounds} rounds")  # fmt: skip
+    for column in ("contestant", "wall s", *phases, "imitation / it"):
+        table.add_column(column)
+    for name, row in rows.items():
+        cells = [f"{row['phases'][key]:.2f}" if key in row["phases"] else "" for key in phases]
+        ratio = f"{row['imitation_over']:.2f}" if "imitation_over" in row else ""
+        table.add_row(name, f"{row['wall_seconds']:.2f}", *cells, ratio)
+    console.print(table)
+    result["out"] = str(Path(args.out) / "results.json")
+    atomic_write_text(Path(result["out"]), json.dumps(result, indent=2) + "\n")
     return result
 
 

@@ -7,6 +7,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import equinox as eqx
 import jax
@@ -158,24 +159,57 @@ def train(
     n_epochs = max(config.n_epochs, -(-config.min_gradient_steps // steps_per_epoch))
     start = time.perf_counter()
     with progress_bar(n_epochs, "behavior cloning", enabled=progress) as bar:
+
+        def record(done: _DispatchedEpoch) -> bool:
+            """Read ``done``'s numbers (waiting for it), log its row; whether training stops after it."""
+            nonlocal best
+            row = {
+                "epoch": done.epoch,
+                "train_loss": float(done.train_loss),
+                "gradient_steps": done.epoch * steps_per_epoch,
+            }
+            if done.val_score is not None:
+                row["val_score"] = float(done.val_score)
+            row["seconds"] = time.perf_counter() - start
+            history.append(row)
+            bar.advance(1, train=row["train_loss"], **({"val": row["val_score"]} if "val_score" in row else {}))
+            score = row.get("val_score", -done.epoch)  # without validation the latest epoch is kept
+            if score < best[0]:
+                best = (score, done.params, done.epoch)
+                return False
+            return bool(config.patience) and done.epoch - best[2] >= config.patience
+
+        # Epoch k + 1 is dispatched before epoch k's numbers are read, so the device is not idle
+        # while the host logs; only when epoch k may end training (patience) is it read first,
+        # so no epoch is computed that the loop without look-ahead would not compute.
+        pending: _DispatchedEpoch | None = None
         for epoch in range(1, n_epochs + 1):
+            if pending is not None and config.patience and pending.epoch - best[2] >= config.patience:
+                if record(pending):
+                    pending = None
+                    break
+                pending = None
             train_key, epoch_key = jax.random.split(train_key)
             params, opt_state, train_loss = train_epoch(
                 params, opt_state, epoch_key, device_data, static, settings, len(train_data)
             )
-            row = {"epoch": epoch, "train_loss": float(train_loss), "gradient_steps": epoch * steps_per_epoch}
-            if device_val is not None:
-                row["val_score"] = float(validation_score_jit(params, device_val, static, settings.loss))
-            row["seconds"] = time.perf_counter() - start
-            history.append(row)
-            bar.advance(1, train=row["train_loss"], **({"val": row["val_score"]} if "val_score" in row else {}))
-            score = row.get("val_score", -epoch)  # without validation the latest epoch is kept
-            if score < best[0]:
-                best = (score, params, epoch)
-            elif config.patience and epoch - best[2] >= config.patience:
-                break
+            val_score = None if device_val is None else validation_score_jit(params, device_val, static, settings.loss)
+            if pending is not None:
+                record(pending)  # cannot stop training: checked before this epoch was dispatched
+            pending = _DispatchedEpoch(epoch, params, train_loss, val_score)
+        if pending is not None:
+            record(pending)
     policy = eqx.combine(best[1], static)
     return BCResult(policy=policy, architecture=policy.architecture, spec=spec, metrics=history, best_epoch=best[2])
+
+
+class _DispatchedEpoch(NamedTuple):
+    """An epoch handed to the device whose loss and validation score (device scalars) are not read yet."""
+
+    epoch: int
+    params: object
+    train_loss: jax.Array
+    val_score: jax.Array | None
 
 
 def train_epoch(params, opt_state, key, data, static, settings: EpochSettings, n_samples: int | None = None):

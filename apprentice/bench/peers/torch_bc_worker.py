@@ -18,7 +18,7 @@ orthogonal initialization), loss ``-mean log pi(a|s) - 1e-3 * entropy`` (imitati
   the other two.
 * ``torch_loop``: the same network and loss in a plain loop over minibatches of a pre-shuffled tensor.
 
-One warm-up run, then ``--repeats`` timed runs, each of a freshly initialized policy. Prints one
+One warm-up run, then ``--repeats`` timed runs (0: the warm-up alone, a whole job as a process), each of a freshly initialized policy. Prints one
 JSON object: ``walls`` (seconds per timed run), ``loss`` (final), ``threads``, versions.
 """
 
@@ -134,7 +134,7 @@ def main() -> None:
     import imitation
 
     print(json.dumps({
-        "variant": args.variant, "walls": [wall for wall, _ in results], "loss": results[-1][1], "steps": args.steps,
+        "variant": args.variant, "walls": [wall for wall, _ in results], "loss": results[-1][1] if results else None, "steps": args.steps,
         "threads": torch.get_num_threads(), "torch": torch.__version__, "imitation": imitation.__version__,
     }))  # fmt: skip
 
