@@ -26,13 +26,7 @@ def user_data_dir() -> Path:
         >>> user_data_dir()  # with APPRENTICE_DATA_DIR=/tmp/apprentice-data in the environment
         PosixPath('/tmp/apprentice-data')
     """
-    explicit = os.environ.get(DATA_DIR_VARIABLE, "")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "apprentice"
-    return Path.home() / ".local" / "share" / "apprentice"
+    return _user_dir(DATA_DIR_VARIABLE, "XDG_DATA_HOME", Path(".local") / "share")
 
 
 CACHE_DIR_VARIABLE = "APPRENTICE_CACHE_DIR"
@@ -49,10 +43,16 @@ def user_cache_dir() -> Path:
         >>> user_cache_dir()  # with APPRENTICE_CACHE_DIR=/tmp/apprentice-cache in the environment
         PosixPath('/tmp/apprentice-cache')
     """
-    explicit = os.environ.get(CACHE_DIR_VARIABLE, "")
+    return _user_dir(CACHE_DIR_VARIABLE, "XDG_CACHE_HOME", Path(".cache"))
+
+
+def _user_dir(variable: str, xdg_variable: str, home_default: Path) -> Path:
+    """``$variable`` if set and not empty; else ``$xdg_variable/apprentice`` if that is an absolute
+    path; else ``~/home_default/apprentice``."""
+    explicit = os.environ.get(variable, "")
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    xdg = os.environ.get(xdg_variable, "")
     if xdg and Path(xdg).is_absolute():
         return Path(xdg) / "apprentice"
-    return Path.home() / ".cache" / "apprentice"
+    return Path.home() / home_default / "apprentice"
