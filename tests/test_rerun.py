@@ -217,7 +217,8 @@ def test_train_preference_rl_writes_a_run_that_reruns_and_reports(tmp_path, caps
     assert shown["runs"][0]["command"] == "train preference-rl" and shown["runs"][0]["kind"] == "training"
     html = Path(shown["html"]).read_text()
     assert "x-axis round" in html and "eval_return" in html
-    assert html.count('<img src="data:image/png;base64,') == 2  # returns and scores, other
+    assert "Summary on CartPole-v1" in html  # the summary's figure first, then the run's two
+    assert html.count('<img src="data:image/png;base64,') == 3  # summary; returns and scores, other
 
 
 def test_load_config_names_the_folder_without_config_json(tmp_path):
