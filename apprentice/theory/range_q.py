@@ -30,8 +30,7 @@ from jaxtyping import ArrayLike, Float, Int
 
 from apprentice.envs.tabular.mdp import FiniteHorizonMDP, deterministic_policy, validate_actions, validate_policy
 from apprentice.theory.bounds import BoundCheck, bc_bound_finite_horizon
-from apprentice.theory.finite_horizon import evaluate_finite_horizon
-from apprentice.theory.pdl import pdl_finite_horizon
+from apprentice.theory.finite_horizon import evaluate_finite_horizon, state_distributions
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +40,7 @@ class RangeQBound:
     gap: Float[np.ndarray, "*batch"]
     """V^pi*(mu) - V^pihat(mu), from two exact policy evaluations."""
     decomposition: Float[np.ndarray, "*batch"]
-    """sum_h sum_s d^pi*_h(s) (Q^pihat_h(s, pi*_h(s)) - E_{pihat_h} Q^pihat_h(s, .)), under mu."""
+    """sum_h sum_s d^pi*_h(s) (Q^pihat_h(s, pi*_h(s)) - E_{pihat_h} Q^pihat_h(s, .)), d^pi*_h from mu."""
     per_step: Float[np.ndarray, "*batch H"]
     """The h-th term of the decomposition."""
     q_range: Float[np.ndarray, "*batch"]
@@ -106,17 +105,20 @@ def bc_bound_range_q(
     actions = validate_actions(expert_actions, mdp.n_states, mdp.n_actions, horizon)
     policy = validate_policy(policy, mdp.n_states, mdp.n_actions, horizon)
     expert = deterministic_policy(actions, mdp.n_actions)
-    # The right side is the PDL of (pi*, pihat): E_{d*_h} E_{pi*} A^pihat_h = E_{d*_h}[Q(s, pi*) - V^pihat_h(s)].
-    sides = pdl_finite_horizon(mdp, expert, policy)
-    gap, decomposition = sides.under(mdp.initial)
-    assert sides.per_step is not None
-    per_step = np.einsum("...ih,i->...h", sides.per_step, mdp.initial)
-    h2 = bc_bound_finite_horizon(mdp, actions, policy)  # its gap and epsilon are the same quantities
+    h2 = bc_bound_finite_horizon(mdp, actions, policy)  # the gap (two evaluations) and eps on d*_h
+    learner = evaluate_finite_horizon(mdp, policy)
+    # The right side along another route: the expert's state distributions times the learner's Q
+    # (the finite-horizon PDL of (pi*, pihat), ``pdl.pdl_finite_horizon``, averaged over mu).
+    expert_states = state_distributions(mdp, expert)  # [H, S]
+    q_expert_action = np.take_along_axis(
+        learner.q_values, np.broadcast_to(actions[..., None], policy.shape[:-1] + (1,)), -1
+    )
+    per_step = np.sum(expert_states * (q_expert_action[..., 0] - learner.values), axis=-1)
     return RangeQBound(
         gap=np.asarray(h2.gap),
-        decomposition=np.asarray(decomposition),
+        decomposition=per_step.sum(-1),
         per_step=per_step,
-        q_range=q_range(evaluate_finite_horizon(mdp, policy).q_values),
+        q_range=q_range(learner.q_values),
         epsilon=np.asarray(h2.epsilon),
         horizon=horizon,
         reward_range=mdp.reward_range,
