@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from apprentice.io_utils import atomic_open
 
@@ -48,7 +49,10 @@ def plot_policy_iteration(results: dict, path: str | Path) -> Path:
         ylabel="improvement under mu",
         title=f"(b) V^(t+1) - V^t (x) vs 1/(1-gamma) E A^t (line): max gap {results['max_abs_gap']:.0e}",
     )
+    ax_pdl.title.set_fontsize(10)
     ax_pdl.legend(fontsize=7, ncol=2)
+    for axis in (ax_value, ax_pdl):
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _save(figure, path)
 
 
