@@ -171,6 +171,24 @@ COMMANDS: dict[str, Command] = {
         "theory_compounding",
         "exact compounding error: BC ~ H^2, DAgger ~ H, BC ~ 1/N",
     ),
+    "theory policy-iteration": Command(
+        "theory",
+        "TheoryPolicyIterationArgs",
+        "theory_policy_iteration",
+        "policy iteration on random MDPs: each step's improvement equals the PDL's side, never negative",
+    ),
+    "theory shift": Command(
+        "theory",
+        "TheoryShiftArgs",
+        "theory_shift",
+        "exact per-step D_TV and mistakes of BC against eps t, 2 eps t and sum_t (eps + 2 eps t)",
+    ),
+    "theory range-q": Command(
+        "theory",
+        "TheoryRangeQArgs",
+        "theory_range_q",
+        "BC's H Range(Q) eps bound beside H^2 eps Range(r): both sides exact, tight case, ratio",
+    ),
 }
 
 

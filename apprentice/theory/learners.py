@@ -38,16 +38,21 @@ def tabular_learner(
     seen: Bool[ArrayLike, "H S"],
     expert_actions: Int[ArrayLike, "H S"],
     n_actions: int,
-    error: float = 0.0,
+    error: float | Float[ArrayLike, "H S"] = 0.0,
 ) -> Float[np.ndarray, "H S A"]:
-    """The learned time-indexed policy: label w.p. ``1 - error`` where seen, uniform elsewhere."""
-    if not 0.0 <= error <= 1.0:
-        raise ValueError(f"error must be a probability in [0, 1]; got {error}")
+    """The learned time-indexed policy: label w.p. ``1 - error`` where seen, uniform elsewhere.
+
+    ``error`` is one probability or one per ``(h, s)`` (a learner whose mistakes vary by state).
+    """
+    errors = np.asarray(error, dtype=np.float64)
+    if np.any(errors < 0.0) or np.any(errors > 1.0) or np.any(np.isnan(errors)):
+        raise ValueError(f"error must be a probability in [0, 1]; got values from {errors.min()} to {errors.max()}")
     seen = np.asarray(seen, dtype=bool)
     labels = deterministic_policy(np.asarray(expert_actions), n_actions)
     if seen.shape != labels.shape[:-1]:
         raise ValueError(f"seen has shape {seen.shape} but expert_actions has {labels.shape[:-1]}; they must match")
-    fitted = (1.0 - error) * labels + error * (1.0 - labels) / (n_actions - 1)
+    errors = np.broadcast_to(errors, seen.shape)[..., None]
+    fitted = (1.0 - errors) * labels + errors * (1.0 - labels) / (n_actions - 1)
     return np.where(seen[..., None], fitted, 1.0 / n_actions)
 
 

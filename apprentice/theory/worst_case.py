@@ -17,7 +17,9 @@ and the expected number of steps in which it disagrees with the expert sums to t
 (reward = -1 per disagreement), not from the formula.
 
 ``bc_tight_discounted`` and ``bc_tight_finite_horizon`` are cliffs on which the BC bounds of
-``bounds.py`` are attained up to a factor that goes to 1 (discounted) or exactly (horizon H).
+``bounds.py`` are attained up to a factor that goes to 1 (discounted) or exactly (horizon H);
+``range_q_tight_finite_horizon`` is a repeated bandit on which deck 004's ``H Range(Q^pihat) eps``
+(``range_q.py``) is attained exactly while ``H^2 eps Range(r)`` is H times larger.
 """
 
 from __future__ import annotations
@@ -105,3 +107,30 @@ def bc_tight_finite_horizon(horizon: int, first_step_error: float) -> tuple[Fini
     learner[:, :, stay] = 1.0
     learner[0, good] = [1.0 - first_step_error, first_step_error]
     return mdp, np.array([stay, stay]), learner
+
+
+def range_q_tight_finite_horizon(
+    horizon: int, errors: Float[ArrayLike, "H S"]
+) -> tuple[FiniteHorizonMDP, np.ndarray, np.ndarray]:
+    """A repeated contextual bandit where deck 004's ``H Range(Q^pihat) eps`` holds with equality.
+
+    ``S`` contexts, drawn uniformly at every step whatever is done; the expert's action 0 earns 1,
+    action 1 earns 0. Since no action changes the future, ``Q^pihat_h(s, a) = r(s, a) + c_h`` and
+    ``Range(Q^pihat) = Range(r) = 1``; a learner that plays action 1 with probability
+    ``errors[h, s]`` loses exactly its mistakes, ``gap = sum_h E_{d*_h} errors_h = H eps = H
+    Range(Q) eps``, while ``H^2 eps Range(r)`` is H times larger: a mistake that costs one step's
+    reward and nothing after is where the two bounds differ most. Returns ``(mdp, expert_actions,
+    learner_policy)``.
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    if errors.ndim != 2 or errors.shape[0] != horizon:
+        raise ValueError(f"errors must have shape (horizon, S) = ({horizon}, S); got {errors.shape}")
+    if np.any(errors < 0) or np.any(errors > 1):
+        raise ValueError("errors must be probabilities in [0, 1]")
+    n_states = errors.shape[1]
+    transitions = np.full((n_states, 2, n_states), 1.0 / n_states)
+    rewards = np.zeros((n_states, 2))
+    rewards[:, 0] = 1.0
+    mdp = FiniteHorizonMDP(transitions, rewards, horizon, initial=np.full(n_states, 1.0 / n_states))
+    learner = np.stack([1.0 - errors, errors], axis=-1)
+    return mdp, np.zeros(n_states, dtype=np.int64), learner
