@@ -23,7 +23,6 @@ the tabular learners, the bounds, the power-law fit); its figure is
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -33,8 +32,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from apprentice.bench.configs import CompoundingConfig
+from apprentice.bench.study_output import finish_study
 from apprentice.envs.tabular.mdp import deterministic_policy
-from apprentice.io_utils import atomic_write_text
 from apprentice.progress import make_console
 from apprentice.report.compounding_plot import plot_compounding
 from apprentice.theory.bounds import bc_bound_finite_horizon, dagger_bound_finite_horizon
@@ -252,10 +251,4 @@ def run_compounding(config: CompoundingConfig = CompoundingConfig(), progress: b
         "horizon_sweep": sweep,
         "demo_sweep": demos,
     }
-    results["seconds"] = round(time.perf_counter() - start, 2)
-    plot_path = plot_compounding(results, out_dir / "compounding.png")
-    results["plot"] = plot_path.name
-    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2) + "\n")
-    console.print(_summary_table(results))
-    console.print(f"wrote {out_dir / 'results.json'} and {plot_path} in {results['seconds']:.1f} s")
-    return results
+    return finish_study(results, out_dir, start, (plot_compounding, "compounding.png"), _summary_table)

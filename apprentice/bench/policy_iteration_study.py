@@ -13,7 +13,6 @@ results as a JSON-ready dict.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -21,10 +20,9 @@ from pathlib import Path
 import numpy as np
 from rich.table import Table
 
+from apprentice.bench.study_output import finish_study
 from apprentice.bench.theory_configs import PolicyIterationConfig
 from apprentice.envs.tabular.mdp import random_actions, random_tabular_mdp
-from apprentice.io_utils import atomic_write_text
-from apprentice.progress import make_console
 from apprentice.report.theory_plots import plot_policy_iteration
 from apprentice.theory.evaluation import optimal_discounted
 from apprentice.theory.policy_iteration import policy_iteration
@@ -102,14 +100,7 @@ def run_policy_iteration(config: PolicyIterationConfig = PolicyIterationConfig()
         "monotone": all(group["min_improvement"] >= -1e-12 for group in groups),
         "examples": examples,
     }
-    results["seconds"] = round(time.perf_counter() - start, 2)
-    plot_path = plot_policy_iteration(results, out_dir / "policy_iteration.png")
-    results["plot"] = plot_path.name
-    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2) + "\n")
-    console = make_console()
-    console.print(_table(results))
-    console.print(f"wrote {out_dir / 'results.json'} and {plot_path} in {results['seconds']:.1f} s")
-    return results
+    return finish_study(results, out_dir, start, (plot_policy_iteration, "policy_iteration.png"), _table)
 
 
 def _table(results: dict) -> Table:

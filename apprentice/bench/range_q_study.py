@@ -18,7 +18,6 @@ the expert's state distributions times the learner's Q for the decomposition):
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -26,10 +25,9 @@ from pathlib import Path
 import numpy as np
 from rich.table import Table
 
+from apprentice.bench.study_output import finish_study
 from apprentice.bench.theory_configs import RangeQConfig
 from apprentice.envs.tabular.mdp import deterministic_policy, random_finite_horizon_mdp, random_policy
-from apprentice.io_utils import atomic_write_text
-from apprentice.progress import make_console
 from apprentice.report.theory_plots import plot_range_q
 from apprentice.theory.finite_horizon import optimal_finite_horizon
 from apprentice.theory.learners import behavior_cloning
@@ -128,14 +126,7 @@ def run_range_q(config: RangeQConfig = RangeQConfig()) -> dict:
         "max_identity_gap": max(row["max_identity_gap"] for row in rows),
         "all_bounds_hold": all(row["range_q_violations"] == 0 and row["h2_violations"] == 0 for row in rows),
     }
-    results["seconds"] = round(time.perf_counter() - start, 2)
-    plot_path = plot_range_q(results, out_dir / "range_q.png")
-    results["plot"] = plot_path.name
-    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2) + "\n")
-    console = make_console()
-    console.print(_table(results))
-    console.print(f"wrote {out_dir / 'results.json'} and {plot_path} in {results['seconds']:.1f} s")
-    return results
+    return finish_study(results, out_dir, start, (plot_range_q, "range_q.png"), _table)
 
 
 def _table(results: dict) -> Table:

@@ -20,7 +20,6 @@ distributions and the exact expected mistakes, against ``eps t``, ``2 eps t``,
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -28,10 +27,9 @@ from pathlib import Path
 import numpy as np
 from rich.table import Table
 
+from apprentice.bench.study_output import finish_study
 from apprentice.bench.theory_configs import ShiftConfig
 from apprentice.envs.tabular.mdp import random_finite_horizon_mdp
-from apprentice.io_utils import atomic_write_text
-from apprentice.progress import make_console
 from apprentice.report.theory_plots import plot_shift
 from apprentice.theory.distribution_shift import ShiftProfile, shift_profile
 from apprentice.theory.finite_horizon import optimal_finite_horizon
@@ -140,14 +138,7 @@ def run_shift(config: ShiftConfig = ShiftConfig()) -> dict:
         },
         "all_bounds_hold": all(summary["violations"][name] == 0 for summary in summaries for name in proven),
     }
-    results["seconds"] = round(time.perf_counter() - start, 2)
-    plot_path = plot_shift(results, out_dir / "shift.png")
-    results["plot"] = plot_path.name
-    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2) + "\n")
-    console = make_console()
-    console.print(_table(results))
-    console.print(f"wrote {out_dir / 'results.json'} and {plot_path} in {results['seconds']:.1f} s")
-    return results
+    return finish_study(results, out_dir, start, (plot_shift, "shift.png"), _table)
 
 
 def _table(results: dict) -> Table:
