@@ -1,4 +1,5 @@
-"""The language commands end to end on a tiny model: next-token, reward model, DPO, IPO, RLHF and the bench."""
+"""The language commands end to end on a tiny model: next-token, reward model, DPO, IPO, RLHF and the bench.
+The training commands run through ``tests/silence.run_timed``: none is silent on stderr for long."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from apprentice.cli import main
 from apprentice.policies.transformer_io import LANGUAGE_MODEL, load_text_model, save_text_model
+from tests.silence import assert_never_silent_for_long, run_timed
 
 TINY_MODEL = ["--d-model", "32", "--n-layers", "1", "--n-heads", "2", "--n-steps", "40", "--eval-interval", "20",
               "--warmup-steps", "5", "--batch-size", "8"]  # fmt: skip
@@ -26,9 +28,9 @@ def base(tmp_path_factory, language_model):
     return out
 
 
-def test_next_token_run_directory(tmp_path):
+def test_next_token_run_directory(tmp_path, monkeypatch):
     out = tmp_path / "base"
-    assert main(["train", "next-token", "--out", str(out), *TINY_MODEL]) == 0
+    assert_never_silent_for_long(run_timed(monkeypatch, ["train", "next-token", "--out", str(out), *TINY_MODEL]))
     result = json.loads((out / "result.json").read_text())
     assert json.loads((out / "language_model.json").read_text())["kind"] == "language_model"
     assert result["validation_loss"] < result["unigram_entropy"] and len(result["samples"]) == 4
@@ -38,11 +40,9 @@ def test_next_token_run_directory(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["dpo", "ipo"])
-def test_dpo_and_ipo_commands(base, tmp_path, capsys, command):
+def test_dpo_and_ipo_commands(base, tmp_path, capsys, monkeypatch, command):
     out = tmp_path / command
     argv = [
-        "train",
-        command,
         "--base",
         str(base),
         "--out",
@@ -54,31 +54,20 @@ def test_dpo_and_ipo_commands(base, tmp_path, capsys, command):
         *TINY_PAIRS,
         "--json",
     ]
-    assert main(argv) == 0
+    assert_never_silent_for_long(run_timed(monkeypatch, ["train", command, *argv]))
     result = last_json(capsys)
     assert set(result) >= {"reward", "kl", "reference_reward", "samples"} and result["kl"] >= -1.0
     assert json.loads((out / "config.json").read_text())["command"] == f"train {command}"
 
 
-def test_reward_model_then_rlhf_on_it(base, tmp_path, capsys):
+def test_reward_model_then_rlhf_on_it(base, tmp_path, capsys, monkeypatch):
     reward_dir = tmp_path / "rm"
-    argv = [
-        "train",
-        "reward-model",
-        "--base",
-        str(base),
-        "--out",
-        str(reward_dir),
-        "--n-pairs",
-        "40",
-        *TINY_PAIRS,
-        "--json",
-    ]
-    assert main(argv) == 0
+    argv = ["--base", str(base), "--out", str(reward_dir), "--n-pairs", "40", *TINY_PAIRS, "--json"]
+    assert_never_silent_for_long(run_timed(monkeypatch, ["train", "reward-model", *argv]))
     assert 0.0 <= last_json(capsys)["held_out_accuracy_vs_true_order"] <= 1.0
-    argv = ["train", "rlhf", "--base", str(base), "--out", str(tmp_path / "rlhf"), "--reward-model", str(reward_dir),
+    argv = ["--base", str(base), "--out", str(tmp_path / "rlhf"), "--reward-model", str(reward_dir),
             "--n-iterations", "3", "--prompts-per-iteration", "2", "--eval-samples", "32", "--json"]  # fmt: skip
-    assert main(argv) == 0
+    assert_never_silent_for_long(run_timed(monkeypatch, ["train", "rlhf", *argv]))
     assert len((tmp_path / "rlhf" / "metrics.jsonl").read_text().splitlines()) == 3
 
 
