@@ -31,8 +31,8 @@ import numpy as np
 from rich.progress import Progress
 from rich.table import Table
 
-from apprentice.bench.configs import CompoundingConfig
 from apprentice.bench.study_output import finish_study
+from apprentice.bench.theory_configs import CompoundingConfig
 from apprentice.envs.tabular.mdp import deterministic_policy
 from apprentice.progress import make_console
 from apprentice.report.compounding_plot import plot_compounding

@@ -1,7 +1,7 @@
-"""The configs of the lectures' theory claims (issue 26, claims 1-3): ``apprentice theory
+"""The configs of the exact theory studies: ``apprentice theory compounding``, ``theory
 policy-iteration``, ``theory shift`` and ``theory range-q``. Imports neither jax nor numpy, so
-``--help`` stays fast (``configs.py`` holds the other suites' configs; it is long enough already).
-Each study's module (``policy_iteration_study.py``, ``shift_study.py``, ``range_q_study.py``)
+``--help`` stays fast (``configs.py`` holds the benchmark suites' configs). Each study's module
+(``compounding.py``, ``policy_iteration_study.py``, ``shift_study.py``, ``range_q_study.py``)
 re-exports its own.
 """
 
@@ -22,6 +22,62 @@ def _check_values(name: str, values: tuple, low: float, high: float, low_open: b
         if below or value > high or value != value:
             left = "(" if low_open else "["
             raise ValueError(f"{flag}: expected values in {left}{low}, {high}], got {value!r}")
+
+
+@dataclass(frozen=True)
+class CompoundingConfig:
+    """The compounding-error study; the defaults are the canonical run reported in docs/theory.md."""
+
+    out: str = "runs/theory-compounding"
+    """Folder for results.json and compounding.png (created if missing)."""
+    seed: int = 0
+    """Base seed: MDP instances, demonstrations and bootstraps are all derived from it."""
+    worst_case_epsilons: tuple[float, ...] = (0.001, 0.01, 0.1, 0.3, 0.5)
+    """(a) Per-step error rates of the Ross & Bagnell chain."""
+    worst_case_horizons: tuple[int, ...] = (1, 3, 10, 30, 100, 300, 1000)
+    """(a) Horizons T at which closed form and exact computation are compared."""
+    horizons: tuple[int, ...] = (10, 18, 32, 56, 100, 178, 316, 562, 1000)
+    """(b) Horizons H of the sweep; the exponent is fitted over all of them."""
+    per_state_error: float = 1e-4
+    """(b) eps: each learner's 0-1 error on its training states. Keep eps * max(H) << 1."""
+    n_instances: int = 6
+    """(b) Tightrope instances (seeds); the interval is a bootstrap over them."""
+    n_positions: int = 4
+    """(b) Places on the rope (uniform wind)."""
+    max_depth: int = 6
+    """(b) Recoverable levels below each place."""
+    n_actions: int = 5
+    """(b, c) Actions; a blind learner finds the one right action with probability 1/A."""
+    dagger_iterations: int = 3
+    """(b) DAgger rounds after the initial BC round."""
+    demo_counts: tuple[int, ...] = (50, 100, 200, 400, 800, 1600, 3200, 6400)
+    """(c) Numbers of expert demonstrations N."""
+    demo_horizon: int = 20
+    """(c) The fixed horizon H of the demonstration sweep."""
+    demo_seeds: int = 20
+    """(c) Independent demonstration sets per N; the interval is a bootstrap over them."""
+    demo_positions: int = 20
+    """(c) Places on the rope; wind[p] is proportional to decay**p."""
+    demo_wind_decay: float = 0.5
+    """(c) The geometric wind's decay."""
+    demo_max_depth: int = 3
+    """(c) Recoverable levels below each place."""
+    n_bootstrap: int = 2000
+    """Bootstrap resamples behind each confidence interval."""
+    confidence: float = 0.95
+    """Coverage of the confidence intervals."""
+
+    def __post_init__(self) -> None:
+        if len(self.horizons) < 2 or min(self.horizons) < 1:
+            raise ValueError(f"horizons needs >= 2 positive values to fit a slope; got {self.horizons}")
+        if len(self.demo_counts) < 2 or min(self.demo_counts) < 1:
+            raise ValueError(f"demo_counts needs >= 2 positive values; got {self.demo_counts}")
+        if not 0.0 < self.per_state_error < 1.0:
+            raise ValueError(
+                f"per_state_error must be in (0, 1) (a zero error gives zero cost, no fit); got {self.per_state_error}"
+            )
+        if self.n_instances < 1 or self.demo_seeds < 1:
+            raise ValueError(f"n_instances and demo_seeds must be >= 1; got {self.n_instances}, {self.demo_seeds}")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import tyro
 
-from apprentice.bench.configs import CompoundingConfig
-from apprentice.bench.theory_configs import PolicyIterationConfig, RangeQConfig, ShiftConfig
+from apprentice.bench.theory_configs import CompoundingConfig, PolicyIterationConfig, RangeQConfig, ShiftConfig
 from apprentice.cli.base import CommonArgs
 
 
