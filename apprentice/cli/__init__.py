@@ -228,14 +228,21 @@ def main(argv: list[str] | None = None) -> int:
 
         print(unknown_command(argv, COMMANDS), file=sys.stderr)
         return 2
-    args = parse(name, [*rest, *(["--debug"] if debug else [])])
-    from apprentice.cli.base import apply_env_kwargs, claim_out
     from apprentice.progress import heartbeat
+
+    with heartbeat(f"apprentice {name}"):  # from the parse on: tyro takes seconds on a big config
+        return _run(name, [*rest, *(["--debug"] if debug else [])])
+
+
+def _run(name: str, argv: list[str]) -> int:
+    """Parse command ``name``'s arguments, run it, print its JSON; the exit code."""
+    args = parse(name, argv)
+    from apprentice.cli.base import apply_env_kwargs, claim_out
 
     try:
         args = apply_env_kwargs(args)
         claim_out(args)
-        with heartbeat(f"apprentice {name}"), _compile_cache(args.compile_cache):
+        with _compile_cache(args.compile_cache):
             result = COMMANDS[name].function()(args)
     except KeyboardInterrupt:
         print("apprentice: interrupted", file=sys.stderr)
