@@ -14,14 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from apprentice.io_utils import atomic_open
-
-
-def _save(figure: Figure, path: str | Path) -> Path:
-    path = Path(path)
-    with atomic_open(path, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=110)
-    return path
+from apprentice.report.plots import save_figure
 
 
 def plot_policy_iteration(results: dict, path: str | Path) -> Path:
@@ -53,7 +46,7 @@ def plot_policy_iteration(results: dict, path: str | Path) -> Path:
     ax_pdl.legend(fontsize=7, ncol=2)
     for axis in (ax_value, ax_pdl):
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_shift(results: dict, path: str | Path) -> Path:
@@ -99,7 +92,7 @@ def plot_shift(results: dict, path: str | Path) -> Path:
         title=f"(c) {results['config']['n_mdps']} random MDPs: worst ratio to eps t (bound: 1)",
     )
     ax_random.legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_range_q(results: dict, path: str | Path) -> Path:
@@ -149,4 +142,4 @@ def plot_range_q(results: dict, path: str | Path) -> Path:
         title="(b) Range(Q) bound / H^2 bound (median, min-max band)",
     )
     ax_ratio.legend(fontsize=8)
-    return _save(figure, path)
+    return save_figure(figure, path)
