@@ -20,9 +20,10 @@ demo: $(STAMP)
 
 # Lint, format check and types first (seconds; mypy keeps its cache in .mypy_cache), then the tests
 # in TEST_WORKERS processes (pytest-xdist; the slowest tests are long, so work is stolen, not dealt).
+# The 40 slowest tests are listed at the end, so a CI log says where the suite's time goes.
 TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=40
 
 lint: $(STAMP)
 	$(BIN)/ruff check apprentice tests
