@@ -20,6 +20,7 @@ from apprentice.algorithms.configs.sqil import SoftQConfig, SQILConfig
 from apprentice.algorithms.irl import sqil
 from apprentice.algorithms.irl.sqil import SQILReplay
 from apprentice.algorithms.rl import soft_q
+from apprentice.algorithms.rl.critics import TwinQ
 from apprentice.cli import main
 from apprentice.data import flatten
 from apprentice.data.trajectory import Transitions
@@ -175,16 +176,16 @@ def test_sqil_imitates_the_cartpole_expert():
 
 
 @pytest.mark.slow
-def test_continuous_sqil_on_sac_moves_the_actor_to_the_demonstrated_actions():
-    """A tiny SAC run (1500 steps) on SQIL's replay: the actor's mean action error on the demonstrated
-    states falls well below the untrained actor's (measured 0.26 against 0.51; the test asks < 0.6 of it)."""
+def test_continuous_sqil_on_sac_values_the_demonstrated_actions_and_moves_toward_them():
+    """A tiny SAC run (1500 steps, 32x32) on SQIL's replay. Its critic ranks the demonstrated action
+    above uniformly random ones at the demonstrated states (measured: by 0.45 on average; with the
+    demonstrations' reward set to 0, by 0.03), and the actor's squared error to the demonstrated
+    actions falls (0.26 against the untrained actor's 0.51). A return gain takes longer: from -1145 at
+    2k steps to -275 at 6k with 256x256 networks (248 s), which ``bench sqil`` measures instead."""
+    spec = env_spec("Pendulum-v1")
     demos = _demos("Pendulum-v1", 5)
     expert = flatten(demos)
-
-    def action_error(policy) -> float:
-        actions = np.asarray(jax.vmap(policy.mode)(expert.obs.astype(np.float32)))
-        return float(np.mean((actions - expert.acts) ** 2))
-
+    obs, demo_actions = expert.obs.astype(np.float32), expert.acts.astype(np.float32)
     sac = SACConfig(
         total_steps=1_500,
         learning_starts=300,
@@ -195,10 +196,20 @@ def test_continuous_sqil_on_sac_moves_the_actor_to_the_demonstrated_actions():
         network=Network((32, 32)),
     )
     result = sqil.train(jax.random.key(0), SQILConfig(sac=sac), "Pendulum-v1", demos, progress=False)
-    untrained = action_error(make_policy(jax.random.key(0), env_spec("Pendulum-v1"), result.architecture))
-    trained = action_error(result.policy)
     assert np.isfinite(result.metrics[-1]["eval_return"])
-    assert trained < 0.6 * untrained, (trained, untrained)  # measured: 0.262 against 0.507
+
+    critic_static = eqx.partition(TwinQ(spec, sac.network, key=jax.random.key(0)), eqx.is_array)[1]
+    critic = eqx.combine(result.learner_state.critic, critic_static)
+    q = jax.vmap(lambda o, a: jnp.minimum(*critic(o, a)))
+    random_actions = np.random.default_rng(0).uniform(-2.0, 2.0, size=demo_actions.shape).astype(np.float32)
+    gap = float(jnp.mean(q(obs, demo_actions)) - jnp.mean(q(obs, random_actions)))
+    assert gap > 0.2, gap
+
+    def action_error(policy) -> float:
+        return float(np.mean((np.asarray(jax.vmap(policy.mode)(obs)) - demo_actions) ** 2))
+
+    untrained = action_error(make_policy(jax.random.key(0), spec, result.architecture))
+    assert action_error(result.policy) < 0.75 * untrained
 
 
 def test_train_sqil_command_writes_a_run_and_scores_it(tmp_path, capsys):
