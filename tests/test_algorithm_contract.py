@@ -39,6 +39,7 @@ SMALL_PPO = PPOConfig(
 
 
 def _tiny_configs():
+    from apprentice.algorithms.configs.sqil import SoftQConfig, SQILConfig
     from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
     from apprentice.algorithms.preferences.control import PreferenceRLConfig
     from apprentice.algorithms.preferences.reward_model import RewardModelConfig
@@ -57,6 +58,14 @@ def _tiny_configs():
         ),
         "gail": ("CartPole-v1", GAILConfig(ppo=SMALL_PPO)),
         "airl": ("CartPole-v1", AIRLConfig(ppo=SMALL_PPO)),
+        "sqil": (
+            "CartPole-v1",
+            SQILConfig(
+                soft_q=SoftQConfig(
+                    total_steps=40, learning_starts=20, batch_size=8, eval_episodes=1, network=Network((8,))
+                )
+            ),
+        ),
         "preference-rl": (
             "CartPole-v1",
             PreferenceRLConfig(

@@ -31,6 +31,8 @@ TINY_ARGV: dict[str, str] = {
     "train sac": "--env Pendulum-v1 --total-steps 200 --learning-starts 100 --eval-episodes 1 --hidden-sizes 8",
     "train gail": f"--demos {{demos}} {PPO}",
     "train airl": f"--demos {{demos}} {PPO}",
+    "train sqil": "--demos {demos} --soft-q.total-steps 200 --soft-q.learning-starts 100 --soft-q.eval-episodes 1 "
+    "--soft-q.network.hidden-sizes 8 --eval-episodes 1",
     "train preference-rl": f"--env CartPole-v1 --n-rounds 1 --n-comparisons 8 --segment-length 10 "
     f"--rollout-steps 100 {REWARD_MODEL} {PREFERENCE_PPO}",
     "train mce-irl": "",

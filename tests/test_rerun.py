@@ -31,6 +31,10 @@ def without_timings(row: dict) -> dict:
         ("train ppo", ["--env", "CartPole-v1", "--no-anneal-lr", "--hidden-sizes", "32", "32", "--seed", "3"]),
         ("train ppo", ["--env", "CartPole-v1"]),  # anneal_lr True: the flag tyro rejected as `--anneal-lr True`
         ("train sac", ["--env", "Pendulum-v1", "--target-entropy-per-dim", "-1.5", "--update-every", "8"]),
+        (  # SQIL's two learners share field names, so each keeps its prefix
+            "train sqil",
+            ["--demos", "d.npz", "--demo-fraction", "0.25", "--soft-q.alpha", "0.5", "--sac.update-every", "8"],
+        ),
         (
             "train dagger",
             ["--env", "CartPole-v1", "--warm-start", "--hidden-sizes", "16", "--beta-schedule", "constant"],

@@ -180,9 +180,10 @@ def test_interactive_rounds_never_start_where_evaluation_does(monkeypatch, algor
     recorder.assert_disjoint()
 
 
-@pytest.mark.parametrize("algorithm", ["ppo", "sac"])
+@pytest.mark.parametrize("algorithm", ["ppo", "sac", "soft-q"])
 def test_rl_training_envs_never_start_where_evaluation_does(monkeypatch, algorithm):
-    from apprentice.algorithms.rl import ppo, ppo_host, sac
+    from apprentice.algorithms.configs.sqil import SoftQConfig
+    from apprentice.algorithms.rl import off_policy, ppo, ppo_host, sac, soft_q
 
     recorder = StartStates(monkeypatch)
     if algorithm == "ppo":
@@ -198,12 +199,16 @@ def test_rl_training_envs_never_start_where_evaluation_does(monkeypatch, algorit
             network=Network((8,), "tanh"),
         )
         ppo.train(jax.random.key(0), config, "CartPole-v1", progress=False)
-    else:
-        recorder.record_vector_resets(sac)
+    elif algorithm == "sac":
+        recorder.record_vector_resets(off_policy)  # the host loop SAC and soft Q-learning share
         config = SACConfig(
             total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2, network=Network((8,))
         )
         sac.train(jax.random.key(0), config, "Pendulum-v1", progress=False)
+    else:
+        recorder.record_vector_resets(off_policy)
+        soft = SoftQConfig(total_steps=40, learning_starts=20, batch_size=8, n_envs=2, eval_episodes=2)
+        soft_q.train(jax.random.key(0), soft, "CartPole-v1", progress=False)
     recorder.assert_disjoint()
 
 

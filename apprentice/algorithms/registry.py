@@ -120,6 +120,13 @@ ALGORITHMS: dict[str, Algorithm] = {
             "AIRL: a shaped, transferable reward and its policy",
         ),
         Algorithm(
+            "sqil",
+            "apprentice.algorithms.configs.sqil:SQILConfig",
+            "apprentice.algorithms.irl.sqil:train",
+            "env+demonstrations",
+            "SQIL: soft Q-learning (SAC) with reward 1 on demonstrations, 0 on its own steps",
+        ),
+        Algorithm(
             "preference-rl",
             "apprentice.algorithms.configs.preferences:PreferenceRLConfig",
             "apprentice.algorithms.preferences.control:train",

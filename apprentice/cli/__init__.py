@@ -53,6 +53,7 @@ TRAINING: dict[str, tuple[str, str, str]] = {
     "sac": ("train", "TrainSACArgs", "train_sac"),
     "gail": ("irl", "TrainGAILArgs", "train_gail"),
     "airl": ("irl", "TrainAIRLArgs", "train_airl"),
+    "sqil": ("sqil", "TrainSQILArgs", "train_sqil"),
     "preference-rl": ("preference_rl", "TrainPreferenceRLArgs", "train_preference_rl"),
 }
 """``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
@@ -140,6 +141,9 @@ COMMANDS: dict[str, Command] = {
         "BenchIRLTransferArgs",
         "bench_irl_transfer",
         "tabular AIRL rewards re-solved under new dynamics vs the moved policy",
+    ),
+    "bench sqil": Command(
+        "sqil", "BenchSQILArgs", "bench_sqil", "SQIL against GAIL and BC from the same demonstrations"
     ),
     "bench irl-speed": Command(
         "bench", "BenchIRLSpeedArgs", "bench_irl_speed", "GAIL's wall-clock on CartPole: pure-JAX vs Gymnasium"

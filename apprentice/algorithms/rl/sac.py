@@ -8,13 +8,12 @@ The objective is the return plus the policy's entropy, weighted by a temperature
     alpha:   L_alpha = E[-log(alpha) (log pi(a | s) + H_target)],  H_target = -dim(A) in the unit box
     target:  Q' <- (1 - tau) Q' + tau Q
 
-Environment steps run on the host (Gymnasium vector envs); every gradient update is jitted, and
-the updates due after a batch of env steps run as one ``lax.scan``.
+Environment steps run on the host (Gymnasium vector envs, the loop of ``off_policy.py``); every
+gradient update is jitted, and the updates due after a batch of env steps run as one ``lax.scan``.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -27,21 +26,18 @@ from jaxtyping import PRNGKeyArray
 
 from apprentice.algorithms.configs.rl import SACConfig
 from apprentice.algorithms.rl.common import (
-    EpisodeTracker,
     RewardFn,
     RLResult,
     batch_rewards,
     training_env_seed,
 )
 from apprentice.algorithms.rl.critics import TwinQ
-from apprentice.algorithms.rl.evaluation import mean_policy_return
+from apprentice.algorithms.rl.off_policy import OffPolicyLearner, Replay, run_off_policy
 from apprentice.algorithms.rl.replay import ReplayBuffer
 from apprentice.envs.make import env_spec
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.actor import act_batch
 from apprentice.policies.build import PolicyArchitecture, make_policy
-from apprentice.progress import progress_bar
-from apprentice.rollout import RandomActor, make_vector_steps
 
 
 def sac_architecture(config: SACConfig) -> PolicyArchitecture:
@@ -156,6 +152,7 @@ def train(
     env_id: str,
     *,
     reward_fn: RewardFn | None = None,
+    replay: Replay | None = None,
     progress: bool = True,
     on_evaluation: Callable[[RLResult], None] | None = None,
     env_kwargs: dict[str, Any] | None = None,
@@ -163,8 +160,10 @@ def train(
     """Train a SAC agent on ``env_id`` (continuous actions), optionally on a learned reward.
 
     ``reward_fn(obs, action, next_obs)`` replaces the env's reward in every update; the env's
-    true return is still what ``train_return`` and ``eval_return`` report. ``on_evaluation`` is
-    called with the result so far after each evaluation (checkpointing hooks in here).
+    true return is still what ``train_return`` and ``eval_return`` report. ``replay`` replaces the
+    replay buffer (SQIL's: demonstrations beside the agent's steps, each with its own reward);
+    by default a :class:`ReplayBuffer` of ``config.buffer_size``. ``on_evaluation`` is called
+    with the result so far after each evaluation (checkpointing hooks in here).
 
     Example:
         >>> result = train(jax.random.key(0), SACConfig(total_steps=20_000), "Pendulum-v1")
@@ -187,76 +186,29 @@ def train(
     state = SACState(
         actor_params, critic_params, critic_params, log_alpha, *init_optimizers(actor_params, critic_params, log_alpha)
     )
-    learned_reward = _host_reward(reward_params, reward_static)
-
+    learner = OffPolicyLearner(
+        act=lambda s, k, obs: np.asarray(act_batch(s.actor, actor_static, k, obs, False)),
+        update=lambda s, batches, k: update_many(s, reward_params, batches, k),
+        policy=lambda s: eqx.combine(s.actor, actor_static),
+    )
     seed = training_env_seed(seed_key, config.n_envs)
-    rng = np.random.default_rng(seed)
-    random_actor = RandomActor(spec, seed)
-    buffer = ReplayBuffer(spec, min(config.buffer_size, config.total_steps))
-    envs = make_vector_steps("gymnasium", env_id, config.n_envs, seed, env_kwargs)
-    tracker = EpisodeTracker(config.n_envs)
+    replay = ReplayBuffer(spec, min(config.buffer_size, config.total_steps)) if replay is None else replay
     result = RLResult(policy=actor, architecture=architecture, spec=spec)
-    eval_every = config.eval_every or config.total_steps
-    next_eval, env_steps, iteration, train_metrics = eval_every, 0, 0, {}
-    start = time.perf_counter()
-    try:
-        obs = envs.reset()
-        with progress_bar(config.total_steps, f"SAC {env_id}", enabled=progress) as bar:
-            while env_steps < config.total_steps:
-                loop_key, act_key, update_key = jax.random.split(loop_key, 3)
-                if env_steps < config.learning_starts:
-                    actions = random_actor(obs)
-                else:
-                    actions = np.asarray(act_batch(state.actor, actor_static, act_key, obs.astype(np.float32), False))
-                next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
-                ended = terminated | truncated
-                buffer.add(obs, actions, rewards, final_obs, terminated)
-                tracker.step(
-                    rewards, rewards if learned_reward is None else learned_reward(obs, actions, final_obs), ended
-                )
-                obs = next_obs
-                env_steps += config.n_envs
-                iteration += 1
-                if env_steps >= config.learning_starts and iteration % config.update_every == 0:
-                    n_updates = config.n_envs * config.updates_per_step * config.update_every
-                    batches = buffer.sample(rng, n_updates, config.batch_size)
-                    state, train_metrics = update_many(state, reward_params, batches, update_key)
-                bar.advance(config.n_envs, **_bar_fields(tracker, env_steps, start))
-                if env_steps >= next_eval or env_steps >= config.total_steps:
-                    next_eval += eval_every
-                    _evaluate_into(
-                        result,
-                        state,
-                        actor_static,
-                        config,
-                        env_id,
-                        env_steps,
-                        start,
-                        tracker,
-                        train_metrics,
-                        env_kwargs,
-                    )
-                    if on_evaluation is not None:
-                        on_evaluation(result)
-    finally:
-        envs.close()
-    return result
-
-
-def _evaluate_into(result, state, actor_static, config, env_id, env_steps, start, tracker, train_metrics, env_kwargs):
-    policy = eqx.combine(state.actor, actor_static)
-    eval_return = mean_policy_return(policy, env_id, config.eval_episodes, config.eval_seed, env_kwargs)
-    seconds = time.perf_counter() - start
-    row = {
-        "env_steps": env_steps,
-        "seconds": round(seconds, 2),
-        "steps_per_s": round(env_steps / seconds, 1),
-        "eval_return": eval_return,
-        "train_return": tracker.mean_true_return(),
-        "learned_return": tracker.mean_learned_return(),
-        **{name: float(value) for name, value in train_metrics.items()},
-    }
-    result.record_evaluation(policy, row, env_steps, seconds)
+    return run_off_policy(
+        state,
+        learner,
+        replay,
+        result,
+        config,
+        env_id,
+        loop_key,
+        seed,
+        "SAC",
+        progress=progress,
+        on_evaluation=on_evaluation,
+        env_kwargs=env_kwargs,
+        learned_reward=_host_reward(reward_params, reward_static),
+    )
 
 
 def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
@@ -265,10 +217,3 @@ def _host_reward(reward_params, reward_static) -> Callable[[np.ndarray, np.ndarr
         return None
     compute = jax.jit(lambda params, o, a, n: batch_rewards(eqx.combine(params, reward_static), o, a, n))
     return lambda obs, actions, next_obs: np.asarray(compute(reward_params, obs, actions, next_obs))
-
-
-def _bar_fields(tracker: EpisodeTracker, env_steps: int, start: float) -> dict[str, Any]:
-    fields: dict[str, Any] = {"steps/s": round(env_steps / max(time.perf_counter() - start, 1e-9))}
-    if (true_return := tracker.mean_true_return()) is not None:
-        fields["return"] = round(true_return, 1)
-    return fields
