@@ -39,6 +39,7 @@ SMALL_PPO = PPOConfig(
 
 
 def _tiny_configs():
+    from apprentice.algorithms.configs.observations_only import BCOConfig, GAIfOConfig
     from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
     from apprentice.algorithms.preferences.control import PreferenceRLConfig
     from apprentice.algorithms.preferences.reward_model import RewardModelConfig
@@ -57,6 +58,8 @@ def _tiny_configs():
         ),
         "gail": ("CartPole-v1", GAILConfig(ppo=SMALL_PPO)),
         "airl": ("CartPole-v1", AIRLConfig(ppo=SMALL_PPO)),
+        "bco": ("CartPole-v1", BCOConfig(pre_demonstration_steps=100, inverse_dynamics=SMALL_BC, bc=SMALL_BC)),
+        "gaifo": ("CartPole-v1", GAIfOConfig(ppo=SMALL_PPO)),
         "preference-rl": (
             "CartPole-v1",
             PreferenceRLConfig(
