@@ -186,7 +186,7 @@ def summarize(out: Path) -> dict:
                     entry[name] = float(np.mean([r[name] for r in group]))
             summary.append(entry)
     plot = plot_method_scores(
-        summary, "env_id", out / "scores.png", "with actions (BC, GAIL) and from observations only"
+        _every_cell(summary), "env_id", out / "scores.png", "with actions (BC, GAIL) and from observations only"
     )
     markdown = _markdown(summary)
     atomic_write_text(out / "results.md", markdown)
@@ -194,6 +194,21 @@ def summarize(out: Path) -> dict:
     atomic_write_text(out / "results.json", json.dumps(result, indent=2) + "\n")
     make_console().print(_table(summary))
     return result
+
+
+def _every_cell(summary: list[dict]) -> list[dict]:
+    """``summary`` with an empty bar (NaN) for each (env, method) not run, as the grouped plot
+    needs every method in every group (LunarLander-v3 has no GAIL settings, for one)."""
+    methods = list(dict.fromkeys(r["method"] for r in summary))
+    filled = list(summary)
+    for env_id in dict.fromkeys(r["env_id"] for r in summary):
+        ran = {r["method"] for r in summary if r["env_id"] == env_id}
+        filled += [
+            {"env_id": env_id, "method": m, "normalized_mean": float("nan"), "normalized_std": 0.0}
+            for m in methods
+            if m not in ran
+        ]
+    return filled
 
 
 def _labels(row: dict) -> str:

@@ -84,6 +84,7 @@ def train(
     policy: Policy | None = None
     start = time.perf_counter()
     n_rounds = 1 + config.n_iterations
+    capacity = config.pre_demonstration_steps + config.n_iterations * config.steps_per_iteration
     with progress_bar(n_rounds, "BCO", enabled=progress) as bar:
         for round_index in range(n_rounds):
             key, actor_key, model_key, bc_key = jax.random.split(key, 4)
@@ -95,7 +96,7 @@ def train(
                 actor = PolicyActor(policy, actor_key, deterministic=not config.stochastic_interaction, spec=spec)
                 n_steps = config.steps_per_iteration
             interaction += rollout(actor, env_id, n_steps=n_steps, seed=seed)
-            model = train_inverse_dynamics(model_key, config.inverse_dynamics, interaction, spec)
+            model = train_inverse_dynamics(model_key, config.inverse_dynamics, interaction, spec, capacity=capacity)
             labeled = model.label(demos)
             trained = bc_train(bc_key, config.bc, labeled, spec, progress=False)
             policy = trained.policy

@@ -75,6 +75,7 @@ def train_inverse_dynamics(
     spec: EnvSpec,
     *,
     progress: bool = False,
+    capacity: int | None = None,
 ) -> InverseDynamicsModel:
     """Fit ``p(a | s, s')`` to the agent's own ``interaction`` (trajectories with actions) by
     behavior cloning over observation pairs; ``config.validation_fraction`` holds out whole
@@ -82,6 +83,8 @@ def train_inverse_dynamics(
 
     Args:
         config: BC's config of the model (its head, body and optimization); ``weighting`` must be ``none``.
+        capacity: pad the model's training data to this many samples (BC's ``capacity``), so
+            that the rounds of BCO(alpha), whose interaction grows up to it, share one compiled epoch.
     """
     require_actions(interaction, "BCO's inverse dynamics model (the agent's own interaction)")
     if config.weighting != "none":
@@ -99,5 +102,6 @@ def train_inverse_dynamics(
         pair_spec(spec),
         validation=validation,
         progress=progress,
+        capacity=capacity,
     )
     return InverseDynamicsModel(trained.policy, spec, trained)
