@@ -39,6 +39,7 @@ SMALL_PPO = PPOConfig(
 
 
 def _tiny_configs():
+    from apprentice.algorithms.configs.observations_only import BCOConfig, GAIfOConfig
     from apprentice.algorithms.configs.sqil import SoftQConfig, SQILConfig
     from apprentice.algorithms.irl.adversarial import AIRLConfig, GAILConfig
     from apprentice.algorithms.preferences.control import PreferenceRLConfig
@@ -66,6 +67,8 @@ def _tiny_configs():
                 )
             ),
         ),
+        "bco": ("CartPole-v1", BCOConfig(pre_demonstration_steps=100, inverse_dynamics=SMALL_BC, bc=SMALL_BC)),
+        "gaifo": ("CartPole-v1", GAIfOConfig(ppo=SMALL_PPO)),
         "preference-rl": (
             "CartPole-v1",
             PreferenceRLConfig(

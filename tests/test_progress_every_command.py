@@ -36,6 +36,9 @@ TINY_ARGV: dict[str, str] = {
     "train preference-rl": f"--env CartPole-v1 --n-rounds 1 --n-comparisons 8 --segment-length 10 "
     f"--rollout-steps 100 {REWARD_MODEL} {PREFERENCE_PPO}",
     "train mce-irl": "",
+    "train bco": "--demos {demos} --pre-demonstration-steps 200 --inverse-dynamics.n-epochs 2 "
+    "--inverse-dynamics.min-gradient-steps 0 --bc.n-epochs 2 --eval-episodes 1",
+    "train gaifo": f"--demos {{demos}} {PPO}",
 }
 """Each command's flags after ``--out`` (``{demos}``: the module's demonstrations)."""
 

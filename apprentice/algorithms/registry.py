@@ -21,7 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Needs = Literal["demonstrations", "expert", "env", "env+demonstrations"]
+Needs = Literal["demonstrations", "expert", "env", "env+demonstrations", "env+observations"]
+"""``env+observations``: the env and the demonstrations' observations alone (:func:`run` strips
+their actions, so an algorithm that learns from observations cannot read them)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,20 @@ ALGORITHMS: dict[str, Algorithm] = {
             "SQIL: soft Q-learning (SAC) with reward 1 on demonstrations, 0 on its own steps",
         ),
         Algorithm(
+            "bco",
+            "apprentice.algorithms.configs.observations_only:BCOConfig",
+            "apprentice.algorithms.observations_only.bco:train",
+            "env+observations",
+            "BCO(alpha): an inverse dynamics model labels observation-only demonstrations, then BC",
+        ),
+        Algorithm(
+            "gaifo",
+            "apprentice.algorithms.configs.observations_only:GAIfOConfig",
+            "apprentice.algorithms.irl.adversarial:train",
+            "env+observations",
+            "GAIfO: GAIL with the discriminator on (s, s'), from observation-only demonstrations",
+        ),
+        Algorithm(
             "preference-rl",
             "apprentice.algorithms.configs.preferences:PreferenceRLConfig",
             "apprentice.algorithms.preferences.control:train",
@@ -150,7 +166,12 @@ def run(name: str, key: Any, config: Any, task: Task, *, progress: bool = True) 
     if not isinstance(config, algorithm.config_type()):
         raise TypeError(f"{name}: expected a {algorithm.config_type().__name__}, got {type(config).__name__}")
     train = algorithm.train_function()
-    required = {"demonstrations": "demonstrations", "expert": "expert", "env+demonstrations": "demonstrations"}
+    required = {
+        "demonstrations": "demonstrations",
+        "expert": "expert",
+        "env+demonstrations": "demonstrations",
+        "env+observations": "demonstrations",
+    }
     field = required.get(algorithm.needs)
     if field is not None and getattr(task, field) is None:
         raise ValueError(f"{name}: expected a task with {field}, got none (task for {task.env_id})")
@@ -162,4 +183,8 @@ def run(name: str, key: Any, config: Any, task: Task, *, progress: bool = True) 
         return train(key, config, task.expert, task.env_id, progress=progress)
     if algorithm.needs == "env+demonstrations":
         return train(key, config, task.env_id, task.demonstrations, progress=progress)
+    if algorithm.needs == "env+observations":
+        from apprentice.data.trajectory import without_actions
+
+        return train(key, config, task.env_id, without_actions(task.demonstrations or []), progress=progress)
     return train(key, config, task.env_id, progress=progress)

@@ -55,6 +55,8 @@ TRAINING: dict[str, tuple[str, str, str]] = {
     "airl": ("irl", "TrainAIRLArgs", "train_airl"),
     "sqil": ("sqil", "TrainSQILArgs", "train_sqil"),
     "preference-rl": ("preference_rl", "TrainPreferenceRLArgs", "train_preference_rl"),
+    "bco": ("observations_only", "TrainBCOArgs", "train_bco"),
+    "gaifo": ("observations_only", "TrainGAIfOArgs", "train_gaifo"),
 }
 """``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
 dataclass, function); the summary is the registry's. Only ``WITHOUT_COMMAND`` may lack one."""
@@ -132,6 +134,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "bench returns": Command(
         "bench", "BenchReturnsArgs", "bench_returns", "BC and DAgger on MuJoCo beside imitation's table; time to expert"
+    ),
+    "bench observations-only": Command(
+        "observations_only",
+        "BenchObservationsOnlyArgs",
+        "bench_observations_only",
+        "BC and GAIL with the expert's actions against BCO, BCO(alpha) and GAIfO without them",
     ),
     "bench irl": Command(
         "bench", "BenchIRLArgs", "bench_irl", "BC, GAIL, AIRL against expert trajectories (the GAIL paper's table)"

@@ -22,6 +22,8 @@ class CollectArgs(SeededArgs, EnvKwargsArgs):
     """Output .npz file (one of --out and --minari-id is required)."""
     minari_id: str = ""
     """Also (or instead) export as this local Minari dataset id, e.g. apprentice/cartpole-expert-v0."""
+    no_actions: bool = False
+    """Record observations only, without the expert's actions (for `apprentice train bco|gaifo`; .npz only)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,11 +77,19 @@ def collect(args: CollectArgs) -> dict[str, Any]:
 
     if not args.out and not args.minari_id:
         raise ValueError("collect: expected --out FILE.npz or --minari-id NAMESPACE/NAME-v0, got neither")
+    if args.no_actions and args.minari_id:
+        raise ValueError(
+            "collect --no-actions: Minari datasets record actions; expected --out FILE.npz, got --minari-id"
+        )
     if args.out:
         require_writable_file(Path(args.out))
     spec = env_spec(args.env)
     expert = experts.load(args.env)
     trajectories = rollout(expert, args.env, n_episodes=args.episodes, seed=args.seed, progress=True)
+    if args.no_actions:
+        from apprentice.data import without_actions
+
+        trajectories = without_actions(trajectories)
     returns = np.array([t.episode_return for t in trajectories])
     result = {
         "env_id": args.env,
@@ -87,6 +97,7 @@ def collect(args: CollectArgs) -> dict[str, Any]:
         "n_steps": int(sum(len(t) for t in trajectories)),
         "mean_return": float(returns.mean()),
         "std_return": float(returns.std()),
+        "actions": not args.no_actions,
     }
     if args.out:
         metadata = {"env_id": args.env, "source": f"expert:{args.env}", "seed": args.seed, "env_spec": spec.to_dict()}

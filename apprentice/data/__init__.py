@@ -12,6 +12,7 @@ from apprentice.data.trajectory import (
     split_episode_indices,
     split_episodes,
     subsample,
+    without_actions,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "save_trajectories",
     "split_episode_indices",
     "split_episodes",
+    "without_actions",
 ]

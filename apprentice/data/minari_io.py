@@ -40,6 +40,8 @@ def export_minari(
     """Write ``trajectories`` as the local Minari dataset ``dataset_id`` (e.g. ``"apprentice/cartpole-expert-v0"``).
 
     Returns the dataset's folder. Refuses to replace an existing dataset unless ``overwrite``.
+    Minari's format records an action at every step, so observation-only trajectories are
+    refused (save them with ``save_trajectories`` as ``.npz``).
     """
     import minari
     from minari.data_collector import EpisodeBuffer
@@ -47,6 +49,11 @@ def export_minari(
     trajectories = list(trajectories)
     if not trajectories:
         raise ValueError("export_minari: expected at least one trajectory, got an empty list")
+    if any(t.actions is None for t in trajectories):
+        raise ValueError(
+            "export_minari: Minari datasets record an action at every step, got observation-only trajectories; "
+            "save them as .npz instead (apprentice collect --no-actions --out FILE.npz)"
+        )
     _require_fits_env(trajectories, env_id)
     root = datasets_root()
     target = root / dataset_id

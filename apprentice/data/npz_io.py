@@ -18,12 +18,17 @@ from apprentice.io_utils import atomic_open
 FORMAT_VERSION = 1
 _REQUIRED = ("observations", "actions", "rewards", "episode_lengths", "terminated", "truncated", "metadata")
 _INFO_PREFIX = "infos__"
+_OBSERVATION_ONLY = "observation_only"
+"""Present (True) in a file of demonstrations without actions, which then has no ``actions`` field."""
 
 
 def save_trajectories(
     path: str | os.PathLike, trajectories: Sequence[Trajectory], metadata: dict[str, Any] | None = None
 ) -> Path:
     """Write ``trajectories`` (and JSON-able ``metadata`` such as ``env_id``) to ``path``.
+
+    Observation-only trajectories (``actions=None``, all of them) are written without an
+    ``actions`` field and marked ``observation_only``, and load back without actions.
 
     The file is written to a temporary name and renamed, so ``path`` is never half-written.
 
@@ -39,19 +44,25 @@ def save_trajectories(
             raise ValueError(
                 f"trajectory {i} infos: expected keys {info_keys} (as trajectory 0), got {sorted(traj.infos)}"
             )
+    has_actions = trajectories[0].actions is not None
+    if any((t.actions is not None) != has_actions for t in trajectories):
+        raise ValueError("save_trajectories: expected actions in every trajectory or in none (observation-only)")
     has_states = trajectories[0].states is not None
     if any((t.states is not None) != has_states for t in trajectories):
         raise ValueError("save_trajectories: expected states in every trajectory or in none")
     structure = {"observations": tree_structure(trajectories[0].observations)}
     arrays: dict[str, Any] = {
         **flat_leaves("observations", trees.concatenate([t.observations for t in trajectories])),
-        "actions": np.concatenate([t.actions for t in trajectories]),
         "rewards": np.concatenate([t.rewards for t in trajectories]),
         "episode_lengths": np.array([len(t) for t in trajectories], np.int64),
         "terminated": np.array([t.terminated for t in trajectories]),
         "truncated": np.array([t.truncated for t in trajectories]),
         "metadata": np.array(json.dumps({"format_version": FORMAT_VERSION, **(metadata or {})})),
     }
+    if has_actions:
+        arrays["actions"] = np.concatenate([t.actions for t in trajectories])
+    else:
+        arrays[_OBSERVATION_ONLY] = np.array(True)
     if has_states:
         structure["states"] = tree_structure(trajectories[0].states)
         arrays.update(flat_leaves("states", trees.concatenate([t.states for t in trajectories])))
@@ -82,7 +93,8 @@ def load_trajectories(path: str | os.PathLike) -> tuple[list[Trajectory], dict[s
     structure = json.loads(str(arrays.pop("tree_structure"))) if "tree_structure" in arrays else {"observations": None}
     for name, tree in structure.items():
         arrays[name] = unflatten_leaves(name, tree, arrays)
-    missing = [k for k in _REQUIRED if k not in arrays]
+    observation_only = bool(arrays.pop(_OBSERVATION_ONLY, False))
+    missing = [k for k in _REQUIRED if k not in arrays and not (k == "actions" and observation_only)]
     if missing:
         raise ValueError(f"{path}: expected fields {list(_REQUIRED)}, missing {missing}")
     metadata = json.loads(str(arrays["metadata"]))
@@ -97,7 +109,7 @@ def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajector
     if n_episodes == 0:
         raise ValueError(f"{path}: expected at least one episode, got an empty dataset")
     expected = {
-        "actions": n_steps,
+        **({"actions": n_steps} if "actions" in arrays else {}),
         "rewards": n_steps,
         "observations": n_steps + n_episodes,
         "terminated": n_episodes,
@@ -120,7 +132,7 @@ def _split_episodes(path: Path, arrays: dict[str, np.ndarray]) -> list[Trajector
             Trajectory(
                 observations=trees.take(arrays["observations"], obs_rows),
                 states=trees.take(arrays["states"], obs_rows) if "states" in arrays else None,
-                actions=arrays["actions"][start:end],
+                actions=arrays["actions"][start:end] if "actions" in arrays else None,
                 rewards=arrays["rewards"][start:end],
                 terminated=bool(arrays["terminated"][i]),
                 truncated=bool(arrays["truncated"][i]),

@@ -23,7 +23,10 @@ class Trajectory:
     so an expert that acts on the state can label the learner's steps afterwards.
 
     Actions are integers for discrete action spaces, floats for continuous ones, or float
-    probability vectors ``(T, n_actions)`` for a soft (stochastic) discrete expert.
+    probability vectors ``(T, n_actions)`` for a soft (stochastic) discrete expert. They may be
+    absent (``None``): an observation-only demonstration (video, motion capture), which only the
+    algorithms that learn from observations (BCO, GAIfO) accept; see
+    :func:`~apprentice.data.validation.require_actions`.
 
     Example:
         >>> traj = Trajectory(np.zeros((3, 4)), np.array([0, 1]), np.ones(2), terminated=True)
@@ -33,8 +36,11 @@ class Trajectory:
 
     observations: Any
     """``(T + 1, *obs_shape)`` (per leaf): the first observation through the final one."""
-    actions: np.ndarray
-    """``(T, *action_shape)``: the action taken after each of the first ``T`` observations."""
+    actions: Any
+    """``(T, *action_shape)``: the action taken after each of the first ``T`` observations; ``None``
+    for an observation-only demonstration (the length is then that of ``rewards``). Typed ``Any``
+    rather than ``ndarray | None``: the readers that need actions are guarded at their public
+    edge by ``require_actions`` and keep reading an array."""
     rewards: np.ndarray
     """``(T,)``: the reward of each step."""
     terminated: bool = False
@@ -48,16 +54,17 @@ class Trajectory:
 
     def __post_init__(self) -> None:
         obs = trees.as_arrays(self.observations)
-        acts = np.asarray(self.actions)
+        acts = None if self.actions is None else np.asarray(self.actions)
         rews = np.asarray(self.rewards, dtype=np.float32)
         object.__setattr__(self, "actions", acts)
         object.__setattr__(self, "rewards", rews)
         object.__setattr__(self, "terminated", bool(self.terminated))
         object.__setattr__(self, "truncated", bool(self.truncated))
         where = "Trajectory."
-        if acts.ndim == 0 or acts.shape[0] == 0:
-            raise ValueError(f"{where}actions: expected at least one step, got shape {acts.shape}")
-        steps = acts.shape[0]
+        first = ("actions", acts) if acts is not None else ("rewards", rews)
+        if first[1].ndim == 0 or first[1].shape[0] == 0:
+            raise ValueError(f"{where}{first[0]}: expected at least one step, got shape {first[1].shape}")
+        steps = first[1].shape[0]
         require_shape("rewards", rews, (steps,), where)
         for name, tree in (("observations", obs), ("states", self.states)):
             if tree is None:
@@ -68,7 +75,8 @@ class Trajectory:
                 require_shape(name + path, leaf, (steps + 1, *leaf.shape[1:]), where)
                 require_finite(name + path, leaf, where)
         for name, value in (("actions", acts), ("rewards", rews)):
-            require_finite(name, value, where)
+            if value is not None:
+                require_finite(name, value, where)
         infos = {key: np.asarray(value) for key, value in self.infos.items()}
         for key, value in infos.items():
             if value.ndim == 0 or value.shape[0] != steps:
@@ -76,7 +84,12 @@ class Trajectory:
         object.__setattr__(self, "infos", infos)
 
     def __len__(self) -> int:
-        return int(self.actions.shape[0])
+        return int(self.rewards.shape[0])
+
+    @property
+    def has_actions(self) -> bool:
+        """Whether the actions were recorded (``False`` for an observation-only demonstration)."""
+        return self.actions is not None
 
     @property
     def episode_return(self) -> float:
@@ -88,13 +101,16 @@ class Trajectory:
 class Transitions:
     """Flattened ``(obs, act, next_obs, done)`` samples with a per-sample weight.
 
-    Built from trajectories with :func:`flatten`; the unit of a training batch.
+    Built from trajectories with :func:`flatten`; the unit of a training batch. From
+    observation-only trajectories ``acts`` is ``None`` and the samples are the state pairs
+    ``(s, s')`` (what BCO labels and GAIfO's discriminator sees).
     """
 
     obs: Any
     """``(N, *obs_shape)`` (per leaf of a pytree observation)."""
-    acts: np.ndarray
-    """``(N, *action_shape)``; integers, floats, or ``(N, n_actions)`` probabilities."""
+    acts: Any
+    """``(N, *action_shape)``; integers, floats, or ``(N, n_actions)`` probabilities; ``None``
+    for observation pairs without actions (typed ``Any``, as ``Trajectory.actions``)."""
     next_obs: Any
     """``(N, *obs_shape)`` (per leaf)."""
     dones: np.ndarray
@@ -121,6 +137,11 @@ class Transitions:
 
     def __len__(self) -> int:
         return trees.leading_size(self.obs)
+
+    @property
+    def has_actions(self) -> bool:
+        """Whether the samples carry actions (``False`` for observation pairs ``(s, s')``)."""
+        return self.acts is not None
 
     def take(self, index: Any) -> Transitions:
         """The samples at ``index`` (an index array, a mask or a slice)."""
@@ -154,11 +175,17 @@ def flatten(trajectories: Sequence[Trajectory], weights: Sequence[float] | np.nd
     per_traj = np.ones(len(trajectories)) if weights is None else np.asarray(weights, np.float64)
     return Transitions(
         obs=trees.concatenate([trees.take(t.observations, slice(None, -1)) for t in trajectories]),
-        acts=np.concatenate([t.actions for t in trajectories]),
+        acts=None if trajectories[0].actions is None else np.concatenate([t.actions for t in trajectories]),
         next_obs=trees.concatenate([trees.take(t.observations, slice(1, None)) for t in trajectories]),
         dones=np.concatenate(dones),
         weights=np.repeat(per_traj, [len(t) for t in trajectories]).astype(np.float32),
     )
+
+
+def without_actions(trajectories: Sequence[Trajectory]) -> list[Trajectory]:
+    """The same episodes as observation-only demonstrations (actions dropped; rewards, flags,
+    states and infos kept): what BCO and GAIfO learn from, and what ``collect --no-actions`` saves."""
+    return [dataclasses.replace(t, actions=None) for t in trajectories]
 
 
 def subsample(trajectories: Sequence[Trajectory], every: int, seed: int) -> Transitions:
@@ -183,6 +210,8 @@ def concatenate(datasets: Sequence[Transitions]) -> Transitions:
     datasets = list(datasets)
     if not datasets:
         raise ValueError("concatenate: expected at least one Transitions, got an empty list")
+    if len({d.has_actions for d in datasets}) > 1:
+        raise ValueError("concatenate: expected actions in every Transitions or in none, got a mix")
     fields = [f.name for f in dataclasses.fields(Transitions)]
     return Transitions(**{name: trees.concatenate([getattr(d, name) for d in datasets]) for name in fields})
 
@@ -217,6 +246,12 @@ def split_episode_indices(n_episodes: int, validation_fraction: float, seed: int
 
 def _require_consistent(trajectories: list[Trajectory]) -> None:
     first = trajectories[0]
+    without = [i for i, t in enumerate(trajectories) if t.actions is None]
+    if without and len(without) != len(trajectories):
+        raise ValueError(
+            f"trajectory {without[0]} actions: expected actions in every trajectory or in none "
+            "(observation-only), got a mix"
+        )
     first_paths = [path for path, _ in trees.with_paths(first.observations)]
     for i, traj in enumerate(trajectories[1:], start=1):
         paths = [path for path, _ in trees.with_paths(traj.observations)]
@@ -228,7 +263,9 @@ def _require_consistent(trajectories: list[Trajectory]) -> None:
             (f"observations{p}", a, b)
             for (p, a), (_, b) in zip(trees.with_paths(first.observations), trees.with_paths(traj.observations))
         ]
-        for name, a, b in [*pairs, ("actions", first.actions, traj.actions)]:
+        if not without:
+            pairs.append(("actions", first.actions, traj.actions))
+        for name, a, b in pairs:
             if a.shape[1:] != b.shape[1:]:
                 raise ValueError(
                     f"trajectory {i} {name}: expected per-step shape {a.shape[1:]} (as trajectory 0), got {b.shape[1:]}"

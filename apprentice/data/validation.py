@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -22,3 +24,28 @@ def require_finite(name: str, array: np.ndarray, where: str = "") -> None:
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{where}{name}: expected finite values, got {array[index]} at index {index}")
+
+
+OBSERVATION_ONLY_ALGORITHMS = "BCO and GAIfO (apprentice train bco|gaifo)"
+"""The algorithms that learn from demonstrations without actions, named in every refusal."""
+
+
+def require_actions(demos: Any, who: str) -> None:
+    """Raise ``ValueError`` if ``demos`` (trajectories or ``Transitions``) hold no actions.
+
+    Every algorithm that imitates actions (BC and reward-weighted regression, DAgger's initial
+    data, GAIL, AIRL) calls this at its edge, so an observation-only dataset is refused in one
+    line that names the algorithms that accept it.
+
+    Example:
+        >>> require_actions([Trajectory(np.zeros((3, 4)), None, np.ones(2))], "bc")
+        Traceback (most recent call last):
+        ValueError: bc: expected demonstrations with actions, got observation-only ones ...
+    """
+    items = [demos] if hasattr(demos, "acts") else list(demos)
+    without = sum(1 for item in items if getattr(item, "acts", getattr(item, "actions", None)) is None)
+    if without:
+        raise ValueError(
+            f"{who}: expected demonstrations with actions, got observation-only ones ({without} of {len(items)} "
+            f"without actions); {OBSERVATION_ONLY_ALGORITHMS} learn from observations alone"
+        )

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from apprentice.data.trajectory import Transitions
+from apprentice.data.validation import require_actions
 from apprentice.envs.spaces import (
     ArraySpace,
     Space,
@@ -179,8 +180,13 @@ def executed_actions(spec: EnvSpec, actions: Any) -> Any:
     return np.clip(actions, low, high)
 
 
-def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dataset") -> None:
-    """Raise ``ValueError`` unless ``data``'s observations and actions fit ``spec``."""
+def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dataset", *, actions: bool = True) -> None:
+    """Raise ``ValueError`` unless ``data``'s observations and actions fit ``spec`` (data without
+    actions are refused with :func:`~apprentice.data.validation.require_actions`'s error);
+    ``actions=False`` checks the observations alone (learning from observations, where actions
+    are ignored or absent)."""
+    if actions:
+        require_actions(data, data_name)
     where = spec.env_id or "the env"
     if isinstance(spec.observation, ArraySpace) and isinstance(data.obs, np.ndarray):
         obs_shape = tuple(data.obs.shape[1:])
@@ -192,6 +198,9 @@ def require_data_matches(spec: EnvSpec, data: Transitions, data_name: str = "dat
         except ValueError as error:
             raise ValueError(f"{error} (for {where}, whose observations are {describe(spec.observation)})") from None
     acts = data.acts
+    if not actions:
+        return
+    assert acts is not None  # require_actions refused data without them
     if spec.action_kind == "discrete":
         soft = np.issubdtype(acts.dtype, np.floating) and acts.ndim == 2 and acts.shape[1] == spec.n_actions
         if soft:

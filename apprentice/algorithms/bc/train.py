@@ -24,6 +24,7 @@ from apprentice.data.augmentation import GaussianObsNoise
 from apprentice.data.batching import minibatch_indices, n_batches
 from apprentice.data.sequences import SequenceChunks, sequence_chunks
 from apprentice.data.trajectory import Trajectory, Transitions, flatten, split_episode_indices
+from apprentice.data.validation import require_actions
 from apprentice.envs.spec import EnvSpec, require_data_matches
 from apprentice.policies.architecture import PolicyArchitecture
 from apprentice.policies.base import Policy
@@ -105,6 +106,7 @@ def train(
         >>> demos = rollout(experts.load("CartPole-v1"), "CartPole-v1", n_episodes=10)
         >>> result = train(jax.random.key(0), BCConfig(), demos, env_spec("CartPole-v1"))
     """
+    require_actions(demos, "bc")
     split_key, init_key, train_key = jax.random.split(key, 3)
     architecture = config.architecture_for(spec) if init_policy is None else init_policy.architecture
     if architecture.stateful and isinstance(demos, Transitions):

@@ -16,6 +16,9 @@ RewardKind = Literal["logit", "positive", "negative"]
 """How the learner's reward is read off the discriminator's logit (``reward_from_logit``)."""
 REWARD_KINDS: tuple[str, ...] = get_args(RewardKind)
 
+DiscriminatorInput = Literal["state_action", "state_pair"]
+"""What GAIL's discriminator sees: ``(s, a)`` (GAIL), or ``(s, s')`` (GAIfO: no actions needed)."""
+
 
 def require_reward_kind(kind: str) -> None:
     if kind not in REWARD_KINDS:
@@ -28,6 +31,8 @@ class AdversarialConfig(Ranged):
     """What GAIL and AIRL share: the PPO inner loop and the discriminator's training."""
 
     algorithm: ClassVar[str] = "adversarial"
+    discriminator_input: ClassVar[DiscriminatorInput] = "state_action"
+    """``(s, a)``, or ``(s, s')`` for GAIfO (``configs/observations_only.py``), whose demonstrations need no actions."""
     ppo: PPOConfig = field(default_factory=PPOConfig)
     """The PPO that optimizes the discriminator's reward (its total_steps is the run's length).
     Its ``network`` is also the body of the discriminator's networks: one architecture, so an

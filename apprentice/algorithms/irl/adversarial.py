@@ -77,7 +77,8 @@ def make_discriminator(config: AdversarialConfig, spec: EnvSpec, obs_mean, obs_s
     network = config.ppo.network
     if isinstance(config, AIRLConfig):
         return AIRLDiscriminator(spec, network, obs_mean, obs_std, config.ppo.gamma, config.state_only, key=key)
-    return GAILDiscriminator(spec, network, obs_mean, obs_std, key=key)
+    state_pairs = config.discriminator_input == "state_pair"
+    return GAILDiscriminator(spec, network, obs_mean, obs_std, key=key, state_pairs=state_pairs)
 
 
 def expert_transitions(demos: Sequence[Trajectory] | Transitions) -> Transitions:
@@ -85,11 +86,22 @@ def expert_transitions(demos: Sequence[Trajectory] | Transitions) -> Transitions
     return demos if isinstance(demos, Transitions) else flatten(demos)
 
 
-def expert_arrays(demos: Sequence[Trajectory] | Transitions, size: int | None = None) -> dict:
+def expert_arrays(
+    demos: Sequence[Trajectory] | Transitions, size: int | None = None, spec: EnvSpec | None = None
+) -> dict:
     """The expert's samples as arrays padded with zeros to ``size`` rows (default: their number),
     with ``count`` (the real rows, the only ones the discriminator draws) and the observation
-    statistics of the discriminator's input normalizer."""
+    statistics of the discriminator's input normalizer. Observation-only samples (GAIfO's) get
+    zero actions of ``spec``'s shape, which a discriminator on ``(s, s')`` never reads."""
     expert = expert_transitions(demos)
+    acts = expert.acts
+    if acts is None:
+        if spec is None:
+            raise ValueError(
+                "expert_arrays: observation-only samples need spec= (the shape of the placeholder actions)"
+            )
+        discrete = spec.action_kind == "discrete"
+        acts = np.zeros((len(expert), *spec.action_shape), np.int32 if discrete else np.float32)
     count = len(expert)
     size = count if size is None else size
     if size < count:
@@ -98,7 +110,7 @@ def expert_arrays(demos: Sequence[Trajectory] | Transitions, size: int | None = 
     mean, std = observation_stats(expert.obs)
     return {
         "obs": pad(expert.obs, jnp.float32),
-        "actions": pad(expert.acts, None),
+        "actions": pad(acts, None),
         "next_obs": pad(expert.next_obs, jnp.float32),
         "done": pad(expert.dones, jnp.float32),
         "count": jnp.asarray(count, jnp.int32),
@@ -114,7 +126,7 @@ def adversarial_learner(
 
     ``learner.init(key)`` starts from ``demos``; ``learner.init(key, expert_arrays(other))`` from
     other expert samples of the same padded length (what a vmapped run over seeds passes)."""
-    default_expert = expert_arrays(demos)
+    default_expert = expert_arrays(demos, spec=spec)
     ppo = ppo_learner(config.ppo, spec)
     optimizer = optax.adam(config.disc_learning_rate)
     uses_log_pi = isinstance(config, AIRLConfig)
@@ -305,7 +317,7 @@ def train_seeds(
     for demos in demos_per_seed:
         _check_demos(config, env_id, demos)
     size = max(len(expert_transitions(demos)) for demos in demos_per_seed)
-    experts = [expert_arrays(demos, size) for demos in demos_per_seed]
+    experts = [expert_arrays(demos, size, env_spec(env_id)) for demos in demos_per_seed]
     stacked = jax.tree.map(lambda *rows: jnp.stack(rows), *experts)
     _, learner, disc_static = _prepare(config, env_id, demos_per_seed[0])
     results = run_learner_seeds_on_jax(
@@ -331,5 +343,6 @@ def _check_demos(config: AdversarialConfig, env_id: str, demos: Sequence[Traject
     if not isinstance(demos, Transitions) and not demos:
         raise ValueError(f"{config.algorithm}: expected at least one expert trajectory, got none")
     spec = env_spec(env_id)
-    require_data_matches(spec, expert_transitions(demos), f"{config.algorithm} demonstrations")
+    needs_actions = config.discriminator_input == "state_action"
+    require_data_matches(spec, expert_transitions(demos), f"{config.algorithm} demonstrations", actions=needs_actions)
     return spec

@@ -4,7 +4,8 @@ Both are trained as binary classifiers, expert transitions labelled 1 and the le
 
     L_D = -E_expert[log sigmoid(l)] - E_learner[log sigmoid(-l)]
 
-GAIL (Ho & Ermon 2016): ``l = d(s, a)`` a network, ``D = sigmoid(l)``.
+GAIL (Ho & Ermon 2016): ``l = d(s, a)`` a network, ``D = sigmoid(l)``; GAIfO (Torabi, Warnell &
+Stone 2018) is the same with ``l = d(s, s')`` on state transitions (``state_pairs=True``).
 AIRL (Fu, Luo & Levine 2018): ``D = exp(f) / (exp(f) + pi(a | s))``, i.e. ``l = f - log pi(a | s)``,
 with ``f(s, a, s') = g(s[, a]) + gamma (1 - done) h(s') - h(s)``: ``g`` is the reward (a
 function of the state alone in the state-only variant, which is what transfers to new
@@ -19,6 +20,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from apprentice.algorithms.configs.irl import require_reward_kind
+from apprentice.envs.pairs import pair_observations, pair_space, pair_stats
 from apprentice.envs.spec import EnvSpec
 from apprentice.policies.architecture import Network
 from apprentice.policies.build import make_value_network
@@ -33,19 +35,38 @@ def action_features(action: Array, spec: EnvSpec) -> Float[Array, " features"]:
 
 
 class GAILDiscriminator(eqx.Module):
-    """``d(s, a)``: a value network (the factory's) on the standardized observation and the action features."""
+    """``d(s, a)``: a value network (the factory's) on the standardized observation and the action
+    features; with ``state_pairs``, GAIfO's ``d(s, s')`` on the observation pair (``envs/pairs.py``)."""
 
     net: ValueNetwork
     spec: EnvSpec = eqx.field(static=True)
+    state_pairs: bool = eqx.field(static=True)
 
-    def __init__(self, spec: EnvSpec, network: Network, obs_mean: Array, obs_std: Array, *, key: PRNGKeyArray):
-        self.spec = spec
+    def __init__(
+        self,
+        spec: EnvSpec,
+        network: Network,
+        obs_mean: Array,
+        obs_std: Array,
+        *,
+        key: PRNGKeyArray,
+        state_pairs: bool = False,
+    ):
+        self.spec, self.state_pairs = spec, state_pairs
+        if state_pairs:
+            pair_mean, pair_std = pair_stats(obs_mean, obs_std, spec.observation)
+            self.net = make_value_network(
+                key, pair_space(spec.observation), network, 0, 1, pair_mean, pair_std, who="GAIfO's discriminator"
+            )
+            return
         n_action_features = spec.action_dim  # one-hot width (discrete) or action size (continuous)
         self.net = make_value_network(
             key, spec.observation, network, n_action_features, 1, obs_mean, obs_std, who="GAIL's discriminator"
         )
 
     def logit(self, obs, action, next_obs, done, log_pi) -> Float[Array, ""]:
+        if self.state_pairs:
+            return self.net(pair_observations(obs, next_obs, batched=False))[0]
         return self.net(obs, action_features(action, self.spec))[0]
 
 
