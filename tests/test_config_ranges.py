@@ -19,6 +19,7 @@ CONFIG_MODULES = (
     "apprentice.algorithms.configs.rl",
     "apprentice.algorithms.configs.irl",
     "apprentice.algorithms.configs.preferences",
+    "apprentice.algorithms.configs.rwr",
     "apprentice.policies.architecture",
 )
 

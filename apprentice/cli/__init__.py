@@ -54,6 +54,8 @@ TRAINING: dict[str, tuple[str, str, str]] = {
     "gail": ("irl", "TrainGAILArgs", "train_gail"),
     "airl": ("irl", "TrainAIRLArgs", "train_airl"),
     "preference-rl": ("preference_rl", "TrainPreferenceRLArgs", "train_preference_rl"),
+    "rwr": ("rwr", "TrainRWRArgs", "train_rwr"),
+    "awr": ("rwr", "TrainAWRArgs", "train_awr"),
 }
 """``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
 dataclass, function); the summary is the registry's. Only ``WITHOUT_COMMAND`` may lack one."""
@@ -119,6 +121,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "bench rwr": Command(
         "bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"
+    ),
+    "bench rwr-iterated": Command(
+        "bench",
+        "BenchRWRIteratedArgs",
+        "bench_rwr_iterated",
+        "iterated RWR and AWR vs BC and PPO: return against env steps",
     ),
     "bench pixels": Command(
         "bench",
