@@ -20,6 +20,7 @@ from apprentice.algorithms import registry
 from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.algorithms.configs.dagger import DAggerConfig, DARTConfig, HGDAggerConfig, InteractiveConfig
 from apprentice.algorithms.configs.rl import PPOConfig, SACConfig
+from apprentice.algorithms.configs.rwr import AWRConfig, RWRConfig
 from apprentice.envs import Stream, collection_seed, env_spec, make_env
 from apprentice.policies.architecture import Network
 from apprentice.rollout import rollout
@@ -79,6 +80,19 @@ def _tiny_configs():
                 ppo=SMALL_PPO,
                 reward_model=RewardModelConfig(n_epochs=1, batch_size=8, held_out_fraction=0.0),
             ),
+        ),
+        "rwr": (
+            "CartPole-v1",
+            RWRConfig(
+                n_iterations=1,
+                episodes_per_iteration=2,
+                eval_episodes=1,
+                bc=dataclasses.replace(SMALL_BC, weighting="exp_return"),
+            ),
+        ),
+        "awr": (
+            "Pendulum-v1",
+            AWRConfig(n_iterations=1, steps_per_iteration=50, eval_episodes=1, value_steps=5, bc=SMALL_BC),
         ),
     }
 

@@ -20,6 +20,7 @@ CONFIG_MODULES = (
     "apprentice.algorithms.configs.irl",
     "apprentice.algorithms.configs.preferences",
     "apprentice.algorithms.configs.sqil",
+    "apprentice.algorithms.configs.rwr",
     "apprentice.policies.architecture",
 )
 

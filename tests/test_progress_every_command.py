@@ -35,6 +35,10 @@ TINY_ARGV: dict[str, str] = {
     "--soft-q.network.hidden-sizes 8 --eval-episodes 1",
     "train preference-rl": f"--env CartPole-v1 --n-rounds 1 --n-comparisons 8 --segment-length 10 "
     f"--rollout-steps 100 {REWARD_MODEL} {PREFERENCE_PPO}",
+    "train rwr": "--env CartPole-v1 --n-iterations 1 --episodes-per-iteration 2 --eval-episodes 1 --n-epochs 2 "
+    "--min-gradient-steps 0 --hidden-sizes 16",
+    "train awr": "--env Pendulum-v1 --n-iterations 1 --steps-per-iteration 50 --eval-episodes 1 --value-steps 5 "
+    "--n-epochs 1 --min-gradient-steps 10 --hidden-sizes 16",
     "train mce-irl": "",
     "train bco": "--demos {demos} --pre-demonstration-steps 200 --inverse-dynamics.n-epochs 2 "
     "--inverse-dynamics.min-gradient-steps 0 --bc.n-epochs 2 --eval-episodes 1",

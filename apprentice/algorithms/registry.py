@@ -149,6 +149,20 @@ ALGORITHMS: dict[str, Algorithm] = {
             "env",
             "a reward model from a synthetic rater's comparisons, and PPO on it",
         ),
+        Algorithm(
+            "rwr",
+            "apprentice.algorithms.configs.rwr:RWRConfig",
+            "apprentice.algorithms.rwr.iterated:train",
+            "env",
+            "iterated reward-weighted regression: weighted BC on the policy's own episodes, repeated",
+        ),
+        Algorithm(
+            "awr",
+            "apprentice.algorithms.configs.rwr:AWRConfig",
+            "apprentice.algorithms.rwr.awr:train",
+            "env",
+            "advantage-weighted regression: BC weighted by exp(A / beta), A from a learned V (online or offline)",
+        ),
     )
 }
 

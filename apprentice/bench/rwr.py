@@ -21,6 +21,7 @@ from rich.table import Table
 from apprentice import experts
 from apprentice.algorithms.bc import BCConfig, train
 from apprentice.bench.configs import RWRBenchConfig
+from apprentice.data.trajectory import Trajectory
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -34,14 +35,26 @@ DEGRADATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+def expert_demonstrations(env_id: str, n_episodes: int) -> list[Trajectory]:
+    """The expert's episodes of the mixed datasets (collection seeds of dataset 0)."""
+    return rollout(
+        experts.load(env_id), env_id, n_episodes=n_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 0)
+    )
+
+
+def degraded_demonstrations(env_id: str, degradation: str, n_episodes: int) -> list[Trajectory]:
+    """Episodes of the expert degraded by ``degradation`` (one of ``DEGRADATIONS``; dataset 1's seeds)."""
+    expert, degrade = experts.load(env_id), DEGRADATIONS[degradation]
+    actor = lambda obs: degrade(expert(obs))  # noqa: E731
+    return rollout(actor, env_id, n_episodes=n_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 1))
+
+
 def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     """Train BC, RWR (R - min R) and RWR (exp(R / T)) for each T on each mixture; table, JSON and plot."""
     start = time.perf_counter()
     expert = experts.load(config.env_id)
     spec = env_spec(config.env_id)
-    good = rollout(
-        expert, config.env_id, n_episodes=config.n_expert_episodes, seed=collection_seed(0, Stream.DEMONSTRATIONS, 0)
-    )
+    good = expert_demonstrations(config.env_id, config.n_expert_episodes)
     bc = BCConfig(loss=config.loss)
     methods = {"BC": bc, "RWR (R - min R)": replace(bc, weighting="return")}
     for temperature in config.temperatures:
@@ -50,13 +63,7 @@ def run_rwr(config: RWRBenchConfig = RWRBenchConfig()) -> dict:
     total = len(config.degradations) * len(methods) * len(config.seeds)
     with progress_bar(total, "RWR vs BC") as bar:
         for name in config.degradations:
-            degrade = DEGRADATIONS[name]
-            bad = rollout(
-                lambda obs: degrade(expert(obs)),  # noqa: B023 (called within this iteration)
-                config.env_id,
-                n_episodes=config.n_degraded_episodes,
-                seed=collection_seed(0, Stream.DEMONSTRATIONS, 1),
-            )
+            bad = degraded_demonstrations(config.env_id, name, config.n_degraded_episodes)
             bad_return = float(np.mean([t.episode_return for t in bad]))
             for method, bc_config in methods.items():
                 scores = []

@@ -57,6 +57,8 @@ TRAINING: dict[str, tuple[str, str, str]] = {
     "preference-rl": ("preference_rl", "TrainPreferenceRLArgs", "train_preference_rl"),
     "bco": ("observations_only", "TrainBCOArgs", "train_bco"),
     "gaifo": ("observations_only", "TrainGAIfOArgs", "train_gaifo"),
+    "rwr": ("rwr", "TrainRWRArgs", "train_rwr"),
+    "awr": ("rwr", "TrainAWRArgs", "train_awr"),
 }
 """``train NAME`` for each algorithm of :mod:`apprentice.algorithms.registry` (module, arguments
 dataclass, function); the summary is the registry's. Only ``WITHOUT_COMMAND`` may lack one."""
@@ -122,6 +124,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "bench rwr": Command(
         "bench", "BenchRWRArgs", "bench_rwr", "reward-weighted regression vs BC on mixed-quality demos"
+    ),
+    "bench rwr-iterated": Command(
+        "bench",
+        "BenchRWRIteratedArgs",
+        "bench_rwr_iterated",
+        "iterated RWR and AWR vs BC and PPO: return against env steps",
     ),
     "bench pixels": Command(
         "bench",

@@ -25,6 +25,7 @@ from apprentice.bench.configs import (
     ReturnsBenchConfig,
     RLSpeedConfig,
     RWRBenchConfig,
+    RWRIteratedBenchConfig,
     SpeedConfig,
     TransferBenchConfig,
     WholeJobConfig,
@@ -75,6 +76,11 @@ class BenchMultimodalArgs(CommonArgs):
 @dataclass(frozen=True, kw_only=True)
 class BenchRWRArgs(CommonArgs):
     config: Annotated[RWRBenchConfig, tyro.conf.OmitArgPrefixes] = RWRBenchConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchRWRIteratedArgs(CommonArgs):
+    config: Annotated[RWRIteratedBenchConfig, tyro.conf.OmitArgPrefixes] = RWRIteratedBenchConfig()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +257,13 @@ def bench_rwr(args) -> dict[str, Any]:
     from apprentice.bench.rwr import run_rwr
 
     return run_rwr(args.config)
+
+
+def bench_rwr_iterated(args) -> dict[str, Any]:
+    """Iterated RWR and AWR against BC and PPO (see :mod:`apprentice.bench.rwr_iterated`)."""
+    from apprentice.bench.rwr_iterated import run_rwr_iterated
+
+    return run_rwr_iterated(args.config)
 
 
 def bench_pixels(args) -> dict[str, Any]:

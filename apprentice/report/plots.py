@@ -239,3 +239,35 @@ def plot_score_vs_labels(summary: Sequence[dict], path: str | os.PathLike) -> Pa
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return save_figure(fig, path)
+
+
+def plot_return_vs_env_steps(curves: Sequence[dict], path: str | os.PathLike) -> Path:
+    """One panel per env: mean return (a band of +- std over seeds) against env steps, a line per
+    method; a method without env steps of its own (BC on demonstrations) is a horizontal line, and
+    the expert's and the random policy's returns are references.
+
+    ``curves`` hold ``env_id``, ``method``, ``env_steps``, ``mean_return`` and ``std_return`` (lists,
+    one entry per evaluation; a single entry at 0 steps for a horizontal line), ``expert_return``
+    and ``random_return``.
+    """
+    fig, panels = _panels_per_env(curves, width=5.6, height=4.0)
+    for ax, env_id, rows in panels:
+        for row in rows:
+            mean, std = [float(m) for m in row["mean_return"]], [float(s) for s in row["std_return"]]
+            if len(row["env_steps"]) == 1:
+                line = ax.axhline(mean[0], linestyle="-.", linewidth=1.2, label=row["method"])
+                ax.axhspan(mean[0] - std[0], mean[0] + std[0], color=line.get_color(), alpha=0.1)
+                continue
+            (line,) = ax.plot(row["env_steps"], mean, marker=".", label=row["method"])
+            low = [m - s for m, s in zip(mean, std)]
+            high = [m + s for m, s in zip(mean, std)]
+            ax.fill_between(row["env_steps"], low, high, color=line.get_color(), alpha=0.15)
+        ax.axhline(rows[0]["expert_return"], color="green", linestyle="--", linewidth=1, label="expert")
+        ax.axhline(rows[0]["random_return"], color="gray", linestyle=":", linewidth=1, label="random")
+        readable_ticks(ax)
+        ax.set_xlabel("env steps")
+        ax.set_ylabel("return (deterministic policy)")
+        ax.set_title(env_id)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return save_figure(fig, path)
