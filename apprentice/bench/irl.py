@@ -34,6 +34,7 @@ from apprentice.algorithms.irl.adversarial import AdversarialConfig, AIRLConfig,
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.bench.configs import ENV_SETTINGS, EnvSettings, IRLBenchConfig  # noqa: F401 (EnvSettings: re-exported)
 from apprentice.bench.configs import IRL_METHODS as METHODS  # noqa: F401 (re-exported)
+from apprentice.bench.per_env_results import per_env_rows
 from apprentice.data import subsample
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.io_utils import atomic_write_text
@@ -150,10 +151,7 @@ def _adversarial_runs(method: str, data: list, env_id: str, config: IRLBenchConf
 
 
 def _summarize(out: Path) -> dict:
-    files = [f for f in sorted(out.glob("*.json")) if f.name != "results.json"]
-    if not files:
-        raise ValueError(f"{out}: expected per-env JSON files from earlier runs, found none")
-    rows = [row for f in files for row in json.loads(f.read_text())["rows"]]
+    rows = per_env_rows(out)
     summary = []
     for env_id in dict.fromkeys(r["env_id"] for r in rows):
         for method in dict.fromkeys(r["method"] for r in rows):

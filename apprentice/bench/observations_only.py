@@ -39,6 +39,7 @@ from apprentice.algorithms.observations_only import bco
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.bench.configs import OBSERVATIONS_ONLY_PRE_STEPS, ObservationsOnlyBenchConfig
 from apprentice.bench.irl import adversarial_config
+from apprentice.bench.per_env_results import per_env_rows
 from apprentice.data import without_actions
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.io_utils import atomic_write_text
@@ -154,10 +155,7 @@ def _adversarial_runs(method: str, demos: list, env_id: str, config: Observation
 
 def summarize(out: Path) -> dict:
     """Merge ``<out>/*.json`` into ``results.json``, ``results.md`` and ``scores.png``; print the table."""
-    files = [f for f in sorted(out.glob("*.json")) if f.name != "results.json"]
-    if not files:
-        raise ValueError(f"{out}: expected per-env JSON files from earlier runs, found none")
-    rows = [row for f in files for row in json.loads(f.read_text())["rows"]]
+    rows = per_env_rows(out)
     summary = []
     for env_id in dict.fromkeys(r["env_id"] for r in rows):
         for method in dict.fromkeys(r["method"] for r in rows):

@@ -36,6 +36,7 @@ from apprentice.algorithms.bc import BCConfig
 from apprentice.algorithms.bc import train as bc_train
 from apprentice.algorithms.dagger import DAggerConfig, InteractiveConfig, dagger
 from apprentice.bench.configs import ReturnsBenchConfig
+from apprentice.bench.per_env_results import per_env_payloads
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text
@@ -134,10 +135,7 @@ def summarize(out: Path) -> dict:
     """Merge ``<out>/<env_id>.json`` into ``results.json``: the curves (``summary``, drawn as score
     against labels), BC's return against demos (``rows``), the table beside imitation's numbers
     (``table``) and the time to expert (``time_to_expert``); print the tables, draw the plots."""
-    files = [f for f in sorted(out.glob("*.json")) if f.name != "results.json"]
-    if not files:
-        raise ValueError(f"{out}: expected per-env JSON files from earlier runs of bench returns, found none")
-    payloads = [json.loads(f.read_text()) for f in files]
+    payloads = per_env_payloads(out, "bench returns")
     threshold = payloads[0]["config"]["threshold"]
     rows = [row for payload in payloads for row in payload["rows"]]
     summary = _curves(rows)

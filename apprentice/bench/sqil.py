@@ -33,6 +33,7 @@ from apprentice.algorithms.irl import sqil
 from apprentice.algorithms.irl.adversarial import train_seeds
 from apprentice.algorithms.rl.evaluation import mean_policy_return
 from apprentice.bench.irl import adversarial_config
+from apprentice.bench.per_env_results import per_env_rows
 from apprentice.bench.sqil_config import SQIL_ENV_STEPS, SQIL_METHODS, SQILBenchConfig  # noqa: F401 (re-exported)
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed
 from apprentice.io_utils import atomic_write_text
@@ -120,10 +121,7 @@ def _bc_run(seed: int, demos, spec, env_id: str, config: SQILBenchConfig) -> dic
 
 
 def _summarize(out: Path) -> dict:
-    files = [f for f in sorted(out.glob("*.json")) if f.name != "results.json"]
-    if not files:
-        raise ValueError(f"{out}: expected per-env JSON files from earlier runs, found none")
-    rows = [row for f in files for row in json.loads(f.read_text())["rows"]]
+    rows = per_env_rows(out)
     summary = []
     for env_id in dict.fromkeys(r["env_id"] for r in rows):
         for method in dict.fromkeys(r["method"] for r in rows):
