@@ -197,38 +197,6 @@ class RWRBenchConfig:
     """Folder for results.json and the plot."""
 
 
-# --- bench rwr-iterated (rwr_iterated.py, pg_rwr.py) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class RWRIteratedBenchConfig(Ranged):
-    """Iterated RWR and AWR against BC and PPO: return against env steps; offline AWR on bench rwr's
-    mixed-quality data; and the "PG = RWR" gradients on an expert's data."""
-
-    envs: tuple[str, ...] = ("Pendulum-v1",)
-    """Env ids with a registered expert (continuous actions for the offline part)."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """Training seeds (seed s also seeds its collection envs)."""
-    env_steps: PositiveInt = 60_000
-    """Env steps of each online learner (RWR, AWR, PPO)."""
-    rwr_episodes: PositiveInt = 20
-    """Episodes per iterated-RWR iteration."""
-    awr_steps: PositiveInt = 2000
-    """Env steps per AWR iteration."""
-    ppo_eval_every: PositiveInt = 4000
-    """PPO evaluates every this many env steps (its curve)."""
-    n_expert_episodes: PositiveInt = 10
-    """Expert episodes BC learns from (and of the mixed dataset, beside the degraded ones)."""
-    n_degraded_episodes: PositiveInt = 20
-    """Episodes of bench rwr's ``reversed`` demonstrator in the mixed dataset."""
-    eval_episodes: PositiveInt = 10
-    """Evaluation episodes of each policy (from the evaluation seeds, which no collection uses)."""
-    pg_seeds: tuple[int, ...] = (0, 1, 2)
-    """Seeds of the "PG = RWR" gradient study on CartPole (empty: skip it)."""
-    out: str = "runs/bench-rwr-iterated"
-    """Folder for results.json, the plot and the tables."""
-
-
 # --- bench labels (labels.py) ---------------------------------------------------------------------
 
 LABEL_METHODS = ("BC", "DART", "DAgger", "HG-DAgger")
@@ -609,54 +577,3 @@ class WholeJobConfig(Ranged):
     peer_threads: Count = 1
     """torch threads of imitation's job (0: torch's default, one per core). On the shared 2-core
     machine its default ran the job 5.4x slower than one thread (309 s against 57 s)."""
-
-
-# --- bench observations-only (observations_only.py) ------------------------------------------------
-
-OBSERVATIONS_ONLY_METHODS = ("BC", "BCO", "BCO(alpha)", "GAIL", "GAIfO")
-"""With the expert's actions: BC and GAIL; from the same demonstrations' observations alone: BCO,
-BCO(alpha) and GAIfO."""
-
-OBSERVATIONS_ONLY_PRE_STEPS = {"CartPole-v1": 5000, "Pendulum-v1": 20_000, "LunarLander-v3": 20_000}
-"""BCO's pre-demonstration steps (random actions) per env; others get ``pre_demonstration_steps``."""
-
-
-@dataclass(frozen=True)
-class ObservationsOnlyBenchConfig(Ranged):
-    """BC and GAIL with the expert's actions against BCO, BCO(alpha) and GAIfO without them."""
-
-    envs: tuple[str, ...] = ("CartPole-v1", "Pendulum-v1")
-    """Env ids with a registered expert (GAIL and GAIfO: also settings in ``ENV_SETTINGS``)."""
-    n_demos: PositiveInt = 10
-    """Expert trajectories per seed (the same ones for every method; all their steps)."""
-    n_seeds: PositiveInt = 3
-    """Seeds (seed s: its own demonstrations, from ``collection_seed(s, DEMONSTRATIONS)``)."""
-    methods: tuple[str, ...] = OBSERVATIONS_ONLY_METHODS
-    """Subset of BC, BCO, BCO(alpha), GAIL, GAIfO."""
-    pre_demonstration_steps: PositiveInt = 10_000
-    """BCO's random steps for an env not in ``OBSERVATIONS_ONLY_PRE_STEPS``."""
-    alpha: Positive = 0.25
-    """BCO(alpha)'s alpha: each round collects alpha * pre-demonstration steps with the current policy."""
-    alpha_iterations: PositiveInt = 4
-    """BCO(alpha)'s rounds after the pre-demonstration one."""
-    total_steps: Count = 0
-    """PPO env steps of each GAIL/GAIfO run (0: the env's default in ENV_SETTINGS)."""
-    eval_episodes: PositiveInt = 20
-    """Evaluation episodes of each final policy (from ``evaluation_seed()``)."""
-    out: str = "runs/bench-observations-only"
-    """Folder for one JSON per env, the merged results.json, results.md and the plot."""
-    plot_only: bool = False
-    """Only merge the JSON files already in ``out`` into the table and plot."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        unknown = set(self.methods) - set(OBSERVATIONS_ONLY_METHODS)
-        if unknown:
-            raise ValueError(f"methods: expected some of {OBSERVATIONS_ONLY_METHODS}, got {sorted(unknown)}")
-        adversarial = {"GAIL", "GAIfO"} & set(self.methods)
-        missing = sorted(set(self.envs) - set(ENV_SETTINGS)) if adversarial else []
-        if missing:
-            raise ValueError(
-                f"envs: {sorted(adversarial)} need settings in ENV_SETTINGS ({', '.join(ENV_SETTINGS)}), "
-                f"got {missing}; drop them with --methods BC BCO BCO(alpha)"
-            )

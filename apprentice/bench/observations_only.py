@@ -37,8 +37,8 @@ from apprentice.algorithms.configs.observations_only import BCOConfig, GAIfOConf
 from apprentice.algorithms.irl.adversarial import train_seeds
 from apprentice.algorithms.observations_only import bco
 from apprentice.algorithms.rl.evaluation import mean_policy_return
-from apprentice.bench.configs import OBSERVATIONS_ONLY_PRE_STEPS, ObservationsOnlyBenchConfig
 from apprentice.bench.irl import adversarial_config
+from apprentice.bench.observations_only_config import OBSERVATIONS_ONLY_PRE_STEPS, ObservationsOnlyBenchConfig
 from apprentice.bench.per_env_results import per_env_rows
 from apprentice.data import without_actions
 from apprentice.envs import Stream, collection_seed, env_spec, evaluation_seed

@@ -34,9 +34,10 @@ from apprentice.algorithms.configs.bc import BCConfig
 from apprentice.algorithms.configs.rwr import AWRConfig, RWRConfig
 from apprentice.algorithms.rl import ppo
 from apprentice.algorithms.rwr import awr, iterated
-from apprentice.bench.configs import ENV_SETTINGS, RWRIteratedBenchConfig
+from apprentice.bench.configs import ENV_SETTINGS
 from apprentice.bench.pg_rwr import pg_rwr_study
 from apprentice.bench.rwr import degraded_demonstrations, expert_demonstrations
+from apprentice.bench.rwr_iterated_config import RWRIteratedBenchConfig
 from apprentice.envs import env_spec, evaluation_seed
 from apprentice.evaluation import evaluate
 from apprentice.io_utils import atomic_write_text, jsonable

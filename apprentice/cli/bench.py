@@ -25,11 +25,11 @@ from apprentice.bench.configs import (
     ReturnsBenchConfig,
     RLSpeedConfig,
     RWRBenchConfig,
-    RWRIteratedBenchConfig,
     SpeedConfig,
     TransferBenchConfig,
     WholeJobConfig,
 )
+from apprentice.bench.rwr_iterated_config import RWRIteratedBenchConfig
 from apprentice.cli.base import CommonArgs, print_result
 from apprentice.progress import make_console
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import tyro
 
 from apprentice.algorithms.configs.observations_only import BCOConfig, GAIfOConfig
-from apprentice.bench.configs import ObservationsOnlyBenchConfig
+from apprentice.bench.observations_only_config import ObservationsOnlyBenchConfig
 from apprentice.cli.base import NESTED_PREFIXES, CommonArgs, EnvKwargsArgs, RunArgs, print_result, run_config
 from apprentice.cli.collect import load_demos_and_spec
 from apprentice.field_ranges import Count, PositiveInt
