@@ -72,7 +72,7 @@ def persistent_compile_cache(directory: str | os.PathLike | None = None) -> Iter
     if "jax" not in sys.modules:
         # JAX reads these options from JAX_* variables when it is imported, so a command that
         # never imports jax (report, experts, --help) does not pay for the import.
-        with _environment(_variables(path)), repairing_corrupted_entries(path):
+        with _environment(cache_environment(path)), repairing_corrupted_entries(path):
             yield path
         return
     import jax
@@ -93,8 +93,9 @@ def persistent_compile_cache(directory: str | os.PathLike | None = None) -> Iter
         compilation_cache.reset_cache()
 
 
-def _variables(path: Path) -> dict[str, str]:
-    """The environment that gives a jax imported under it the settings of :func:`persistent_compile_cache`."""
+def cache_environment(path: str | os.PathLike) -> dict[str, str]:
+    """The ``JAX_*`` variables that give a jax imported under them (in this process or a child) the
+    settings of :func:`persistent_compile_cache` with the cache in ``path``."""
     return {
         "JAX_ENABLE_COMPILATION_CACHE": "true",
         "JAX_COMPILATION_CACHE_DIR": str(path),

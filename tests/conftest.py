@@ -51,6 +51,23 @@ def private_user_data_dir(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def session_compile_cache(tmp_path_factory, private_user_data_dir):
+    """JAX's persistent compilation cache in a folder of this test process, for the whole session:
+    a program compiled once (by an earlier test, or before :func:`fresh_jax_caches` dropped it) is
+    read back, not compiled again, and the ``JAX_*`` variables give every child process (the doc
+    pages' commands and scripts) the same folder. Each xdist worker has its own folder, so no two
+    processes write one at once. Results are the same either way (tests/test_compile_cache.py)."""
+    from apprentice.compile_cache import cache_environment, persistent_compile_cache
+
+    folder = tmp_path_factory.mktemp("jax-compile-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in cache_environment(folder).items():
+            patch.setenv(name, value)
+        with persistent_compile_cache(folder):
+            yield folder
+
+
 @pytest.fixture
 def minari_root(tmp_path, monkeypatch):
     root = tmp_path / "minari"
